@@ -1,0 +1,117 @@
+"""The `due`, `explain` and `check-config` commands, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from zendesk_sla.cli import main
+
+from tests.conftest import CONFIG
+
+
+def test_due_prints_utc_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "due",
+            "--plan",
+            "enterprise",
+            "--severity",
+            "blocker",
+            "--created",
+            "2026-11-27T19:30:00+01:00",
+            "--config",
+            str(CONFIG),
+        ]
+    )
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["response_due"] == "2026-11-30T08:30:00Z"
+    assert out["resolution_due"] == "2026-11-30T10:30:00Z"
+    assert out["response_best_effort"] is False
+
+
+def test_due_for_plus_has_null_resolution(capsys: pytest.CaptureFixture[str]) -> None:
+    main(
+        [
+            "due",
+            "--plan",
+            "plus",
+            "--severity",
+            "trivial",
+            "--created",
+            "2026-02-02T10:00:00Z",
+            "--config",
+            str(CONFIG),
+        ]
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert out["resolution_due"] is None
+    assert out["response_best_effort"] is True
+
+
+def test_explain_shows_skipped_holiday(capsys: pytest.CaptureFixture[str]) -> None:
+    main(
+        [
+            "explain",
+            "--plan",
+            "standard",
+            "--severity",
+            "critical",
+            "--created",
+            "2026-12-04T16:30:00+01:00",
+            "--config",
+            str(CONFIG),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert "Tue 2026-12-08  closed (holiday)" in out
+    assert "Sat 2026-12-05  closed (weekend)" in out
+    assert "due Wed 2026-12-09 16:30 local = 2026-12-09T15:30:00Z" in out
+
+
+def test_naive_created_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "due",
+            "--plan",
+            "plus",
+            "--severity",
+            "major",
+            "--created",
+            "2026-02-02T10:00",
+            "--config",
+            str(CONFIG),
+        ]
+    )
+    assert code == 2
+    assert "no UTC offset" in capsys.readouterr().err
+
+
+def test_unknown_plan_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "due",
+            "--plan",
+            "gold",
+            "--severity",
+            "major",
+            "--created",
+            "2026-02-02T10:00Z",
+            "--config",
+            str(CONFIG),
+        ]
+    )
+    assert code == 2
+    assert "unknown plan 'gold'" in capsys.readouterr().err
+
+
+def test_check_config_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check-config", str(CONFIG)]) == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("timezone: Nowhere/Land\n", encoding="utf-8")
+    assert main(["check-config", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "timezone: unknown time zone 'Nowhere/Land'" in err
+    assert "Traceback" not in err

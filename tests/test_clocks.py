@@ -1,0 +1,127 @@
+"""SLA clocks from timelines: replies, pauses, reopenings, states."""
+
+from __future__ import annotations
+
+from zendesk_sla.core.clocks import sla_clocks
+from zendesk_sla.core.policy import Policy
+from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
+
+from tests.helpers import madrid, timeline
+
+
+def test_agent_reply_before_due_meets_response(policy: Policy) -> None:
+    t = timeline("2026-02-02 08:00", ("2026-02-02 09:30", "open"), replies=("2026-02-02 09:30",))
+    clocks = sla_clocks(policy, "enterprise", "blocker", t, madrid("2026-02-02 12:00"))
+    assert clocks.response.state == "met"
+    assert clocks.response.due == madrid("2026-02-02 10:00")
+    assert clocks.response.elapsed_seconds == 90 * 60
+
+
+def test_no_reply_past_due_is_a_response_breach(policy: Policy) -> None:
+    t = timeline("2026-02-02 08:00")
+    clocks = sla_clocks(policy, "enterprise", "blocker", t, madrid("2026-02-02 10:01"))
+    assert clocks.response.state == "breached"
+
+
+def test_three_quarters_of_the_target_is_at_risk(policy: Policy) -> None:
+    t = timeline("2026-02-02 08:00")
+    clocks = sla_clocks(policy, "enterprise", "blocker", t, madrid("2026-02-02 09:30"))
+    assert clocks.response.state == "at_risk"
+    clocks = sla_clocks(policy, "enterprise", "blocker", t, madrid("2026-02-02 09:29"))
+    assert clocks.response.state == "running"
+
+
+def test_pending_time_pushes_the_due_time(policy: Policy) -> None:
+    t = timeline("2026-02-02 08:00", ("2026-02-02 08:30", "pending"), ("2026-02-02 10:00", "open"))
+    clocks = sla_clocks(policy, "enterprise", "blocker", t, madrid("2026-02-02 10:30"))
+    assert clocks.response.due == madrid("2026-02-02 11:30")
+    assert clocks.response.state == "running"
+
+
+def test_while_pending_the_clock_is_paused_with_no_due_time(policy: Policy) -> None:
+    t = timeline("2026-02-02 08:00", ("2026-02-02 08:30", "hold"))
+    clocks = sla_clocks(policy, "enterprise", "blocker", t, madrid("2026-02-03 08:00"))
+    assert clocks.response.state == "paused"
+    assert clocks.response.due is None
+    assert clocks.response.remaining_seconds == 90 * 60
+
+
+def test_reply_by_a_trigger_or_a_private_note_is_not_a_response(policy: Policy) -> None:
+    start = madrid("2026-02-02 08:00")
+    t = Timeline(
+        start,
+        (StatusChange(start, "new"),),
+        (
+            Comment(start, True, "end-user"),
+            Comment(madrid("2026-02-02 08:01"), True, "agent", automated=True),
+            Comment(madrid("2026-02-02 08:05"), False, "agent"),
+        ),
+    )
+    clocks = sla_clocks(policy, "enterprise", "blocker", t, madrid("2026-02-02 11:00"))
+    assert clocks.response.state == "breached"
+
+
+def test_opening_comment_by_an_agent_is_not_a_response(policy: Policy) -> None:
+    start = madrid("2026-02-02 08:00")
+    t = Timeline(start, (StatusChange(start, "new"),), (Comment(start, True, "agent"),))
+    clocks = sla_clocks(policy, "enterprise", "blocker", t, madrid("2026-02-02 09:00"))
+    assert clocks.response.state == "running"
+
+
+def test_reopened_ticket_resumes_its_resolution_clock(policy: Policy) -> None:
+    t = timeline(
+        "2026-02-02 08:00",
+        ("2026-02-02 09:00", "solved"),
+        ("2026-02-02 14:00", "open"),
+        replies=("2026-02-02 08:30",),
+    )
+    clocks = sla_clocks(policy, "enterprise", "blocker", t, madrid("2026-02-02 15:00"))
+    # 1h before the solve, 3h left from 14:00.
+    assert clocks.resolution.due == madrid("2026-02-02 17:00")
+    assert clocks.resolution.state == "running"
+
+
+def test_final_solve_decides_resolution(policy: Policy) -> None:
+    t = timeline(
+        "2026-02-02 08:00",
+        ("2026-02-02 09:00", "solved"),
+        ("2026-02-02 14:00", "open"),
+        ("2026-02-02 18:00", "solved"),
+        replies=("2026-02-02 08:30",),
+    )
+    clocks = sla_clocks(policy, "enterprise", "blocker", t, madrid("2026-02-03 15:00"))
+    assert clocks.resolution.state == "breached"  # 1h + 4h of business time > 4h
+    assert clocks.resolution.stopped_at == madrid("2026-02-02 18:00")
+
+
+def test_trivial_response_is_best_effort_never_breached(policy: Policy) -> None:
+    t = timeline("2026-02-02 08:00")
+    clocks = sla_clocks(policy, "enterprise", "trivial", t, madrid("2026-02-10 08:00"))
+    assert clocks.response.state == "over_target"
+    assert clocks.response.best_effort
+
+
+def test_third_party_ticket_has_no_resolution_breach(policy: Policy) -> None:
+    t = timeline("2026-02-02 08:00")
+    clocks = sla_clocks(
+        policy, "enterprise", "blocker", t, madrid("2026-02-09 08:00"), third_party=True
+    )
+    assert clocks.resolution.state == "exempt"
+    assert clocks.response.state == "breached"
+
+
+def test_plus_has_only_a_response_clock(policy: Policy) -> None:
+    clocks = sla_clocks(
+        policy, "plus", "blocker", timeline("2026-02-02 10:00"), madrid("2026-02-02 11:00")
+    )
+    assert clocks.resolution.state == "none"
+    assert clocks.response.state == "running"
+
+
+def test_severity_change_recomputes_from_creation(policy: Policy) -> None:
+    t = timeline("2026-02-02 08:00")
+    now = madrid("2026-02-02 13:00")
+    assert sla_clocks(policy, "enterprise", "major", t, now).response.state == "running"
+    escalated = sla_clocks(policy, "enterprise", "blocker", t, now).response
+    assert escalated.state == "breached"
+    assert escalated.due == madrid("2026-02-02 10:00")

@@ -1,0 +1,345 @@
+"""YAML configuration: validated with pydantic, turned into the core's `Policy`.
+
+Every error names the file, the key path and what is wrong; unknown keys are
+rejected so a typo never silently changes the contract.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import holidays as holidays_lib
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from zendesk_sla.core.calendar import WEEKDAYS, BusinessCalendar
+from zendesk_sla.core.policy import (
+    PendingRules,
+    Plan,
+    Policy,
+    QuotaRules,
+    SeverityRules,
+    Tags,
+    Target,
+)
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([hd])\s*$")
+_WINDOW = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+_HOLIDAY_YEARS = range(2000, 2061)
+Severity = Literal["blocker", "critical", "major", "trivial"]
+
+
+class ConfigError(Exception):
+    """A configuration problem, already phrased for a person."""
+
+
+def parse_duration(value: object) -> tuple[int, Literal["h", "d"]]:
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"invalid duration {value!r} (expected like '8h' or '3d')")
+    unit: Literal["h", "d"] = "h" if match.group(2) == "h" else "d"
+    return int(match.group(1)), unit
+
+
+def _check_duration(value: str) -> str:
+    parse_duration(value)
+    return value
+
+
+Duration = Annotated[str, AfterValidator(_check_duration)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BestEffort(Strict):
+    best_effort_after: Duration
+
+
+class Hours(Strict):
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]]
+    windows: list[str]
+
+    @field_validator("windows")
+    @classmethod
+    def _windows(cls, value: list[str]) -> list[str]:
+        for window in value:
+            match = _WINDOW.match(window)
+            if not match:
+                raise ValueError(f"invalid window {window!r} (expected like '09:00-18:00')")
+            h1, m1, h2, m2 = (int(g) for g in match.groups())
+            if not (h1 < 24 and h2 < 24 and m1 < 60 and m2 < 60 and (h1, m1) < (h2, m2)):
+                raise ValueError(f"window {window!r} must open before it closes, within a day")
+        return value
+
+    def weekly(self) -> dict[int, tuple[tuple[time, time], ...]]:
+        spans = []
+        for window in self.windows:
+            h1, m1, h2, m2 = (int(g) for g in _WINDOW.match(window).groups())  # type: ignore[union-attr]
+            spans.append((time(h1, m1), time(h2, m2)))
+        return {WEEKDAYS.index(day): tuple(spans) for day in self.days}
+
+
+def _target_kind(value: object) -> str:
+    return "best_effort" if isinstance(value, dict | BestEffort) else "text"
+
+
+TargetSpec = Annotated[
+    Annotated[Duration, Tag("text")] | Annotated[BestEffort, Tag("best_effort")],
+    Discriminator(_target_kind),
+]
+
+
+class PlanConfig(Strict):
+    hours: Hours | None
+    channels: list[str]
+    authorized_contacts: int | None = Field(ge=0)
+    tickets_per_year: int | None = Field(ge=0)
+    response: dict[Severity, TargetSpec]
+    resolution: dict[Severity, TargetSpec]
+
+
+class HolidayConfig(Strict):
+    country: str = "ES"
+    subdivision: str | None = None
+    extra: list[date] = []
+
+
+class SeverityConfig(Strict):
+    priority_map: dict[Literal["urgent", "high", "normal", "low"], Severity]
+    default: Severity
+    keywords: dict[Severity, list[str]]
+
+
+class QuotaConfig(Strict):
+    grace_months: int = Field(2, ge=0)
+    warn_at: list[float] = [0.8, 1.0]
+
+
+class PendingConfig(Strict):
+    notify_after: Duration = "7d"
+    close_after: Duration = "3d"
+    notice: str
+    closing: str
+
+
+class TagsConfig(Strict):
+    third_party: str = "sla_third_party"
+    out_of_scope: str = "sla_out_of_scope"
+    severity_input_prefix: str = "sla_sev_"
+    no_support_plan: str = "sla_no_support_plan"
+    severity_review: str = "sla_severity_review"
+    plan_prefix: str = "sla_plan_"
+    severity_prefix: str = "sla_severity_"
+    at_risk: str = "sla_at_risk"
+    response_breached: str = "sla_response_breached"
+    resolution_breached: str = "sla_resolution_breached"
+    response_over_target: str = "sla_response_over_target"
+    unauthorized_contact: str = "sla_unauthorized_contact"
+    channel_not_in_plan: str = "sla_channel_not_in_plan"
+    quota_counted: str = "sla_quota_counted"
+    quota_grace: str = "sla_quota_grace"
+    quota_exceeded: str = "sla_quota_exceeded"
+    pending_notice: str = "sla_pending_notice"
+    closed_no_response: str = "sla_closed_no_response"
+
+    @model_validator(mode="after")
+    def _distinct_prefixes(self) -> TagsConfig:
+        if self.severity_prefix == self.severity_input_prefix:
+            raise ValueError("severity_prefix (written) must differ from severity_input_prefix")
+        return self
+
+
+class ZendeskFields(Strict):
+    ticket_fields: dict[Literal["severity", "response_due", "resolution_due"], str]
+    organization_fields: dict[
+        Literal[
+            "plan",
+            "contract_start",
+            "go_lives",
+            "bundles",
+            "quota_used",
+            "quota_included",
+            "quota_remaining",
+        ],
+        str,
+    ]
+    user_fields: dict[Literal["authorized"], str]
+
+
+class SyncConfig(Strict):
+    poll_interval_seconds: int = Field(60, ge=5)
+    sweep_interval_seconds: int = Field(900, ge=30)
+    page_size: int = Field(1000, ge=1, le=1000)
+    write_batch_size: int = Field(100, ge=1, le=100)
+    job_poll_interval_seconds: float = Field(1.0, gt=0)
+    job_poll_timeout_seconds: float = Field(120, gt=0)
+    rate_limit_wait_budget_seconds: int = Field(300, ge=0)
+
+
+class ConfigFile(Strict):
+    timezone: str
+    holidays: HolidayConfig = HolidayConfig()
+    at_risk_ratio: float = Field(0.75, gt=0, le=1)
+    plans: dict[str, PlanConfig]
+    channels: dict[str, str]
+    severity: SeverityConfig
+    tags: TagsConfig = TagsConfig()
+    quota: QuotaConfig = QuotaConfig()
+    pending_closure: PendingConfig
+    zendesk: ZendeskFields
+    sync: SyncConfig = SyncConfig()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ConfigFile:
+        known = set(self.channels.values())
+        for name, plan in self.plans.items():
+            unknown = sorted(set(plan.channels) - known)
+            if unknown:
+                raise ValueError(
+                    f"plans.{name}.channels: {unknown} not among the channels mapped in 'channels'"
+                )
+        return self
+
+
+class Config:
+    """The loaded configuration: the core's `Policy` plus the adapter settings."""
+
+    def __init__(self, path: Path, raw: ConfigFile, policy: Policy) -> None:
+        self.path = path
+        self.raw = raw
+        self.policy = policy
+
+    @property
+    def sync(self) -> SyncConfig:
+        return self.raw.sync
+
+    @property
+    def fields(self) -> ZendeskFields:
+        return self.raw.zendesk
+
+
+def load_config(path: str | Path) -> Config:
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read: {exc.strerror or exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{file}:{where}: invalid YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{file}: expected a mapping at the top level")
+    try:
+        raw = ConfigFile.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_errors(file, exc)) from None
+    return Config(file, raw, build_policy(raw))
+
+
+def format_errors(file: Path, exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        path = ".".join(str(p) for p in error["loc"] if not _is_union_tag(p)) or "(top level)"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif error["type"] == "missing":
+            message = "required key is missing"
+        lines.append(f"{file}: {path}: {message}")
+    return "\n".join(dict.fromkeys(lines))
+
+
+def _is_union_tag(part: Any) -> bool:
+    return isinstance(part, str) and part in ("text", "best_effort")
+
+
+def _target(spec: str | BestEffort) -> Target:
+    if isinstance(spec, BestEffort):
+        amount, unit = parse_duration(spec.best_effort_after)
+        return Target(amount, unit, best_effort=True)
+    amount, unit = parse_duration(spec)
+    return Target(amount, unit)
+
+
+def _calendar_seconds(spec: str) -> int:
+    amount, unit = parse_duration(spec)
+    return amount * (3600 if unit == "h" else 86400)
+
+
+def holiday_dates(cfg: HolidayConfig) -> frozenset[date]:
+    try:
+        national = holidays_lib.country_holidays(
+            cfg.country, subdiv=cfg.subdivision, years=_HOLIDAY_YEARS
+        )
+    except NotImplementedError as exc:
+        raise ConfigError(f"holidays: {exc}") from None
+    return frozenset(national.keys()) | frozenset(cfg.extra)
+
+
+def build_policy(raw: ConfigFile) -> Policy:
+    closed = holiday_dates(raw.holidays)
+    plans = {
+        name: Plan(
+            name=name,
+            weekly=p.hours.weekly() if p.hours else {},
+            channels=frozenset(p.channels),
+            max_contacts=p.authorized_contacts,
+            yearly_tickets=p.tickets_per_year,
+            response={sev: _target(t) for sev, t in p.response.items()},
+            resolution={sev: _target(t) for sev, t in p.resolution.items()},
+        )
+        for name, p in raw.plans.items()
+    }
+    calendars = {
+        name: BusinessCalendar(raw.timezone, plan.weekly, closed) for name, plan in plans.items()
+    }
+    return Policy(
+        timezone=raw.timezone,
+        plans=plans,
+        calendars=calendars,
+        tags=Tags(**raw.tags.model_dump()),
+        severity=SeverityRules(
+            priority_map={str(k): str(v) for k, v in raw.severity.priority_map.items()},
+            keywords={str(k): tuple(v) for k, v in raw.severity.keywords.items()},
+            default=raw.severity.default,
+        ),
+        channel_map=dict(raw.channels),
+        pending=PendingRules(
+            notify_after_seconds=_calendar_seconds(raw.pending_closure.notify_after),
+            close_after_seconds=_calendar_seconds(raw.pending_closure.close_after),
+            notice_template=raw.pending_closure.notice,
+            closing_template=raw.pending_closure.closing,
+        ),
+        quota=QuotaRules(raw.quota.grace_months, tuple(raw.quota.warn_at)),
+        at_risk_ratio=raw.at_risk_ratio,
+    )

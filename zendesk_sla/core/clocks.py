@@ -1,0 +1,153 @@
+"""SLA clocks: response and resolution due times and states from a ticket's timeline.
+
+Both clocks run from creation in business time, stand still while the ticket is
+pending, on hold or solved, and resume when it is reopened. The due time is
+always recomputed from creation, so a change of severity or plan is applied to
+the whole history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from zendesk_sla.core.calendar import BusinessCalendar, Span, epoch, from_epoch
+from zendesk_sla.core.policy import ClockKind, Policy
+from zendesk_sla.core.timeline import Timeline
+
+PAUSED_STATUSES = frozenset({"pending", "hold", "solved", "closed"})
+
+ClockState = Literal[
+    "none",  # no target on this plan
+    "exempt",  # the target does not apply (third party)
+    "running",
+    "at_risk",
+    "paused",
+    "met",
+    "breached",
+    "over_target",  # a best-effort target passed: shown, never a breach
+]
+
+
+@dataclass(frozen=True)
+class Clock:
+    kind: ClockKind
+    state: ClockState
+    target_seconds: int | None = None
+    best_effort: bool = False
+    due: datetime | None = None
+    elapsed_seconds: int = 0
+    stopped_at: datetime | None = None
+    pauses: tuple[tuple[datetime, datetime, str], ...] = ()
+
+    @property
+    def remaining_seconds(self) -> int | None:
+        if self.target_seconds is None:
+            return None
+        return self.target_seconds - self.elapsed_seconds
+
+
+@dataclass(frozen=True)
+class SlaClocks:
+    response: Clock
+    resolution: Clock
+
+
+def run_clock(
+    calendar: BusinessCalendar,
+    kind: ClockKind,
+    target_seconds: int,
+    timeline: Timeline,
+    stop: datetime | None,
+    now: datetime,
+    *,
+    best_effort: bool = False,
+    at_risk_ratio: float = 0.75,
+) -> Clock:
+    horizon = min(stop, now) if stop is not None else now
+    spells = timeline.spells(horizon)
+    active: list[Span] = [(epoch(a), epoch(b)) for a, b, s in spells if s not in PAUSED_STATUSES]
+    pauses = tuple(spell for spell in spells if spell[2] in PAUSED_STATUSES)
+    running = stop is None and timeline.status not in PAUSED_STATUSES
+    if running and (not active or active[-1][1] < epoch(horizon)):
+        active.append((epoch(horizon), epoch(horizon)))
+    extend_last = running or stop is not None
+
+    remaining = target_seconds
+    due: int | None = None
+    for index, (start, end) in enumerate(active):
+        if extend_last and index == len(active) - 1:
+            due = calendar.add_epoch(start, remaining)
+            break
+        used = calendar.elapsed_epoch(start, end)
+        if used >= remaining:
+            due = calendar.add_epoch(start, remaining)
+            break
+        remaining -= used
+    elapsed = sum(calendar.elapsed_epoch(a, b) for a, b in active)
+
+    state: ClockState
+    late: ClockState = "over_target" if best_effort else "breached"
+    if stop is not None:
+        state = "met" if elapsed <= target_seconds else late
+    elif elapsed >= target_seconds:
+        state = late
+    elif not running:
+        state = "paused"
+    elif not best_effort and elapsed >= at_risk_ratio * target_seconds:
+        state = "at_risk"
+    else:
+        state = "running"
+    return Clock(
+        kind=kind,
+        state=state,
+        target_seconds=target_seconds,
+        best_effort=best_effort,
+        due=from_epoch(due) if due is not None and state != "paused" else None,
+        elapsed_seconds=elapsed,
+        stopped_at=stop,
+        pauses=pauses,
+    )
+
+
+def response_stop(timeline: Timeline) -> datetime | None:
+    """The first agent reply, or the first solve where the agent solved without one."""
+    candidates = [t for t in (timeline.first_agent_reply(), timeline.first_solve()) if t]
+    return min(candidates, default=None)
+
+
+def sla_clocks(
+    policy: Policy,
+    plan_name: str,
+    severity: str,
+    timeline: Timeline,
+    now: datetime,
+    *,
+    third_party: bool = False,
+) -> SlaClocks:
+    plan = policy.plans[plan_name]
+    calendar = policy.calendars[plan_name]
+    clocks: dict[ClockKind, Clock] = {}
+    stops: dict[ClockKind, datetime | None] = {
+        "response": response_stop(timeline),
+        "resolution": timeline.final_solve(),
+    }
+    for kind, stop in stops.items():
+        target = plan.target(kind, severity)
+        if target is None or not plan.has_support:
+            clocks[kind] = Clock(kind, "none")
+        elif kind == "resolution" and third_party:
+            clocks[kind] = Clock(kind, "exempt")
+        else:
+            clocks[kind] = run_clock(
+                calendar,
+                kind,
+                target.seconds(calendar.day_length()),
+                timeline,
+                stop,
+                now,
+                best_effort=target.best_effort,
+                at_risk_ratio=policy.at_risk_ratio,
+            )
+    return SlaClocks(clocks["response"], clocks["resolution"])

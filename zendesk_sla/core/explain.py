@@ -1,0 +1,116 @@
+"""Due times for a new ticket, as data (`due`) and step by step for a person (`explain`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from zendesk_sla.core.calendar import Walk
+from zendesk_sla.core.policy import ClockKind, Policy
+
+KINDS: tuple[ClockKind, ...] = ("response", "resolution")
+
+
+def iso_z(moment: datetime | None) -> str | None:
+    """UTC ISO 8601 ending in Z, the form every due time is written in."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class DueLine:
+    kind: ClockKind
+    target: str | None
+    seconds: int | None
+    best_effort: bool
+    walk: Walk | None
+
+
+def due_lines(policy: Policy, plan: str, severity: str, created: datetime) -> list[DueLine]:
+    calendar = policy.calendars[plan]
+    lines = []
+    for kind in KINDS:
+        target = policy.plans[plan].target(kind, severity)
+        if target is None or not calendar.is_open_ever:
+            lines.append(DueLine(kind, None, None, False, None))
+            continue
+        seconds = target.seconds(calendar.day_length())
+        walk = calendar.walk(created, seconds)
+        lines.append(DueLine(kind, str(target), seconds, target.best_effort, walk))
+    return lines
+
+
+def due(policy: Policy, plan: str, severity: str, created: datetime) -> dict[str, object]:
+    lines = {line.kind: line for line in due_lines(policy, plan, severity, created)}
+    response, resolution = lines["response"], lines["resolution"]
+    return {
+        "plan": plan,
+        "severity": severity,
+        "created": iso_z(created),
+        "response_due": iso_z(response.walk.end) if response.walk else None,
+        "response_best_effort": response.best_effort,
+        "response_target": response.target,
+        "resolution_due": iso_z(resolution.walk.end) if resolution.walk else None,
+        "resolution_target": resolution.target,
+        "business_hours": policy.plans[plan].has_support,
+    }
+
+
+def _hours(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}h{rest // 60:02d}m" if rest else f"{hours}h"
+
+
+def explain(policy: Policy, plan: str, severity: str, created: datetime) -> list[str]:
+    calendar = policy.calendars[plan]
+    zone = calendar.zone
+    local = created.astimezone(zone)
+    out = [
+        f"Plan {plan}, severity {severity}, created {local:%a %Y-%m-%d %H:%M} {policy.timezone}"
+        f" ({iso_z(created)})."
+    ]
+    if not calendar.is_open_ever:
+        out.append(
+            f"Plan {plan} has no attention hours: no SLA, the ticket is tagged "
+            f"{policy.tags.no_support_plan}."
+        )
+        return out
+    day = calendar.day_length()
+    out.append(f"Business day on {plan}: {_hours(day)} ({_windows(policy, plan)}).")
+    for line in due_lines(policy, plan, severity, created):
+        if line.walk is None or line.seconds is None:
+            out.append(f"{line.kind.capitalize()}: no target on plan {plan}.")
+            continue
+        effort = " (best effort: shown, never a breach)" if line.best_effort else ""
+        out.append(
+            f"{line.kind.capitalize()} target {line.target} = {_hours(line.seconds)} of business"
+            f" time{effort}:"
+        )
+        skipped = {s.day: s.reason for s in line.walk.skipped}
+        steps = {s.day: s for s in line.walk.steps}
+        used = 0
+        for when in sorted(set(skipped) | set(steps)):
+            if when in skipped:
+                out.append(f"  {when:%a %Y-%m-%d}  closed ({skipped[when]})")
+                continue
+            step = steps[when]
+            used += step.seconds
+            out.append(
+                f"  {when:%a %Y-%m-%d}  {step.start.astimezone(zone):%H:%M}-"
+                f"{step.end.astimezone(zone):%H:%M}  +{_hours(step.seconds)}"
+                f"  (total {_hours(used)})"
+            )
+        end = line.walk.end
+        out.append(f"  due {end.astimezone(zone):%a %Y-%m-%d %H:%M} local = {iso_z(end)}")
+    out.append("Pending and on-hold time would not count; a reopened ticket resumes its clock.")
+    return out
+
+
+def _windows(policy: Policy, plan: str) -> str:
+    weekly = policy.plans[plan].weekly
+    names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    days = ",".join(names[d] for d in sorted(weekly))
+    any_day = next(iter(weekly.values()))
+    spans = " ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in any_day)
+    return f"{days} {spans}"

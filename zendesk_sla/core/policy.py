@@ -1,0 +1,146 @@
+"""The support contract as plain data: plans, targets, tags and rules (POLICY.md).
+
+Built by the configuration loader from YAML; read by every other core module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from typing import Literal
+
+from zendesk_sla.core.calendar import BusinessCalendar
+
+SEVERITIES = ("blocker", "critical", "major", "trivial")  # most severe first
+ClockKind = Literal["response", "resolution"]
+
+
+def severity_rank(severity: str) -> int:
+    """0 for the most severe level; larger is milder."""
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target such as `8h` or `3d` (business days of the plan), maybe only best effort."""
+
+    amount: int
+    unit: Literal["h", "d"]
+    best_effort: bool = False
+
+    def seconds(self, day_length: int) -> int:
+        return self.amount * (3600 if self.unit == "h" else day_length)
+
+    def __str__(self) -> str:
+        text = f"{self.amount}{self.unit}"
+        return f"best effort after {text}" if self.best_effort else text
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    weekly: Mapping[int, tuple[tuple[time, time], ...]]
+    channels: frozenset[str]
+    max_contacts: int | None
+    yearly_tickets: int | None
+    response: Mapping[str, Target]
+    resolution: Mapping[str, Target]
+
+    @property
+    def has_support(self) -> bool:
+        return bool(self.weekly)
+
+    def target(self, kind: ClockKind, severity: str) -> Target | None:
+        return (self.response if kind == "response" else self.resolution).get(severity)
+
+
+@dataclass(frozen=True)
+class Tags:
+    """Tag names: the ones agents set (inputs) and the ones the worker owns (outputs)."""
+
+    third_party: str = "sla_third_party"
+    out_of_scope: str = "sla_out_of_scope"
+    severity_input_prefix: str = "sla_sev_"
+    no_support_plan: str = "sla_no_support_plan"
+    severity_review: str = "sla_severity_review"
+    plan_prefix: str = "sla_plan_"
+    severity_prefix: str = "sla_severity_"
+    at_risk: str = "sla_at_risk"
+    response_breached: str = "sla_response_breached"
+    resolution_breached: str = "sla_resolution_breached"
+    response_over_target: str = "sla_response_over_target"
+    unauthorized_contact: str = "sla_unauthorized_contact"
+    channel_not_in_plan: str = "sla_channel_not_in_plan"
+    quota_counted: str = "sla_quota_counted"
+    quota_grace: str = "sla_quota_grace"
+    quota_exceeded: str = "sla_quota_exceeded"
+    pending_notice: str = "sla_pending_notice"
+    closed_no_response: str = "sla_closed_no_response"
+
+    def fixed_outputs(self) -> frozenset[str]:
+        return frozenset(
+            {
+                self.no_support_plan,
+                self.severity_review,
+                self.at_risk,
+                self.response_breached,
+                self.resolution_breached,
+                self.response_over_target,
+                self.unauthorized_contact,
+                self.channel_not_in_plan,
+                self.quota_counted,
+                self.quota_grace,
+                self.quota_exceeded,
+                self.pending_notice,
+                self.closed_no_response,
+            }
+        )
+
+    def is_owned(self, tag: str) -> bool:
+        """True for a tag the worker may add and remove; never for an agent's input tag."""
+        return (
+            tag in self.fixed_outputs()
+            or tag.startswith(self.plan_prefix)
+            or tag.startswith(self.severity_prefix)
+        )
+
+
+@dataclass(frozen=True)
+class SeverityRules:
+    priority_map: Mapping[str, str]
+    keywords: Mapping[str, tuple[str, ...]]
+    default: str
+
+
+@dataclass(frozen=True)
+class PendingRules:
+    notify_after_seconds: int
+    close_after_seconds: int
+    notice_template: str
+    closing_template: str
+
+
+@dataclass(frozen=True)
+class QuotaRules:
+    grace_months: int = 2
+    warn_ratios: tuple[float, ...] = (0.8, 1.0)
+
+
+@dataclass(frozen=True)
+class Policy:
+    timezone: str
+    plans: Mapping[str, Plan]
+    calendars: Mapping[str, BusinessCalendar]
+    tags: Tags
+    severity: SeverityRules
+    channel_map: Mapping[str, str]  # Zendesk via.channel -> contract channel
+    pending: PendingRules
+    quota: QuotaRules = field(default_factory=QuotaRules)
+    at_risk_ratio: float = 0.75
+
+    def target_seconds(self, plan: str, kind: ClockKind, severity: str) -> int | None:
+        target = self.plans[plan].target(kind, severity)
+        if target is None:
+            return None
+        return target.seconds(self.calendars[plan].day_length())

@@ -1,0 +1,73 @@
+"""A ticket's history as the SLA clocks need it: status spells and comments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+AGENT_ROLES = frozenset({"agent", "admin"})
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    at: datetime
+    status: str
+
+
+@dataclass(frozen=True)
+class Comment:
+    at: datetime
+    public: bool
+    author_role: str  # "end-user", "agent" or "admin"
+    automated: bool = False  # written by a trigger or an automation
+    author_id: int | None = None
+
+    @property
+    def is_agent_reply(self) -> bool:
+        return self.public and not self.automated and self.author_role in AGENT_ROLES
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Creation, every status change in order (the first is the initial status), comments."""
+
+    created_at: datetime
+    statuses: tuple[StatusChange, ...]
+    comments: tuple[Comment, ...] = ()
+
+    @property
+    def status(self) -> str:
+        return self.statuses[-1].status if self.statuses else "new"
+
+    def spells(self, now: datetime) -> list[tuple[datetime, datetime, str]]:
+        """(start, end, status) for each status spell up to `now`."""
+        changes = list(self.statuses) or [StatusChange(self.created_at, "new")]
+        bounds = [max(c.at, self.created_at) for c in changes]
+        ends = [*bounds[1:], max(now, bounds[-1])]
+        return [(b, e, c.status) for b, e, c in zip(bounds, ends, changes, strict=True) if b < e]
+
+    def first_agent_reply(self) -> datetime | None:
+        """First public, non-automated agent comment that is not the opening comment."""
+        replies = [c.at for c in self.comments if c.is_agent_reply and c.at > self.created_at]
+        return min(replies, default=None)
+
+    def final_solve(self) -> datetime | None:
+        """When the ticket was last solved, if it is solved or closed now."""
+        if self.status not in ("solved", "closed"):
+            return None
+        solved = None
+        for change in self.statuses:
+            if change.status in ("solved", "closed"):
+                solved = change.at if solved is None else solved
+            else:
+                solved = None
+        return solved
+
+    def first_solve(self) -> datetime | None:
+        return next((c.at for c in self.statuses if c.status in ("solved", "closed")), None)
+
+    def last_customer_comment(self) -> datetime | None:
+        return max(
+            (c.at for c in self.comments if c.author_role == "end-user" and c.at > self.created_at),
+            default=None,
+        )
