@@ -20,3 +20,6 @@ def config() -> Config:
 @pytest.fixture(scope="session")
 def policy(config: Config) -> Policy:
     return config.policy
+
+
+pytest_plugins = ["tests.sandbox_fixtures"]

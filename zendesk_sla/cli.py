@@ -65,6 +65,19 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sandbox_serve(args: argparse.Namespace) -> int:
+    from zendesk_sla.sandbox.serve import build_sandbox, serve
+    from zendesk_sla.sandbox.server import Faults, RateLimits
+
+    limits = RateLimits(args.rate_limit, args.incremental_rate_limit)
+    faults = Faults(error_rate=args.error_rate, drop_rate=args.drop_rate, seed=args.seed)
+    server = build_sandbox(
+        tickets=args.tickets, seed=args.seed, limits=limits, faults=faults, port=args.port
+    )
+    serve(server)
+    return 0
+
+
 def _add_config(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config",
@@ -99,6 +112,23 @@ def build_parser() -> argparse.ArgumentParser:
         )
         _add_config(command)
         command.set_defaults(func=func)
+    sandbox = sub.add_parser("sandbox", help="the bundled Zendesk sandbox (a fake Zendesk)")
+    sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", required=True, metavar="ACTION")
+    serve = sandbox_sub.add_parser(
+        "serve", help="serve the Zendesk Support API on loopback with generated data"
+    )
+    serve.add_argument("--port", type=int, default=8999, help="port (0 picks a free one)")
+    serve.add_argument("--tickets", type=int, default=1000, help="tickets to generate")
+    serve.add_argument("--seed", type=int, default=1, help="data generator seed")
+    serve.add_argument(
+        "--rate-limit", type=int, default=700, help="requests per minute, 0 for none"
+    )
+    serve.add_argument(
+        "--incremental-rate-limit", type=int, default=10, help="incremental exports per minute"
+    )
+    serve.add_argument("--error-rate", type=float, default=0.0, help="share of 500/503 replies")
+    serve.add_argument("--drop-rate", type=float, default=0.0, help="share of dropped connections")
+    serve.set_defaults(func=cmd_sandbox_serve)
     return parser
 
 

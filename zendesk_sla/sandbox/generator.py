@@ -1,0 +1,340 @@
+"""Deterministic sample data for the sandbox: organizations on every plan, contacts, tickets.
+
+Every record is a function of (seed, index), produced one at a time, so any
+size from a thousand to a million tickets streams in constant memory. Ticket
+histories are realistic: the opening comment, trigger auto-replies, agent
+replies and private notes, pending and hold spells, customer replies,
+solves, reopenings and closes; subjects in Spanish and English.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from zendesk_sla.sandbox.account import Account
+from zendesk_sla.sandbox.model import Audit, FieldDef, Json, Organization, Ticket, User
+
+PLAN_WEIGHTS = {"starter": 1, "plus": 2, "standard": 3, "company": 3, "enterprise": 2}
+CONTACT_CAPS = {"starter": 1, "plus": 3, "standard": 4, "company": 7, "enterprise": 10}
+CHANNELS = (("email", 55), ("web", 30), ("voice", 8), ("api", 4), ("chat", 3))
+SUBJECTS = {
+    "blocker": (
+        "Producción caída: el sistema está fuera de servicio",
+        "Production down since this morning",
+        "Brecha de seguridad: fuga de datos detectada",
+    ),
+    "critical": (
+        "No se pueden crear documentos",
+        "Cannot open documents in the main workspace",
+        "Vulnerabilidad en el login",
+    ),
+    "major": (
+        "La plataforma va muy lenta",
+        "Intermittent errors when uploading files",
+        "Interrupciones periódicas del servicio",
+    ),
+    "trivial": (
+        "¿Cómo puedo exportar un informe?",
+        "Question about the workflow designer",
+        "Error en la documentación del API",
+        "Solicitud de mejora: filtros guardados",
+    ),
+    "none": ("Consulta", "Hola", "Re: ticket anterior", "Follow-up"),
+}
+FIRST_NAMES = ("Ana", "Luis", "Marta", "Jorge", "Lucía", "Pablo", "Elena", "Diego", "Sara", "Iván")
+LAST_NAMES = ("García", "López", "Martín", "Sánchez", "Pérez", "Gómez", "Ruiz", "Díaz", "Moreno")
+COMPANIES = (
+    "Acme",
+    "Iberia Docs",
+    "Grupo Norte",
+    "Textil Sur",
+    "Banca Levante",
+    "Seguros Oeste",
+    "Logística Centro",
+    "Energía Atlántica",
+    "Salud Plus",
+    "Ayuntamiento Demo",
+)
+
+ORG_FIELDS = (
+    ("support_plan", "Support plan", "dropdown"),
+    ("contract_start", "Contract start", "date"),
+    ("project_go_lives", "Project go-live dates", "text"),
+    ("ticket_bundles", "Ticket bundles", "text"),
+)
+USER_FIELDS = (("sla_authorized_contact", "Authorized support contact", "checkbox"),)
+SEVERITY_FIELD_TITLE = "SLA severity"
+API_EMAIL = "worker@athento.example"
+
+
+@dataclass
+class Directory:
+    """Who exists, so tickets can pick requesters and agents by index."""
+
+    agents: list[int] = field(default_factory=list)
+    orgs: list[tuple[int, str]] = field(default_factory=list)
+    contacts: dict[int, list[tuple[int, bool]]] = field(default_factory=dict)
+    severity_field: int = 0
+
+
+def _pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
+    names, weights = zip(*weighted, strict=True)
+    return str(rng.choices(names, weights)[0])
+
+
+def seed_account(
+    account: Account,
+    *,
+    tickets: int,
+    seed: int = 1,
+    now: datetime | None = None,
+    days: int = 120,
+) -> Directory:
+    """Fill `account` with deterministic sample data ending two minutes before `now`."""
+    anchor = int((now or datetime.fromtimestamp(account.now(), UTC)).timestamp())
+    directory = _seed_people(account, seed, tickets, anchor)
+    for ticket, audits in generate_tickets(directory, seed, tickets, anchor, days, account):
+        account.add_ticket(ticket, audits)
+    account.reindex()
+    return directory
+
+
+def _seed_people(account: Account, seed: int, tickets: int, anchor: int) -> Directory:
+    rng = random.Random(seed)
+    created = anchor - 400 * 86400
+    directory = Directory()
+    for key, title, kind in ORG_FIELDS:
+        options = (
+            [{"name": p.capitalize(), "value": p} for p in PLAN_WEIGHTS]
+            if kind == "dropdown"
+            else []
+        )
+        account.add_field(
+            FieldDef(account.next_id(), "organization", kind, title, key, created, options)
+        )
+    for key, title, kind in USER_FIELDS:
+        account.add_field(FieldDef(account.next_id(), "user", kind, title, key, created))
+    severity = FieldDef(
+        account.next_id(),
+        "ticket",
+        "tagger",
+        SEVERITY_FIELD_TITLE,
+        None,
+        created,
+        [
+            {"id": account.next_id(), "name": s.capitalize(), "value": s}
+            for s in ("blocker", "critical", "major", "trivial")
+        ],
+    )
+    directory.severity_field = account.add_field(severity).id
+    api_user = User(account.next_id(), "SLA worker", API_EMAIL, "admin", None, created, created)
+    account.add_user(api_user)
+    for n in range(6):
+        agent = User(
+            account.next_id(),
+            f"Agente {FIRST_NAMES[n]}",
+            f"agent{n}@athento.example",
+            "admin" if n == 0 else "agent",
+            None,
+            created,
+            created,
+        )
+        directory.agents.append(account.add_user(agent).id)
+
+    plans = tuple(PLAN_WEIGHTS.items())
+    for n in range(max(6, tickets // 150)):
+        plan = list(PLAN_WEIGHTS)[n] if n < len(PLAN_WEIGHTS) else _pick(rng, plans)
+        start = date.fromtimestamp(anchor) - timedelta(days=rng.randrange(30, 1000))
+        go_lives = sorted(
+            date.fromtimestamp(anchor) - timedelta(days=rng.randrange(5, 500))
+            for _ in range(rng.randrange(0, 3))
+        )
+        bundles = (
+            f"{date.fromtimestamp(anchor).year}:{rng.choice((25, 50))}"
+            if rng.random() < 0.15
+            else ""
+        )
+        fields: Json = {
+            "support_plan": plan,
+            "contract_start": start.isoformat() if rng.random() < 0.8 else None,
+            "project_go_lives": ", ".join(d.isoformat() for d in go_lives) or None,
+            "ticket_bundles": bundles or None,
+        }
+        org = Organization(
+            account.next_id(),
+            f"{COMPANIES[n % len(COMPANIES)]} {n + 1}",
+            created,
+            created,
+            external_id=f"ERP-{1000 + n}",
+            organization_fields=fields,
+        )
+        account.add_organization(org)
+        directory.orgs.append((org.id, plan))
+        # Some organizations are over their cap, one has none recorded ("not set up").
+        authorized = 0 if n == 5 else CONTACT_CAPS[plan] + (1 if rng.random() < 0.15 else 0)
+        people: list[tuple[int, bool]] = []
+        for c in range(authorized + 2):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            is_authorized = c < authorized
+            user = User(
+                account.next_id(),
+                f"{first} {last}",
+                f"{first.lower()}.{c}.{org.id}@cliente.example",
+                "end-user",
+                org.id,
+                created,
+                created,
+                user_fields={"sla_authorized_contact": is_authorized},
+            )
+            people.append((account.add_user(user).id, is_authorized))
+        directory.contacts[org.id] = people
+    return directory
+
+
+def generate_tickets(
+    directory: Directory, seed: int, count: int, anchor: int, days: int, account: Account
+) -> Iterator[tuple[Ticket, list[Audit]]]:
+    span = days * 86400
+    last_ok = anchor - 120
+    for index in range(count):
+        rng = random.Random(seed * 1_000_003 + index)
+        created = anchor - span + (index * span) // max(count, 1) + rng.randrange(0, 600)
+        created = min(created, last_ok - 60)
+        yield _ticket(rng, directory, account, index + 1, created, last_ok)
+
+
+def _ticket(
+    rng: random.Random, d: Directory, account: Account, ticket_id: int, created: int, last_ok: int
+) -> tuple[Ticket, list[Audit]]:
+    org_id, _plan = rng.choice(d.orgs)
+    people = d.contacts[org_id]
+    authorized = [u for u, ok in people if ok]
+    requester = (
+        rng.choice(authorized) if authorized and rng.random() < 0.85 else rng.choice(people)[0]
+    )
+    channel = _pick(rng, CHANNELS)
+    severity = rng.choice(("blocker", "critical", "major", "major", "trivial", "trivial", "none"))
+    subject = rng.choice(SUBJECTS[severity])
+    priority = rng.choice((None, None, "urgent", "high", "normal", "low"))
+    agent = rng.choice(d.agents)
+    ticket = Ticket(
+        id=ticket_id,
+        subject=subject,
+        description=f"{subject}. Detalle del cliente #{rng.randrange(10_000)}.",
+        status="new",
+        priority=priority,
+        requester_id=requester,
+        organization_id=org_id,
+        via_channel=channel,
+        created_at=created,
+        updated_at=created,
+        generated_timestamp=created,
+        assignee_id=None,
+    )
+    tags: list[str] = []
+    if rng.random() < 0.05:
+        tags.append(f"sla_sev_{rng.choice(('blocker', 'critical', 'major', 'trivial'))}")
+    if rng.random() < 0.03:
+        tags.append("sla_third_party")
+    if rng.random() < 0.03:
+        tags.append("sla_out_of_scope")
+    if rng.random() < 0.2:
+        tags.append(rng.choice(("vip", "facturacion", "integracion", "migracion")))
+    ticket.tags = tags
+    if rng.random() < 0.1:
+        ticket.custom_fields[d.severity_field] = rng.choice(
+            ("blocker", "critical", "major", "trivial")
+        )
+
+    audits: list[Audit] = []
+    at = created
+
+    def audit(who: int, via: str, *children: Json) -> None:
+        nonlocal at
+        for child in children:
+            child["id"] = account.new_child_id()
+        audits.append(Audit(account.next_id(), ticket.id, at, who, via, list(children)))
+
+    def comment(who: int, public: bool, body: str, rel: str | None = None) -> Json:
+        return {
+            "event_type": "Comment",
+            "type": "Comment",
+            "author_id": who,
+            "body": body,
+            "html_body": f"<p>{body}</p>",
+            "public": public,
+            "attachments": [],
+            "_via_rel": rel,
+        }
+
+    def change(name: str, value: object, previous: object) -> Json:
+        return {"event_type": "Change", name: value, "previous_value": previous}
+
+    create: Json = {
+        "event_type": "Create",
+        "status": "new",
+        "subject": subject,
+        "priority": priority,
+        "tags": list(tags),
+    }
+    audit(requester, channel, create, comment(requester, True, ticket.description))
+    if rng.random() < 0.3:
+        at += rng.randrange(1, 30)
+        audit(agent, "rule", comment(agent, True, "Hemos recibido su solicitud.", "trigger"))
+    status = "new"
+    for _step in range(rng.randrange(0, 7)):
+        step = rng.randrange(5 * 60, 30 * 3600)
+        if at + step >= last_ok:
+            break
+        at += step
+        roll = rng.random()
+        if status in ("new", "open") and roll < 0.45:
+            nxt = rng.choice(("open", "pending", "pending", "hold"))
+            audit(
+                agent,
+                "web",
+                comment(agent, True, "Estamos revisando el caso, ¿puede enviar el log?"),
+                change("status", nxt, status),
+            )
+            status = nxt
+        elif status in ("new", "open") and roll < 0.6:
+            audit(
+                agent, "web", comment(agent, False, "Nota interna: reproducido en preproducción.")
+            )
+        elif status in ("pending", "hold") and roll < 0.5:
+            audit(
+                requester,
+                "email",
+                comment(requester, True, "Adjunto la información solicitada."),
+                change("status", "open", status),
+            )
+            status = "open"
+        elif status in ("open", "pending", "hold"):
+            audit(
+                agent,
+                "web",
+                comment(agent, True, "Solucionado en la versión 4.2."),
+                change("status", "solved", status),
+            )
+            status = "solved"
+        elif status == "solved" and roll < 0.2:
+            audit(
+                requester,
+                "email",
+                comment(requester, True, "El problema ha vuelto a aparecer."),
+                change("status", "open", status),
+            )
+            status = "open"
+    if status == "solved" and last_ok - at > 4 * 86400 and rng.random() < 0.8:
+        at += 4 * 86400
+        audit(-1, "rule", change("status", "closed", "solved"))
+        status = "closed"
+    if rng.random() < 0.005:
+        status = "deleted"
+    ticket.status = status
+    ticket.assignee_id = agent if len(audits) > 1 else None
+    ticket.updated_at = ticket.generated_timestamp = at
+    return ticket, audits
