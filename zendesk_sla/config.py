@@ -165,7 +165,9 @@ class TagsConfig(Strict):
 
 
 class ZendeskFields(Strict):
-    ticket_fields: dict[Literal["severity", "response_due", "resolution_due"], str]
+    ticket_fields: dict[
+        Literal["severity", "applied_severity", "response_due", "resolution_due"], str
+    ]
     organization_fields: dict[
         Literal[
             "plan",
@@ -189,6 +191,9 @@ class SyncConfig(Strict):
     job_poll_interval_seconds: float = Field(1.0, gt=0)
     job_poll_timeout_seconds: float = Field(120, gt=0)
     rate_limit_wait_budget_seconds: int = Field(300, ge=0)
+    initial_lookback_days: int = Field(365, ge=0)
+    note_settle_seconds: float = Field(600, ge=0)
+    health_max_age_seconds: int = Field(900, ge=30)
 
 
 class ConfigFile(Strict):

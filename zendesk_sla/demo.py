@@ -1,23 +1,121 @@
-"""`make demo`: shows what the worker computes for a few sample tickets."""
+"""`make demo`: the worker against the bundled Zendesk sandbox, and what it did.
+
+Starts the sandbox on a free loopback port with generated sample data,
+provisions the fields, runs one full cycle (poll and sweep), then a second
+one to show it writes nothing more, and prints a table of tickets and the
+requests made.
+"""
 
 from __future__ import annotations
 
+import argparse
 import sys
-from datetime import datetime
+import tempfile
+from collections import Counter
 from pathlib import Path
 
+from pydantic import SecretStr
+
+from zendesk_sla.app import App
 from zendesk_sla.config import load_config
-from zendesk_sla.core.explain import due, explain
+from zendesk_sla.logs import configure
+from zendesk_sla.provision import provision
+from zendesk_sla.sandbox.generator import API_EMAIL
+from zendesk_sla.sandbox.serve import TOKEN, build_sandbox
+from zendesk_sla.sandbox.server import RateLimits
+from zendesk_sla.settings import Settings
+from zendesk_sla.store import Applied
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def main() -> int:
-    policy = load_config(ROOT / "config" / "athento.yaml").policy
-    created = datetime.fromisoformat("2026-11-27T19:30:00+01:00")
-    for plan in ("plus", "standard", "company", "enterprise"):
-        print(due(policy, plan, "blocker", created))
-    print("\n".join(explain(policy, "standard", "critical", created)))
+def _row(a: Applied, org: str, status: str) -> str:
+    def short(value: str | None) -> str:
+        return value[:16].replace("T", " ") if value else "-"
+
+    state = a.response_state or "-"
+    if a.resolution_state and a.resolution_state != "none":
+        state += f"/{a.resolution_state}"
+    return (
+        f"{a.ticket_id:>5}  {org[:22]:<22} {a.plan or '-':<10} {a.severity or '-':<8} "
+        f"{status:<8} {short(a.response_due):<17} {short(a.resolution_due):<17} "
+        f"{state if a.eligible else 'no SLA: ' + (a.reason or '')}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tickets", type=int, default=120)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rows", type=int, default=25, help="ticket rows to print")
+    args = parser.parse_args(argv)
+    configure("console", "WARNING")
+    server = build_sandbox(
+        tickets=args.tickets,
+        seed=args.seed,
+        limits=RateLimits(per_minute=700, incremental_per_minute=0),
+    )
+    server.start()
+    with tempfile.TemporaryDirectory() as state_dir:
+        settings = Settings(
+            zendesk_url=server.url,
+            zendesk_subdomain="athento",
+            zendesk_email=API_EMAIL,
+            zendesk_api_token=SecretStr(TOKEN),
+            zendesk_sla_state=Path(state_dir) / "state.sqlite3",
+        )
+        config = load_config(ROOT / "config" / "athento.yaml")
+        config.raw.sync.__dict__["initial_lookback_days"] = 0  # the sample spans 120 days
+        config.raw.sync.__dict__["job_poll_interval_seconds"] = 0.05
+        app = App(settings, config)
+        try:
+            print(f"Zendesk sandbox on {server.url}: {args.tickets} tickets, seed {args.seed}\n")
+            print("1. zendesk-sla setup")
+            for item in provision(app.gateway, config):
+                print(
+                    f"   {item.kind:<13} {item.name:<24} {'created' if item.created else 'exists'}"
+                )
+            worker = app.worker()
+            print("\n2. zendesk-sla run --once (poll + sweep)")
+            first = [worker.run_cycle(), worker.run_sweep()]
+            for s in first:
+                print(
+                    f"   {s.kind:<6} tickets={s.tickets_seen} evaluated={s.evaluated} "
+                    f"changes={s.changes} written={s.written} notes={s.notes} "
+                    f"conflicts={s.conflicts} requests={s.requests} in {s.seconds:.2f}s"
+                )
+            server.sandbox.account.clock.advance(61)  # type: ignore[attr-defined]
+            print("\n3. the same again, one minute later: nothing to write")
+            second = [worker.run_cycle(), worker.run_sweep()]
+            for s in second:
+                print(
+                    f"   {s.kind:<6} tickets={s.tickets_seen} changes={s.changes} "
+                    f"written={s.written} requests={s.requests}"
+                )
+            account = server.sandbox.account
+            orgs = {o.id: o.name for o in account.organizations.values()}
+            rows = app.store.applied_rows()
+            print(f"\n4. tickets ({min(args.rows, len(rows))} of {len(rows)}; due times UTC)")
+            print(
+                f"{'id':>5}  {'organization':<22} {'plan':<10} {'severity':<8} {'status':<8} "
+                f"{'response due':<17} {'resolution due':<17} state (response/resolution)"
+            )
+            for a in rows[: args.rows]:
+                status = account.tickets[a.ticket_id].status
+                print(_row(a, orgs.get(a.organization_id or 0, "-"), status))
+            tags = Counter(
+                t for tk in account.tickets.values() for t in tk.tags if t.startswith("sla_")
+            )
+            print("\n5. tags on the sandbox tickets now")
+            for tag, count in sorted(tags.items()):
+                print(f"   {tag:<28} {count}")
+            print("\n6. requests the worker made")
+            for endpoint, count in sorted(app.session.meter.requests.items()):
+                print(f"   {count:>5}  {endpoint}")
+            print(f"   {app.session.meter.total():>5}  in all")
+        finally:
+            app.close()
+            server.stop()
     return 0
 
 

@@ -82,8 +82,10 @@ def _choose(
     tag_prefix: str,
     by_keywords: tuple[str, str] | None,
 ) -> SeverityDecision:
-    if field_value and field_value.lower() in SEVERITIES:
-        return SeverityDecision(field_value.lower(), "field", f"severity field is {field_value}")
+    # A dropdown's option values may be plain ("blocker") or tag-like ("sla_sev_blocker").
+    value = (field_value or "").lower().removeprefix(tag_prefix)
+    if value in SEVERITIES:
+        return SeverityDecision(value, "field", f"severity field is {field_value}")
     tagged = sorted(
         (t[len(tag_prefix) :] for t in tags if t.startswith(tag_prefix)),
         key=lambda s: severity_rank(s) if s in SEVERITIES else len(SEVERITIES),

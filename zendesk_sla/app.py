@@ -1,0 +1,117 @@
+"""The composition root: settings and configuration in, a wired worker out.
+
+The only place that builds adapters (HTTP session, zenpy, gateway, SQLite)
+and hands them to the shell; nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlparse
+
+from zenpy import Zenpy
+
+from zendesk_sla.config import Config, load_config
+from zendesk_sla.settings import Settings
+from zendesk_sla.store import StateStore
+from zendesk_sla.sync import FieldMap, Worker
+from zendesk_sla.zendesk.gateway import ZendeskGateway
+from zendesk_sla.zendesk.transport import ZendeskSession
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class App:
+    settings: Settings
+    config: Config
+    clock: Callable[[], datetime] = utc_now
+    sleep: Callable[[float], None] = time.sleep
+    dry_run: bool = False
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self.settings.check()
+        sync = self.config.sync
+        self.session = ZendeskSession(
+            wait_budget_seconds=sync.rate_limit_wait_budget_seconds,
+            sleep=self.sleep,
+            timeout=self.settings.zendesk_timeout_seconds,
+        )
+        if self.settings.zendesk_url:
+            # zenpy hard-codes https://{subdomain}.zendesk.com; it documents these overrides.
+            parsed = urlparse(self.settings.zendesk_url)
+            os.environ["ZENPY_FORCE_SCHEME"] = parsed.scheme
+            os.environ["ZENPY_FORCE_NETLOC"] = parsed.netloc
+        token = self.settings.zendesk_api_token
+        oauth = self.settings.zendesk_oauth_token
+        self.client = Zenpy(
+            subdomain=self.settings.zendesk_subdomain or "sandbox",
+            email=self.settings.zendesk_email or None,
+            token=token.get_secret_value() if token else None,
+            oauth_token=oauth.get_secret_value() if oauth and not token else None,
+            session=self.session,
+            timeout=self.settings.zendesk_timeout_seconds,
+        )
+        self.gateway = ZendeskGateway(
+            self.client,
+            self.session,
+            self.settings.base_url,
+            job_poll_interval=sync.job_poll_interval_seconds,
+            job_poll_timeout=sync.job_poll_timeout_seconds,
+            sleep=self.sleep,
+        )
+        self.store = StateStore(self.settings.zendesk_sla_state, dry_run=self.dry_run)
+
+    @classmethod
+    def from_env(cls, config_path: str | None = None, **kwargs: object) -> App:
+        settings = Settings()
+        config = load_config(config_path or settings.zendesk_sla_config)
+        return cls(settings, config, **kwargs)  # type: ignore[arg-type]
+
+    def field_map(self) -> FieldMap:
+        titles = {f.get("title"): f.get("id") for f in self.gateway.fields("ticket")}
+        ids: dict[str, int] = {}
+        for logical, title in self.config.fields.ticket_fields.items():
+            field_id = titles.get(title)
+            if isinstance(field_id, int):
+                ids[str(logical)] = field_id
+        return FieldMap(
+            ticket_ids=ids,
+            org_keys={str(k): v for k, v in self.config.fields.organization_fields.items()},
+            authorized_key=self.config.fields.user_fields["authorized"],
+        )
+
+    def worker_user_id(self) -> int | None:
+        cached = self.store.get("worker_user_id")
+        if cached:
+            return int(cached)
+        user_id = int(self.gateway.me()["id"])
+        with self.store.transaction():
+            self.store.put("worker_user_id", str(user_id))
+        return user_id
+
+    def worker(self, **kwargs: object) -> Worker:
+        return Worker(
+            gateway=self.gateway,
+            store=self.store,
+            config=self.config,
+            fields=self.field_map(),
+            worker_user_id=self.worker_user_id(),
+            clock=self.clock,
+            dry_run=self.dry_run,
+            stop=self.stop,
+            settle_seconds=self.config.sync.note_settle_seconds,
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    def close(self) -> None:
+        self.store.close()
+        self.session.close()

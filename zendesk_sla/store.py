@@ -1,0 +1,464 @@
+"""The worker's durable state in SQLite (WAL, versioned schema).
+
+Holds the sync cursors, the ticket snapshots and timelines the core decides
+on, the directory (users, organizations), what the worker last applied, the
+notes and notices it posted (with intents recorded before each write), the
+tickets whose write must be retried, and a log of cycles.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from zendesk_sla.zendesk.parse import EventRow, OrgRow, TicketRow, UserRow
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY, status TEXT NOT NULL, priority TEXT, subject TEXT NOT NULL,
+        description TEXT NOT NULL, via_channel TEXT NOT NULL, organization_id INTEGER,
+        requester_id INTEGER, tags TEXT NOT NULL, custom_fields TEXT NOT NULL,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+        generated_timestamp INTEGER NOT NULL, updated_stamp TEXT NOT NULL
+    );
+    CREATE INDEX tickets_status ON tickets(status);
+    CREATE INDEX tickets_org ON tickets(organization_id, created_at);
+    CREATE TABLE events (
+        event_id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL, at INTEGER NOT NULL,
+        kind TEXT NOT NULL, status TEXT, public INTEGER NOT NULL, author_id INTEGER,
+        automated INTEGER NOT NULL
+    );
+    CREATE INDEX events_ticket ON events(ticket_id, at);
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY, role TEXT NOT NULL, organization_id INTEGER, authorized INTEGER
+    );
+    CREATE INDEX users_org ON users(organization_id);
+    CREATE TABLE orgs (id INTEGER PRIMARY KEY, name TEXT, external_id TEXT, fields TEXT NOT NULL);
+    CREATE TABLE applied (
+        ticket_id INTEGER PRIMARY KEY, organization_id INTEGER, plan TEXT, severity TEXT,
+        eligible INTEGER NOT NULL, response_state TEXT, resolution_state TEXT,
+        response_due TEXT, resolution_due TEXT, created_at INTEGER, evaluated_at INTEGER,
+        written_plan TEXT, written_severity TEXT, reason TEXT
+    );
+    CREATE TABLE notes (
+        ticket_id INTEGER NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, at INTEGER NOT NULL,
+        PRIMARY KEY (ticket_id, key)
+    );
+    CREATE TABLE dirty (ticket_id INTEGER PRIMARY KEY, reason TEXT NOT NULL, at INTEGER NOT NULL);
+    CREATE TABLE cycles (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, started REAL NOT NULL,
+        finished REAL, ok INTEGER, summary TEXT
+    );
+    """,
+)
+
+PENDING, SENT = "pending", "sent"
+
+
+@dataclass(frozen=True)
+class Applied:
+    ticket_id: int
+    organization_id: int | None
+    plan: str | None
+    severity: str | None
+    eligible: bool
+    response_state: str | None
+    resolution_state: str | None
+    response_due: str | None
+    resolution_due: str | None
+    created_at: int
+    reason: str | None = None
+
+
+class StateStore:
+    def __init__(self, path: str | Path, *, dry_run: bool = False) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=5000")
+        self.dry_run = dry_run
+        self._depth = 0
+        self._migrate()
+        if dry_run:
+            self.db.execute("BEGIN")  # everything a dry run records is rolled back at close
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            self.db.execute("BEGIN IMMEDIATE")
+            for statement in script.split(";"):
+                if statement.strip():
+                    self.db.execute(statement)
+            self.db.execute(f"PRAGMA user_version={number}")
+            self.db.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        if self.dry_run and self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All-or-nothing; nested calls join the outer one. A dry run never commits."""
+        if self.dry_run or self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    # -- meta and cursors ----------------------------------------------------------------
+    def get(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def put(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # -- ingest --------------------------------------------------------------------------
+    def put_tickets(self, rows: Sequence[TicketRow]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    r.id,
+                    r.status,
+                    r.priority,
+                    r.subject,
+                    r.description[:2000],
+                    r.via_channel,
+                    r.organization_id,
+                    r.requester_id,
+                    json.dumps(r.tags),
+                    json.dumps(r.custom_fields),
+                    r.created_at,
+                    r.updated_at,
+                    r.generated_timestamp,
+                    r.updated_stamp,
+                )
+                for r in rows
+            ],
+        )
+
+    def put_events(self, rows: Iterable[EventRow]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO events VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (
+                    r.event_id,
+                    r.ticket_id,
+                    r.at,
+                    r.kind,
+                    r.status,
+                    int(r.public),
+                    r.author_id,
+                    int(r.automated),
+                )
+                for r in rows
+            ],
+        )
+
+    def put_users(self, rows: Iterable[UserRow]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO users VALUES (?,?,?,?)",
+            [
+                (
+                    r.id,
+                    r.role,
+                    r.organization_id,
+                    None if r.authorized is None else int(r.authorized),
+                )
+                for r in rows
+            ],
+        )
+
+    def put_orgs(self, rows: Iterable[OrgRow]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO orgs VALUES (?,?,?,?)",
+            [(r.id, r.name, r.external_id, json.dumps(r.fields)) for r in rows],
+        )
+
+    # -- reads for decide ------------------------------------------------------------------
+    def tickets(self, ids: Sequence[int]) -> dict[int, TicketRow]:
+        out = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(f"SELECT * FROM tickets WHERE id IN ({marks})", chunk):
+                out[row[0]] = _ticket(row)
+        return out
+
+    def events(self, ticket_ids: Sequence[int]) -> dict[int, list[EventRow]]:
+        out: dict[int, list[EventRow]] = {}
+        for chunk in _chunks(ticket_ids):
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT * FROM events WHERE ticket_id IN ({marks}) ORDER BY at, event_id"
+            for e in self.db.execute(query, chunk):
+                out.setdefault(e[1], []).append(
+                    EventRow(e[1], e[0], e[2], e[3], e[4], bool(e[5]), e[6], bool(e[7]))
+                )
+        return out
+
+    def roles(self, user_ids: Iterable[int]) -> dict[int, str]:
+        ids = sorted(set(user_ids))
+        out = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for uid, role in self.db.execute(
+                f"SELECT id, role FROM users WHERE id IN ({marks})", chunk
+            ):
+                out[uid] = role
+        return out
+
+    def orgs(self, org_ids: Iterable[int]) -> dict[int, OrgRow]:
+        ids = sorted(set(org_ids))
+        out = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for oid, name, ext, fields in self.db.execute(
+                f"SELECT * FROM orgs WHERE id IN ({marks})", chunk
+            ):
+                out[oid] = OrgRow(oid, name, ext, json.loads(fields))
+        return out
+
+    def all_org_ids(self) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT id FROM orgs ORDER BY id")]
+
+    def authorized(self, org_ids: Iterable[int]) -> dict[int, set[int]]:
+        ids = sorted(set(org_ids))
+        out: dict[int, set[int]] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            query = (
+                f"SELECT organization_id, id FROM users WHERE authorized = 1 "
+                f"AND organization_id IN ({marks})"
+            )
+            for oid, uid in self.db.execute(query, chunk):
+                out.setdefault(oid, set()).add(uid)
+        return out
+
+    def live_ticket_ids(self) -> list[int]:
+        """Tickets whose clocks may still move: everything not closed or deleted."""
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT id FROM tickets WHERE status NOT IN ('closed', 'deleted') ORDER BY id"
+            )
+        ]
+
+    def org_ticket_ids(self, org_ids: Iterable[int]) -> list[int]:
+        ids = sorted(set(org_ids))
+        out: list[int] = []
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            out += [
+                r[0]
+                for r in self.db.execute(
+                    f"SELECT id FROM tickets WHERE organization_id IN ({marks}) ORDER BY id", chunk
+                )
+            ]
+        return out
+
+    # -- what the worker applied and posted --------------------------------------------------
+    def record_applied(self, rows: Iterable[Applied], now: int) -> None:
+        self.db.executemany(
+            "INSERT INTO applied(ticket_id, organization_id, plan, severity, eligible, "
+            "response_state, resolution_state, response_due, resolution_due, created_at, "
+            "evaluated_at, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT(ticket_id) DO UPDATE SET reason=excluded.reason, "
+            "organization_id=excluded.organization_id, plan=excluded.plan, "
+            "severity=excluded.severity, eligible=excluded.eligible, "
+            "response_state=excluded.response_state, resolution_state=excluded.resolution_state, "
+            "response_due=excluded.response_due, resolution_due=excluded.resolution_due, "
+            "created_at=excluded.created_at, evaluated_at=excluded.evaluated_at",
+            [
+                (
+                    a.ticket_id,
+                    a.organization_id,
+                    a.plan,
+                    a.severity,
+                    int(a.eligible),
+                    a.response_state,
+                    a.resolution_state,
+                    a.response_due,
+                    a.resolution_due,
+                    a.created_at,
+                    now,
+                    a.reason,
+                )
+                for a in rows
+            ],
+        )
+
+    def written(self, ids: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
+        out = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            query = (
+                f"SELECT ticket_id, written_plan, written_severity FROM applied "
+                f"WHERE ticket_id IN ({marks}) AND (written_plan IS NOT NULL "
+                f"OR written_severity IS NOT NULL)"
+            )
+            for tid, plan, severity in self.db.execute(query, chunk):
+                out[tid] = (plan, severity)
+        return out
+
+    def record_written(
+        self,
+        ticket_id: int,
+        plan: str | None,
+        severity: str | None,
+        tags: Sequence[str],
+        custom_fields: dict[str, Any],
+    ) -> None:
+        """After a confirmed write: remember it, and mirror it in the local snapshot."""
+        self.db.execute(
+            "UPDATE applied SET written_plan = ?, written_severity = ? WHERE ticket_id = ?",
+            (plan, severity, ticket_id),
+        )
+        row = self.db.execute(
+            "SELECT custom_fields FROM tickets WHERE id = ?", (ticket_id,)
+        ).fetchone()
+        if row is not None:
+            merged = {**json.loads(row[0]), **custom_fields}
+            self.db.execute(
+                "UPDATE tickets SET tags = ?, custom_fields = ? WHERE id = ?",
+                (json.dumps(list(tags)), json.dumps(merged), ticket_id),
+            )
+
+    def set_status(self, ticket_id: int, status: str) -> None:
+        self.db.execute("UPDATE tickets SET status = ? WHERE id = ?", (status, ticket_id))
+
+    def notes(self, ids: Sequence[int]) -> dict[int, dict[str, str]]:
+        out: dict[int, dict[str, str]] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT ticket_id, key, state FROM notes WHERE ticket_id IN ({marks})"
+            for tid, key, state in self.db.execute(query, chunk):
+                out.setdefault(tid, {})[key] = state
+        return out
+
+    def uncertain_notes(self) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for tid, key in self.db.execute(
+            f"SELECT ticket_id, key FROM notes WHERE state = '{PENDING}'"
+        ):
+            out.setdefault(tid, []).append(key)
+        return out
+
+    def note_intent(self, ticket_id: int, keys: Iterable[str], now: int) -> None:
+        self.db.executemany(
+            "INSERT OR IGNORE INTO notes VALUES (?, ?, ?, ?)",
+            [(ticket_id, key, PENDING, now) for key in keys],
+        )
+
+    def note_sent(self, ticket_id: int, keys: Iterable[str], now: int) -> None:
+        self.db.executemany(
+            "INSERT INTO notes VALUES (?, ?, ?, ?) ON CONFLICT(ticket_id, key) "
+            "DO UPDATE SET state = excluded.state, at = excluded.at",
+            [(ticket_id, key, SENT, now) for key in keys],
+        )
+
+    def note_dropped(self, ticket_id: int, keys: Iterable[str]) -> None:
+        self.db.executemany(
+            f"DELETE FROM notes WHERE ticket_id = ? AND key = ? AND state = '{PENDING}'",
+            [(ticket_id, key) for key in keys],
+        )
+
+    def note_times(self, ticket_id: int) -> dict[str, int]:
+        query = f"SELECT key, at FROM notes WHERE ticket_id = ? AND state = '{SENT}'"
+        return dict(self.db.execute(query, (ticket_id,)).fetchall())
+
+    # -- retries ---------------------------------------------------------------------------
+    def mark_dirty(self, ids: Iterable[int], reason: str, now: int) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO dirty VALUES (?, ?, ?)", [(i, reason, now) for i in ids]
+        )
+
+    def clear_dirty(self, ids: Iterable[int]) -> None:
+        self.db.executemany("DELETE FROM dirty WHERE ticket_id = ?", [(i,) for i in ids])
+
+    def dirty_ids(self) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT ticket_id FROM dirty ORDER BY ticket_id")]
+
+    # -- cycles ------------------------------------------------------------------------------
+    def cycle_started(self, kind: str) -> int:
+        cur = self.db.execute(
+            "INSERT INTO cycles(kind, started) VALUES (?, ?)", (kind, time.time())
+        )
+        return int(cur.lastrowid or 0)
+
+    def cycle_finished(self, cycle_id: int, ok: bool, summary: dict[str, Any]) -> None:
+        self.db.execute(
+            "UPDATE cycles SET finished = ?, ok = ?, summary = ? WHERE id = ?",
+            (time.time(), int(ok), json.dumps(summary), cycle_id),
+        )
+
+    def last_success(self) -> float | None:
+        row = self.db.execute("SELECT max(finished) FROM cycles WHERE ok = 1").fetchone()
+        return None if row is None or row[0] is None else float(row[0])
+
+    def applied_rows(self) -> list[Applied]:
+        return [
+            Applied(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8], r[9], r[10])
+            for r in self.db.execute(
+                "SELECT ticket_id, organization_id, plan, severity, eligible, response_state, "
+                "resolution_state, response_due, resolution_due, created_at, reason FROM applied "
+                "ORDER BY ticket_id"
+            )
+        ]
+
+
+def _ticket(row: Sequence[Any]) -> TicketRow:
+    return TicketRow(
+        id=row[0],
+        status=row[1],
+        priority=row[2],
+        subject=row[3],
+        description=row[4],
+        via_channel=row[5],
+        organization_id=row[6],
+        requester_id=row[7],
+        tags=tuple(json.loads(row[8])),
+        custom_fields=json.loads(row[9]),
+        created_at=row[10],
+        updated_at=row[11],
+        generated_timestamp=row[12],
+        updated_stamp=row[13],
+    )
+
+
+def _chunks(ids: Sequence[int] | list[int], size: int = 900) -> Iterator[list[int]]:
+    items = list(ids)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,444 @@
+"""The poll cycle: gather (export pages into the store), decide (the core), apply (bulk writes).
+
+Per ticket page: the snapshots are stored; the core decides; the intents of
+notes are recorded; the writes go out in update_many jobs; their outcomes and
+the page's cursor are committed together. A crash anywhere re-runs the page,
+and a note whose write had no answer is verified before it is ever sent again.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+import structlog
+
+from zendesk_sla.config import Config
+from zendesk_sla.core.decide import MARKER, Decision, TicketChange, decide, diff
+from zendesk_sla.core.facts import OrgFacts, Previous, TicketFacts
+from zendesk_sla.store import Applied, StateStore
+from zendesk_sla.timelines import org_facts, ticket_facts
+from zendesk_sla.zendesk.errors import RateLimited, ZendeskError
+from zendesk_sla.zendesk.gateway import CONFLICT, FAILED, OK, Outcome, Write, ZendeskGateway
+from zendesk_sla.zendesk.parse import BadPayload, event_rows, org_row, ticket_row, user_row
+
+TICKETS, EVENTS, USERS, ORGS = "cursor:tickets", "cursor:events", "cursor:users", "cursor:orgs"
+
+log = structlog.get_logger("zendesk_sla.sync")
+
+
+@dataclass
+class Summary:
+    kind: str
+    dry_run: bool = False
+    pages: int = 0
+    tickets_seen: int = 0
+    skipped_bad: int = 0
+    evaluated: int = 0
+    changes: int = 0
+    written: int = 0
+    conflicts: int = 0
+    failed: int = 0
+    unknown: int = 0
+    notes: int = 0
+    events: int = 0
+    interrupted: bool = False
+    error: str | None = None
+    cursor: str | None = None
+    requests: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """Logical names <-> Zendesk field ids and keys, resolved at start-up."""
+
+    ticket_ids: Mapping[str, int]  # logical ticket field -> id
+    org_keys: Mapping[str, str]  # logical org field -> key
+    authorized_key: str
+
+    @property
+    def ticket_names(self) -> dict[str, str]:
+        return {str(fid): name for name, fid in self.ticket_ids.items()}
+
+
+@dataclass
+class Evaluation:
+    facts: TicketFacts
+    decision: Decision
+    change: TicketChange | None
+
+
+@dataclass
+class Worker:
+    gateway: ZendeskGateway
+    store: StateStore
+    config: Config
+    fields: FieldMap
+    worker_user_id: int | None
+    clock: Callable[[], datetime]
+    dry_run: bool = False
+    on_change: Callable[[Evaluation], None] | None = None
+    on_progress: Callable[[Summary, int], None] | None = None
+    org_overrides: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    stop: threading.Event = field(default_factory=threading.Event)
+    settle_seconds: float = 600.0
+
+    @property
+    def policy(self) -> Any:
+        return self.config.policy
+
+    def _now_epoch(self) -> int:
+        return int(self.clock().timestamp())
+
+    def _start(self) -> int:
+        lookback = self.config.sync.initial_lookback_days
+        return 0 if lookback == 0 else max(self._now_epoch() - lookback * 86400, 0)
+
+    # -- cycles ---------------------------------------------------------------------------
+    def run_cycle(self) -> Summary:
+        """One live poll: directory, events, changed tickets, then retries of failed writes."""
+        return self._cycle("poll", self._poll)
+
+    def run_sweep(self) -> Summary:
+        """Re-evaluate every live ticket so at-risk and breached states appear on time."""
+        return self._cycle("sweep", self._sweep)
+
+    def run_backfill(self, since: int, until: int | None) -> Summary:
+        return self._cycle("backfill", lambda s: self._backfill(s, since, until))
+
+    def _cycle(self, kind: str, body: Callable[[Summary], None]) -> Summary:
+        summary = Summary(kind, dry_run=self.dry_run)
+        started = time.monotonic()
+        session = self.gateway.session
+        if hasattr(session, "new_cycle"):
+            session.new_cycle()
+        before = session.meter.total() if hasattr(session, "meter") else 0
+        cycle_id = self.store.cycle_started(kind) if not self.dry_run else 0
+        ok = True
+        try:
+            body(summary)
+        except RateLimited as exc:
+            ok, summary.error = False, str(exc)
+            log.warning("rate_limit_budget_spent", kind=kind, error=str(exc))
+        except ZendeskError as exc:
+            ok, summary.error = False, str(exc)
+            log.error("zendesk_error", kind=kind, error=str(exc))
+        summary.seconds = round(time.monotonic() - started, 3)
+        summary.requests = (session.meter.total() if hasattr(session, "meter") else 0) - before
+        summary.cursor = self.store.get(TICKETS if kind != "backfill" else f"{TICKETS}:backfill")
+        if not self.dry_run:
+            self.store.cycle_finished(cycle_id, ok and not summary.interrupted, summary.as_dict())
+        log.info("cycle", **summary.as_dict())
+        return summary
+
+    def _poll(self, summary: Summary) -> None:
+        self.sync_directory()
+        summary.events += self.sync_events(EVENTS, self._start())
+        self.verify_uncertain_notes()
+        self._export(summary, TICKETS, start_time=self._start(), until=None)
+        dirty = self.store.dirty_ids()
+        if dirty and not self.stop.is_set():
+            self._refresh_and_apply(dirty, summary)
+
+    def _sweep(self, summary: Summary) -> None:
+        ids = self.store.live_ticket_ids()
+        for start in range(0, len(ids), 1000):
+            if self.stop.is_set():
+                summary.interrupted = True
+                return
+            chunk = ids[start : start + 1000]
+            evaluations = self.evaluate(chunk, summary)
+            changed = [e.facts.id for e in evaluations if e.change]
+            if changed:
+                self._refresh_and_apply(changed, summary)
+
+    def _backfill(self, summary: Summary, since: int, until: int | None) -> None:
+        self.sync_directory()
+        summary.events += self.sync_events(f"{EVENTS}:backfill", since)
+        self._export(summary, f"{TICKETS}:backfill", start_time=since, until=until)
+
+    # -- gather -----------------------------------------------------------------------------
+    def sync_directory(self) -> None:
+        for key, fetch, parse, put in (
+            (
+                USERS,
+                self.gateway.user_page,
+                lambda d: user_row(d, self.fields.authorized_key),
+                self.store.put_users,
+            ),
+            (ORGS, self.gateway.org_page, org_row, self.store.put_orgs),
+        ):
+            start = int(self.store.get(key) or 0)
+            while True:
+                page = fetch(start)
+                rows = _parse_all(page.items, parse, "directory")
+                with self.store.transaction():
+                    put(rows)
+                    self.store.put(key, str(page.end_time))
+                if page.end_of_stream or page.end_time <= start:
+                    break
+                start = page.end_time
+
+    def sync_events(self, key: str, default_start: int) -> int:
+        start = int(self.store.get(key) or default_start)
+        count = 0
+        while not self.stop.is_set():
+            page = self.gateway.event_page(start)
+            parsed = _parse_all(page.items, lambda d: event_rows(d, self.worker_user_id), "event")
+            rows = [row for rows in parsed for row in rows]
+            with self.store.transaction():
+                self.store.put_events(rows)
+                self.store.put(key, str(page.end_time))
+            count += len(page.items)
+            if page.end_of_stream:
+                break
+            # Zendesk repeats the last timestamp's events on the next page; a page made of
+            # one timestamp only would loop forever, so step past it.
+            start = page.end_time if page.end_time > start else start + 1
+        return count
+
+    def _export(self, summary: Summary, key: str, start_time: int, until: int | None) -> None:
+        cursor = self.store.get(key)
+        while True:
+            if self.stop.is_set():
+                summary.interrupted = True
+                return
+            page = self.gateway.ticket_page(
+                cursor=cursor,
+                start_time=None if cursor else start_time,
+                per_page=self.config.sync.page_size,
+            )
+            summary.pages += 1
+            rows = _parse_all(page.items, ticket_row, "ticket")
+            summary.skipped_bad += len(page.items) - len(rows)
+            if until is not None:
+                rows = [r for r in rows if r.generated_timestamp <= until]
+            summary.tickets_seen += len(rows)
+            with self.store.transaction():
+                self.store.put_tickets(rows)
+            live = [r.id for r in rows if r.status != "deleted"]
+            self._apply(self.evaluate(live, summary), summary, page_cursor=(key, page.after_cursor))
+            cursor = page.after_cursor
+            if self.on_progress:
+                self.on_progress(summary, max((r.generated_timestamp for r in rows), default=0))
+            past_until = until is not None and len(rows) < len(page.items)
+            if page.end_of_stream or past_until or not page.items:
+                return
+
+    def verify_uncertain_notes(self) -> None:
+        """A note whose write got no answer is looked for in the ticket before it is resent."""
+        now = self._now_epoch()
+        for ticket_id, keys in self.store.uncertain_notes().items():
+            ages = self.store.db.execute(
+                "SELECT min(at) FROM notes WHERE ticket_id = ? AND state = 'pending'", (ticket_id,)
+            ).fetchone()[0]
+            if now - int(ages) < self.settle_seconds:
+                continue
+            bodies = "\n".join(self.gateway.comment_bodies(ticket_id))
+            found = [k for k in keys if MARKER.format(key=k) in bodies]
+            with self.store.transaction():
+                self.store.note_sent(ticket_id, found, now)
+                self.store.note_dropped(ticket_id, [k for k in keys if k not in found])
+            log.info(
+                "notes_verified",
+                ticket_id=ticket_id,
+                found=found,
+                resend=[k for k in keys if k not in found],
+            )
+
+    # -- decide ----------------------------------------------------------------------------------
+    def evaluate(self, ids: Sequence[int], summary: Summary) -> list[Evaluation]:
+        rows = self.store.tickets(ids)
+        events = self.store.events(list(rows))
+        authors = {e.author_id for evs in events.values() for e in evs if e.author_id}
+        roles = self.store.roles(authors)
+        org_ids = {r.organization_id for r in rows.values() if r.organization_id}
+        orgs = self.orgs(org_ids)
+        written = self.store.written(list(rows))
+        notes = self.store.notes(list(rows))
+        now = self.clock()
+        out: list[Evaluation] = []
+        applied: list[Applied] = []
+        names = self.fields.ticket_names
+        for ticket_id in ids:
+            row = rows.get(ticket_id)
+            if row is None:
+                continue
+            try:
+                facts = ticket_facts(row, events.get(ticket_id, []), roles, names)
+                org = orgs.get(row.organization_id) if row.organization_id else None
+                prev = written.get(ticket_id)
+                decision = decide(self.policy, facts, org, Previous(*prev) if prev else None, now)
+                change = diff(decision, facts, self.policy, notes.get(ticket_id, {}).keys())
+            except (ValueError, KeyError, TypeError) as exc:
+                summary.skipped_bad += 1
+                log.warning("ticket_skipped", ticket_id=ticket_id, error=str(exc))
+                continue
+            change = self._writable(change)
+            summary.evaluated += 1
+            out.append(Evaluation(facts, decision, change))
+            applied.append(_applied(row.id, row.organization_id, row.created_at, decision))
+        with self.store.transaction():
+            self.store.record_applied(applied, int(now.timestamp()))
+        return out
+
+    def orgs(self, org_ids: Iterable[int]) -> dict[int, OrgFacts]:
+        ids = set(org_ids)
+        rows = self.store.orgs(ids)
+        authorized = self.store.authorized(ids)
+        return {
+            oid: org_facts(
+                row, authorized.get(oid, set()), self.fields.org_keys, self.org_overrides.get(oid)
+            )
+            for oid, row in rows.items()
+        }
+
+    def _writable(self, change: TicketChange | None) -> TicketChange | None:
+        """Drop field writes whose Zendesk field does not exist (setup not run yet)."""
+        if change is None or all(name in self.fields.ticket_ids for name in change.fields):
+            return change
+        fields = {k: v for k, v in change.fields.items() if k in self.fields.ticket_ids}
+        if not (change.add_tags or change.remove_tags or fields or change.notes or change.status):
+            return None
+        return TicketChange(
+            change.ticket_id,
+            change.updated_stamp,
+            change.add_tags,
+            change.remove_tags,
+            fields,
+            change.notes,
+            change.status,
+        )
+
+    # -- apply ----------------------------------------------------------------------------------
+    def _refresh_and_apply(self, ids: Sequence[int], summary: Summary) -> None:
+        """Re-read tickets from Zendesk, re-decide and write (retries, sweeps, conflicts)."""
+        fresh = _parse_all(self.gateway.tickets(list(ids)), ticket_row, "ticket")
+        with self.store.transaction():
+            self.store.put_tickets(fresh)
+            self.store.clear_dirty(set(ids) - {r.id for r in fresh})
+        live = [r.id for r in fresh if r.status != "deleted"]
+        self._apply(self.evaluate(live, summary), summary, page_cursor=None, retry_conflicts=False)
+
+    def _apply(
+        self,
+        evaluations: list[Evaluation],
+        summary: Summary,
+        page_cursor: tuple[str, str | None] | None,
+        retry_conflicts: bool = True,
+    ) -> None:
+        changes = [e for e in evaluations if e.change is not None]
+        summary.changes += len(changes)
+        now = self._now_epoch()
+        for evaluation in changes:
+            if self.on_change:
+                self.on_change(evaluation)
+        if self.dry_run:
+            if page_cursor and page_cursor[1]:
+                self.store.put(*page_cursor)  # type: ignore[arg-type]
+            return
+        writes = [self._to_write(e.change) for e in changes if e.change]
+        with self.store.transaction():  # intents before the writes leave
+            for e in changes:
+                assert e.change is not None
+                self.store.note_intent(e.facts.id, [n.key for n in e.change.posted], now)
+        outcomes = self.gateway.write(writes) if writes else []
+        by_id = {e.facts.id: e for e in changes}
+        conflicts: list[int] = []
+        with self.store.transaction():
+            for outcome in outcomes:
+                evaluation = by_id[outcome.ticket_id]
+                self._record(evaluation, outcome, summary, now)
+                if outcome.result == CONFLICT:
+                    conflicts.append(outcome.ticket_id)
+            if page_cursor and page_cursor[1]:
+                self.store.put(page_cursor[0], page_cursor[1])
+        if conflicts and retry_conflicts and not self.stop.is_set():
+            log.info("conflicts_replanned", tickets=len(conflicts))
+            self._refresh_and_apply(conflicts, summary)
+
+    def _record(self, evaluation: Evaluation, outcome: Outcome, summary: Summary, now: int) -> None:
+        change = evaluation.change
+        assert change is not None
+        keys = [n.key for n in change.posted]
+        ticket_id = outcome.ticket_id
+        if outcome.result == OK:
+            summary.written += 1
+            summary.notes += len(keys)
+            decision, facts = evaluation.decision, evaluation.facts
+            tags = sorted((facts.tags | set(change.add_tags)) - set(change.remove_tags))
+            custom = {str(self.fields.ticket_ids[k]): v for k, v in change.fields.items()}
+            self.store.record_written(
+                ticket_id,
+                decision.plan,
+                decision.severity.severity if decision.severity else None,
+                tags,
+                custom,
+            )
+            if change.status:
+                self.store.set_status(ticket_id, change.status)
+            self.store.note_sent(ticket_id, keys, now)
+            self.store.clear_dirty([ticket_id])
+            return
+        if outcome.result == CONFLICT:
+            summary.conflicts += 1
+        elif outcome.result == FAILED:
+            summary.failed += 1
+        else:
+            summary.unknown += 1
+        if outcome.result in (CONFLICT, FAILED):
+            self.store.note_dropped(ticket_id, keys)  # certainly not posted
+        self.store.mark_dirty([ticket_id], f"{outcome.result}: {outcome.detail}"[:500], now)
+        log.warning(
+            "write_not_applied",
+            ticket_id=ticket_id,
+            result=outcome.result,
+            detail=outcome.detail[:300],
+        )
+
+    def _to_write(self, change: TicketChange) -> Write:
+        return Write(
+            ticket_id=change.ticket_id,
+            updated_stamp=change.updated_stamp,
+            add_tags=change.add_tags,
+            remove_tags=change.remove_tags,
+            custom_fields={self.fields.ticket_ids[k]: v for k, v in change.fields.items()},
+            comment=change.comment,
+            status=change.status,
+        )
+
+
+def _applied(ticket_id: int, org_id: int | None, created: int, decision: Decision) -> Applied:
+    clocks = decision.clocks
+    return Applied(
+        ticket_id=ticket_id,
+        organization_id=org_id,
+        plan=decision.plan,
+        severity=decision.severity.severity if decision.severity else None,
+        eligible=decision.eligible,
+        response_state=clocks.response.state if clocks else None,
+        resolution_state=clocks.resolution.state if clocks else None,
+        response_due=decision.fields.get("response_due"),
+        resolution_due=decision.fields.get("resolution_due"),
+        created_at=created,
+        reason="; ".join(decision.reasons) or None,
+    )
+
+
+def _parse_all(items: Iterable[Any], parse: Callable[[Any], Any], what: str) -> list[Any]:
+    rows = []
+    for item in items:
+        try:
+            rows.append(parse(item))
+        except BadPayload as exc:
+            ident = item.get("id") if isinstance(item, dict) else None
+            log.warning("bad_payload_skipped", kind=what, id=ident, error=str(exc))
+    return rows

@@ -1,0 +1,115 @@
+"""Stored rows -> the core's facts: timelines, ticket facts and organization facts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from zendesk_sla.core.facts import OrgFacts, TicketFacts
+from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
+from zendesk_sla.zendesk.parse import EventRow, OrgRow, TicketRow
+
+_YEAR_BUNDLE = re.compile(r"^\s*(\d{4})\s*:\s*(\d+)\s*$")
+
+
+def moment(epoch: int) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
+
+
+def timeline(row: TicketRow, events: list[EventRow], roles: Mapping[int, str]) -> Timeline:
+    created = moment(row.created_at)
+    statuses = [
+        StatusChange(moment(e.at), e.status) for e in events if e.kind == "status" and e.status
+    ]
+    if not statuses or statuses[0].at > created:
+        statuses.insert(0, StatusChange(created, "new"))
+    if statuses[-1].status != row.status and row.status != "deleted":
+        # The ticket export can be ahead of the events export: the snapshot's status wins.
+        statuses.append(StatusChange(max(moment(row.updated_at), statuses[-1].at), row.status))
+    comments = tuple(
+        Comment(
+            moment(e.at),
+            e.public,
+            roles.get(e.author_id, "end-user") if e.author_id is not None else "end-user",
+            automated=e.automated,
+            author_id=e.author_id,
+        )
+        for e in events
+        if e.kind == "comment"
+    )
+    return Timeline(created, tuple(statuses), comments)
+
+
+def ticket_facts(
+    row: TicketRow,
+    events: list[EventRow],
+    roles: Mapping[int, str],
+    field_names: Mapping[str, str],  # field id (text) -> logical name
+) -> TicketFacts:
+    fields = {name: _text(row.custom_fields.get(fid)) for fid, name in field_names.items()}
+    return TicketFacts(
+        id=row.id,
+        status=row.status,
+        tags=frozenset(row.tags),
+        fields=fields,
+        priority=row.priority,
+        subject=row.subject,
+        description=row.description,
+        via_channel=row.via_channel,
+        organization_id=row.organization_id,
+        requester_id=row.requester_id,
+        created_at=moment(row.created_at),
+        updated_stamp=row.updated_stamp,
+        timeline=timeline(row, events, roles),
+    )
+
+
+def _text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def org_facts(
+    row: OrgRow,
+    authorized: set[int],
+    keys: Mapping[str, str],
+    override: Mapping[str, Any] | None = None,
+) -> OrgFacts:
+    """Organization facts from its Zendesk fields, with the YAML override winning."""
+    fields = {logical: row.fields.get(key) for logical, key in keys.items()}
+    fields.update({k: v for k, v in (override or {}).items() if v is not None})
+    go_lives_raw = fields.get("go_lives") or ""
+    if isinstance(go_lives_raw, list | tuple):
+        go_lives = tuple(d for d in (_date(v) for v in go_lives_raw) if d)
+    else:
+        go_lives = tuple(d for d in (_date(p) for p in str(go_lives_raw).split(",")) if d)
+    bundles_raw = fields.get("bundles") or ""
+    bundles: dict[int, int] = {}
+    if isinstance(bundles_raw, Mapping):
+        bundles = {int(k): int(v) for k, v in bundles_raw.items()}
+    else:
+        for part in str(bundles_raw).split(","):
+            match = _YEAR_BUNDLE.match(part)
+            if match:
+                year = int(match.group(1))
+                bundles[year] = bundles.get(year, 0) + int(match.group(2))
+    plan = fields.get("plan")
+    return OrgFacts(
+        id=row.id,
+        plan=str(plan) if plan else None,
+        authorized=frozenset(authorized),
+        name=row.name,
+        contract_start=_date(fields.get("contract_start")),
+        go_lives=tuple(sorted(go_lives)),
+        bundles=bundles,
+    )

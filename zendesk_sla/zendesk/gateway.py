@@ -1,0 +1,273 @@
+"""The worker's view of Zendesk, on zenpy: export pages, reads, batched writes with job polling.
+
+Export pages are fetched one at a time (through zenpy's session, so auth,
+base URL and the transport's retry layers apply) because the worker must
+record each page before it moves its cursor; zenpy's generators hide page
+boundaries. Writes go through zenpy's `tickets.update` (update_many, at most
+100 per job) and the job statuses are polled together with show_many.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+from zenpy import Zenpy
+from zenpy.lib.api_objects import Organization, Ticket
+from zenpy.lib.exception import APIException
+
+from zendesk_sla.zendesk.errors import (
+    Kind,
+    OutcomeUnknown,
+    RateLimited,
+    Rejected,
+    Transient,
+    ZendeskError,
+    classify_status,
+    describe,
+)
+
+MAX_JOB = 100
+OK, CONFLICT, FAILED, UNKNOWN = "ok", "conflict", "failed", "unknown"
+
+
+@dataclass(frozen=True)
+class CursorPage:
+    items: list[dict[str, Any]]
+    after_cursor: str | None
+    end_of_stream: bool
+
+
+@dataclass(frozen=True)
+class TimePage:
+    items: list[dict[str, Any]]
+    end_time: int
+    end_of_stream: bool
+
+
+@dataclass(frozen=True)
+class Write:
+    """One ticket update as Zendesk takes it (field ids already resolved)."""
+
+    ticket_id: int
+    updated_stamp: str
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    custom_fields: dict[int, Any] = field(default_factory=dict)
+    comment: tuple[str, bool] | None = None  # (body, public)
+    status: str | None = None
+
+    def to_zenpy(self) -> Ticket:
+        changes: dict[str, Any] = {"safe_update": True, "updated_stamp": self.updated_stamp}
+        if self.add_tags:
+            changes["additional_tags"] = list(self.add_tags)
+        if self.remove_tags:
+            changes["remove_tags"] = list(self.remove_tags)
+        if self.custom_fields:
+            # zenpy's encoder drops the time from datetimes: values are always pre-formatted text.
+            changes["custom_fields"] = [
+                {"id": fid, "value": value} for fid, value in sorted(self.custom_fields.items())
+            ]
+        if self.comment is not None:
+            changes["comment"] = {"body": self.comment[0], "public": self.comment[1]}
+        if self.status:
+            changes["status"] = self.status
+        return Ticket(id=self.ticket_id, **changes)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ticket_id: int
+    result: str  # ok, conflict, failed, unknown
+    detail: str = ""
+
+
+class ZendeskGateway:
+    def __init__(
+        self,
+        client: Zenpy,
+        session: requests.Session,
+        base_url: str,
+        *,
+        job_poll_interval: float = 1.0,
+        job_poll_timeout: float = 120.0,
+        max_jobs_in_flight: int = 10,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.client = client
+        self.session = session
+        self.base_url = base_url.rstrip("/")
+        self.job_poll_interval = job_poll_interval
+        self.job_poll_timeout = job_poll_timeout
+        self.max_jobs_in_flight = max_jobs_in_flight
+        self.sleep = sleep
+
+    # -- raw reads -----------------------------------------------------------------------
+    def _get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        url = f"{self.base_url}/api/v2/{path}.json"
+        if params:
+            url += "?" + urlencode(params)
+        response = self.session.get(url)
+        kind = classify_status(response.status_code)
+        if kind is not Kind.OK:
+            raise Rejected(f"GET {path}: {describe(response)}")
+        try:
+            data = response.json()
+        except ValueError:
+            raise Transient(f"GET {path}: body is not JSON") from None
+        if not isinstance(data, dict):
+            raise Rejected(f"GET {path}: unexpected body")
+        return data
+
+    def ticket_page(
+        self, *, cursor: str | None = None, start_time: int | None = None, per_page: int = 1000
+    ) -> CursorPage:
+        params: dict[str, Any] = {"per_page": per_page, "include": "metric_sets"}
+        if cursor is not None:
+            params["cursor"] = cursor
+        else:
+            params["start_time"] = start_time or 0
+        data = self._get("incremental/tickets/cursor", params)
+        items = data.get("tickets") or []
+        return CursorPage(list(items), data.get("after_cursor"), bool(data.get("end_of_stream")))
+
+    def _time_page(self, path: str, key: str, start_time: int, extra: dict[str, Any]) -> TimePage:
+        data = self._get(path, {"start_time": start_time, **extra})
+        end_time = data.get("end_time")
+        return TimePage(
+            list(data.get(key) or []),
+            int(end_time) if isinstance(end_time, int) else start_time,
+            bool(data.get("end_of_stream")),
+        )
+
+    def event_page(self, start_time: int, per_page: int = 1000) -> TimePage:
+        extra = {"include": "comment_events", "per_page": per_page}
+        return self._time_page("incremental/ticket_events", "ticket_events", start_time, extra)
+
+    def user_page(self, start_time: int) -> TimePage:
+        return self._time_page("incremental/users", "users", start_time, {})
+
+    def org_page(self, start_time: int) -> TimePage:
+        return self._time_page("incremental/organizations", "organizations", start_time, {})
+
+    def tickets(self, ids: Sequence[int]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(ids), MAX_JOB):
+            chunk = ",".join(str(i) for i in ids[start : start + MAX_JOB])
+            out += self._get("tickets/show_many", {"ids": chunk}).get("tickets") or []
+        return out
+
+    def comment_bodies(self, ticket_id: int) -> list[str]:
+        data = self._get(f"tickets/{ticket_id}/comments", {})
+        return [str(c.get("body") or "") for c in data.get("comments") or []]
+
+    def me(self) -> dict[str, Any]:
+        user = self._get("users/me", {}).get("user")
+        if not isinstance(user, dict):
+            raise Rejected("GET users/me: no user")
+        return user
+
+    # -- fields (setup) ---------------------------------------------------------------------
+    def fields(self, kind: str) -> list[dict[str, Any]]:
+        return list(self._get(f"{kind}_fields", {}).get(f"{kind}_fields") or [])
+
+    def create_field(self, kind: str, spec: dict[str, Any]) -> dict[str, Any]:
+        url = f"{self.base_url}/api/v2/{kind}_fields.json"
+        response = self.session.post(url, json={f"{kind}_field": spec})
+        if classify_status(response.status_code) is not Kind.OK:
+            raise Rejected(f"POST {kind}_fields: {describe(response)}")
+        return dict(response.json()[f"{kind}_field"])
+
+    def update_organization(self, org_id: int, fields: dict[str, Any]) -> None:
+        try:
+            self.client.organizations.update(Organization(id=org_id, organization_fields=fields))
+        except APIException as exc:
+            raise Rejected(f"PUT organizations/{org_id}: {exc}") from None
+
+    # -- writes ---------------------------------------------------------------------------
+    def write(self, writes: Sequence[Write]) -> list[Outcome]:
+        """Apply `writes` in update_many jobs; every ticket gets an outcome, none is lost."""
+        outcomes: list[Outcome] = []
+        batches = [list(writes[i : i + MAX_JOB]) for i in range(0, len(writes), MAX_JOB)]
+        limited = ""
+        for start in range(0, len(batches), self.max_jobs_in_flight):
+            wave = batches[start : start + self.max_jobs_in_flight]
+            in_flight: dict[str, list[Write]] = {}
+            for batch in wave:
+                if limited:
+                    outcomes += [Outcome(w.ticket_id, FAILED, limited) for w in batch]
+                    continue
+                try:
+                    job = self.client.tickets.update([w.to_zenpy() for w in batch])
+                    in_flight[str(job.id)] = batch
+                except RateLimited as exc:
+                    limited = str(exc)
+                    outcomes += [Outcome(w.ticket_id, FAILED, limited) for w in batch]
+                except (
+                    OutcomeUnknown,
+                    APIException,
+                    requests.RequestException,
+                    ZendeskError,
+                ) as exc:
+                    outcomes += [Outcome(w.ticket_id, _submit_result(exc), str(exc)) for w in batch]
+            outcomes += self._await(in_flight)
+        return outcomes
+
+    def _await(self, in_flight: dict[str, list[Write]]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        deadline = time.monotonic() + self.job_poll_timeout
+        pending = dict(in_flight)
+        while pending:
+            self.sleep(self.job_poll_interval)
+            try:
+                statuses = self.client.job_status(ids=list(pending))["job_statuses"]
+            except (ZendeskError, APIException, requests.RequestException) as exc:
+                statuses = []
+                if time.monotonic() > deadline or isinstance(exc, RateLimited):
+                    break
+            for status in statuses:
+                batch = pending.get(str(status.id))
+                if batch is None or status.status not in ("completed", "failed"):
+                    continue
+                del pending[str(status.id)]
+                outcomes += _job_outcomes(batch, status)
+            if time.monotonic() > deadline:
+                break
+        for batch in pending.values():
+            outcomes += [Outcome(w.ticket_id, UNKNOWN, "job did not finish in time") for w in batch]
+        return outcomes
+
+
+def _submit_result(exc: Exception) -> str:
+    if isinstance(exc, OutcomeUnknown):
+        return UNKNOWN
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None)
+    if isinstance(status, int) and status >= 500:
+        return UNKNOWN  # the job may exist: notes are verified before they are sent again
+    return FAILED
+
+
+def _job_outcomes(batch: list[Write], status: Any) -> list[Outcome]:
+    results = list(status.results or [])
+    by_index: dict[int, Any] = {}
+    for position, result in enumerate(results):
+        index = getattr(result, "index", None)
+        by_index[index if isinstance(index, int) else position] = result
+    outcomes = []
+    for index, write in enumerate(batch):
+        result = by_index.get(index)
+        if result is None:
+            outcomes.append(Outcome(write.ticket_id, FAILED, f"job {status.status}: no result"))
+        elif getattr(result, "success", False):
+            outcomes.append(Outcome(write.ticket_id, OK))
+        else:
+            error = str(getattr(result, "error", "") or "")
+            details = str(getattr(result, "details", "") or "")
+            kind = CONFLICT if "Conflict" in error or "outdated" in details else FAILED
+            outcomes.append(Outcome(write.ticket_id, kind, f"{error}: {details}"))
+    return outcomes

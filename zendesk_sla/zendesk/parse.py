@@ -1,0 +1,185 @@
+"""Zendesk JSON payloads -> plain rows for the state store; a bad payload raises `BadPayload`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+AUTOMATED_VIA = frozenset({"Rule", "Trigger", "Automation"})
+
+
+class BadPayload(ValueError):
+    """A Zendesk object the worker cannot read; it is logged and skipped."""
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    id: int
+    status: str
+    priority: str | None
+    subject: str
+    description: str
+    via_channel: str
+    organization_id: int | None
+    requester_id: int | None
+    tags: tuple[str, ...]
+    custom_fields: dict[str, Any]  # field id (as text) -> value
+    created_at: int
+    updated_at: int
+    generated_timestamp: int
+    updated_stamp: str  # updated_at exactly as Zendesk sent it (for safe_update)
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """A status change or a comment from the ticket events export."""
+
+    ticket_id: int
+    event_id: int  # child event id (unique)
+    at: int
+    kind: str  # "status" or "comment"
+    status: str | None = None
+    public: bool = False
+    author_id: int | None = None
+    automated: bool = False
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    role: str
+    organization_id: int | None
+    authorized: bool | None
+
+
+@dataclass(frozen=True)
+class OrgRow:
+    id: int
+    name: str
+    external_id: str | None
+    fields: dict[str, Any]
+
+
+def epoch(text: Any) -> int:
+    if not isinstance(text, str):
+        raise BadPayload(f"expected a timestamp, got {text!r}")
+    try:
+        return int(datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC).timestamp())
+    except ValueError:
+        raise BadPayload(f"bad timestamp {text!r}") from None
+
+
+def _int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadPayload(f"{name} must be an integer, got {value!r}")
+    return value
+
+
+def _opt_int(value: Any, name: str) -> int | None:
+    return None if value is None else _int(value, name)
+
+
+def ticket_row(data: Any) -> TicketRow:
+    if not isinstance(data, dict):
+        raise BadPayload(f"ticket is not an object: {str(data)[:80]}")
+    try:
+        via = data.get("via") or {}
+        channel = via.get("channel") if isinstance(via, dict) else None
+        tags = data.get("tags") or []
+        if not isinstance(tags, list):
+            raise BadPayload("tags must be a list")
+        custom = {
+            str(_int(f.get("id"), "custom_fields.id")): f.get("value")
+            for f in data.get("custom_fields") or []
+        }
+        status = data.get("status")
+        if not isinstance(status, str):
+            raise BadPayload(f"status must be text, got {status!r}")
+        updated = data.get("updated_at")
+        return TicketRow(
+            id=_int(data.get("id"), "id"),
+            status=status,
+            priority=data.get("priority"),
+            subject=str(data.get("subject") or ""),
+            description=str(data.get("description") or ""),
+            via_channel=str(channel if channel is not None else "unknown"),
+            organization_id=_opt_int(data.get("organization_id"), "organization_id"),
+            requester_id=_opt_int(data.get("requester_id"), "requester_id"),
+            tags=tuple(str(t) for t in tags),
+            custom_fields=custom,
+            created_at=epoch(data.get("created_at")),
+            updated_at=epoch(updated),
+            generated_timestamp=_int(
+                data.get("generated_timestamp", epoch(updated)), "generated_timestamp"
+            ),
+            updated_stamp=str(updated),
+        )
+    except (AttributeError, TypeError) as exc:
+        raise BadPayload(f"malformed ticket: {exc}") from None
+
+
+def event_rows(data: Any, worker_user_id: int | None) -> list[EventRow]:
+    """Rows from one ticket event (an audit) of `incremental/ticket_events`."""
+    if not isinstance(data, dict):
+        raise BadPayload("ticket event is not an object")
+    try:
+        ticket_id = _int(data.get("ticket_id"), "ticket_id")
+        at = _int(data.get("timestamp"), "timestamp")
+        via = data.get("via")
+        # Ticket events show `via` as a display string ("Rule" for triggers and automations).
+        audit_automated = isinstance(via, str) and via in AUTOMATED_VIA
+        rows = []
+        for child in data.get("child_events") or []:
+            child_id = _int(child.get("id"), "child_events.id")
+            if child.get("event_type") == "Comment" or child.get("type") == "Comment":
+                child_via = child.get("via")
+                channel = child_via.get("channel") if isinstance(child_via, dict) else None
+                author = _opt_int(child.get("author_id"), "author_id")
+                rows.append(
+                    EventRow(
+                        ticket_id,
+                        child_id,
+                        at,
+                        "comment",
+                        public=bool(child.get("public")),
+                        author_id=author,
+                        automated=audit_automated
+                        or channel == "rule"
+                        or (worker_user_id is not None and author == worker_user_id),
+                    )
+                )
+            elif "status" in child:
+                rows.append(
+                    EventRow(ticket_id, child_id, at, "status", status=str(child["status"]))
+                )
+        return rows
+    except (AttributeError, TypeError) as exc:
+        raise BadPayload(f"malformed ticket event: {exc}") from None
+
+
+def user_row(data: Any, authorized_key: str) -> UserRow:
+    if not isinstance(data, dict):
+        raise BadPayload("user is not an object")
+    fields = data.get("user_fields") or {}
+    flag = fields.get(authorized_key) if isinstance(fields, dict) else None
+    return UserRow(
+        id=_int(data.get("id"), "id"),
+        role=str(data.get("role") or "end-user"),
+        organization_id=_opt_int(data.get("organization_id"), "organization_id"),
+        authorized=None if flag is None else flag in (True, "true", "1", 1),
+    )
+
+
+def org_row(data: Any) -> OrgRow:
+    if not isinstance(data, dict):
+        raise BadPayload("organization is not an object")
+    fields = data.get("organization_fields") or {}
+    if not isinstance(fields, dict):
+        raise BadPayload("organization_fields must be an object")
+    return OrgRow(
+        id=_int(data.get("id"), "id"),
+        name=str(data.get("name") or ""),
+        external_id=data.get("external_id"),
+        fields=dict(fields),
+    )

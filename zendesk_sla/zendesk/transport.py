@@ -1,0 +1,133 @@
+"""The HTTP session zenpy runs on: one retry layer per failure kind, and request metering.
+
+zenpy's own 429 loop sleeps with no cycle-level bound, so 429s are handled
+here and never reach it: Retry-After is honoured while the cycle's wait budget
+lasts, then `RateLimited` ends the cycle (the next one resumes from the saved
+cursor). Transport errors and 5xx are retried with tenacity, a bounded number
+of times; a write is resent only when it certainly never reached Zendesk.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlparse
+
+import requests
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+from zendesk_sla.zendesk.errors import (
+    Kind,
+    OutcomeUnknown,
+    RateLimited,
+    Transient,
+    classify_status,
+    never_sent,
+    retry_after,
+)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class Meter:
+    """Counts requests by endpoint, 429 waits and retries (for logs, demo and benchmarks)."""
+
+    def __init__(self) -> None:
+        self.requests: Counter[str] = Counter()
+        self.rate_limit_waits = 0
+        self.rate_limit_seconds = 0.0
+        self.retries = 0
+
+    def total(self) -> int:
+        return sum(self.requests.values())
+
+    def record(self, method: str, url: str) -> None:
+        path = urlparse(url).path
+        parts = ["{id}" if p.isdigit() or p.startswith("V3-") else p for p in path.split("/")]
+        self.requests[f"{method} {'/'.join(parts).removesuffix('.json')}"] += 1
+
+
+class ZendeskSession(requests.Session):
+    def __init__(
+        self,
+        *,
+        wait_budget_seconds: float = 300.0,
+        attempts: int = 4,
+        backoff_seconds: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
+        timeout: float = 60.0,
+    ) -> None:
+        super().__init__()
+        self.wait_budget_seconds = wait_budget_seconds
+        self.remaining_wait = wait_budget_seconds
+        self.attempts = attempts
+        self.backoff_seconds = backoff_seconds
+        self.sleep = sleep
+        self.default_timeout = timeout
+        self.meter = Meter()
+
+    def new_cycle(self) -> None:
+        """Each poll cycle gets a fresh Retry-After budget."""
+        self.remaining_wait = self.wait_budget_seconds
+
+    def request(
+        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        verb = method.decode() if isinstance(method, bytes) else method
+        target = url.decode() if isinstance(url, bytes) else url
+        kwargs.setdefault("timeout", self.default_timeout)
+        retrying = Retrying(
+            retry=retry_if_exception_type(Transient),
+            stop=stop_after_attempt(self.attempts),
+            wait=wait_exponential(multiplier=self.backoff_seconds, max=10),
+            sleep=self.sleep,
+            reraise=True,
+            before_sleep=self._count_retry,
+        )
+        response: requests.Response = retrying(self._send, verb, target, args, kwargs)
+        return response
+
+    def _count_retry(self, _state: RetryCallState) -> None:
+        self.meter.retries += 1
+
+    def _send(
+        self, method: str, url: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> requests.Response:
+        safe = method.upper() in SAFE_METHODS
+        while True:
+            self.meter.record(method.upper(), url)
+            try:
+                response = super().request(method, url, *args, **kwargs)
+            except requests.RequestException as exc:
+                if safe or never_sent(exc):
+                    raise Transient(f"{method} {url}: {exc}") from exc
+                raise OutcomeUnknown(f"{method} {url}: no answer ({exc})") from exc
+            kind = classify_status(response.status_code)
+            if kind is Kind.RATE_LIMITED:
+                self._wait(response, url)
+                continue
+            if kind is Kind.TRANSIENT and (safe or response.status_code == 503):
+                raise Transient(f"{method} {url}: HTTP {response.status_code}")
+            return response
+
+    def _wait(self, response: requests.Response, url: str) -> None:
+        seconds = retry_after(response)
+        if seconds is None:
+            seconds = 1.0
+        if seconds > self.remaining_wait:
+            raise RateLimited(
+                f"rate limited on {url}: Retry-After {seconds:.0f}s exceeds the "
+                f"{self.remaining_wait:.0f}s left of this cycle's wait budget"
+            )
+        self.remaining_wait -= seconds
+        self.meter.rate_limit_waits += 1
+        self.meter.rate_limit_seconds += seconds
+        self.sleep(seconds)
