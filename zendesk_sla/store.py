@@ -88,6 +88,7 @@ class StateStore:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=5000")
         self.dry_run = dry_run
+        self._closed = False
         self._depth = 0
         self._migrate()
         if dry_run:
@@ -108,6 +109,9 @@ class StateStore:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         if self.dry_run and self.db.in_transaction:
             self.db.execute("ROLLBACK")
         self.db.close()

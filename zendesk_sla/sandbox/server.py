@@ -47,6 +47,7 @@ class Faults:
     slow_rate: float = 0.0
     slow_seconds: float = 0.0
     conflict_rate: float = 0.0  # 409 on ticket writes
+    throttle_rate: float = 0.0  # 429 with Retry-After, whatever the budget
     seed: int = 0
 
 
@@ -101,7 +102,6 @@ class Sandbox:
         self.bearer = bearer
         self.limits = limits or RateLimits()
         self.faults = faults or Faults()
-        self._rng = random.Random(self.faults.seed)
         self.stats: Counter[str] = Counter()
         self.base_url = ""
         self.routes: list[Route] = []
@@ -127,6 +127,15 @@ class Sandbox:
         for kind in ("ticket", "user", "organization"):
             self._route("GET", rf"{kind}_fields", self._fields_lister(kind))
             self._route("POST", rf"{kind}_fields", self._fields_creator(kind))
+
+    @property
+    def faults(self) -> Faults:
+        return self._faults
+
+    @faults.setter
+    def faults(self, faults: Faults) -> None:
+        self._faults = faults
+        self._rng = random.Random(faults.seed)
 
     def _route(self, method: str, pattern: str, handler: Callable[..., Reply]) -> None:
         self.routes.append((method, re.compile(rf"^/api/v2/{pattern}(?:\.json)?$"), handler))
@@ -158,6 +167,8 @@ class Sandbox:
             "ratelimit-remaining": str(remaining),
             "ratelimit-reset": str(math.ceil(reset)),
         }
+        if fault == "429":
+            ok, reset = False, 1.0
         if not ok:
             self.stats["429"] += 1
             # Zendesk's 429: plain text, with Retry-After (never sent on any other status).
@@ -208,6 +219,8 @@ class Sandbox:
         roll = self._rng.random
         if f.slow_rate and roll() < f.slow_rate:
             time.sleep(f.slow_seconds)
+        if f.throttle_rate and roll() < f.throttle_rate:
+            return "429"
         if f.drop_rate and roll() < f.drop_rate:
             return "drop"
         if f.error_rate and roll() < f.error_rate:
@@ -234,7 +247,6 @@ class Sandbox:
         if path == "/sandbox/faults" and method == "POST":
             with self.account.lock:
                 self.faults = Faults(**data)
-                self._rng = random.Random(self.faults.seed)
             return _json(200, asdict(self.faults))
         if path == "/sandbox/limits" and method == "POST":
             with self.account.lock:
@@ -594,6 +606,7 @@ def parse_query(raw: str) -> dict[str, str]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go in two writes: no 40 ms ACK waits
     sandbox: Sandbox
 
     def _serve(self) -> None:
@@ -641,7 +654,7 @@ class SandboxServer:
 
     def start(self) -> SandboxServer:
         self._thread = threading.Thread(
-            target=self.httpd.serve_forever, name="zendesk-sandbox", daemon=True
+            target=self.httpd.serve_forever, args=(0.05,), name="zendesk-sandbox", daemon=True
         )
         self._thread.start()
         return self

@@ -1,0 +1,79 @@
+"""Fixtures that wire the real worker (composition root) to the sandbox fixture."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from zendesk_sla.app import App
+from zendesk_sla.config import Config, load_config
+from zendesk_sla.provision import provision
+from zendesk_sla.sandbox.generator import API_EMAIL
+from zendesk_sla.sandbox.serve import TOKEN, Clock
+from zendesk_sla.sandbox.server import SandboxServer
+from zendesk_sla.settings import Settings
+
+from tests.conftest import CONFIG
+
+MARKER = re.compile(r"\[zendesk-sla:([^\]]+)\]")
+
+
+def fast_config() -> Config:
+    config = load_config(CONFIG)
+    sync = config.raw.sync.__dict__
+    sync.update(
+        initial_lookback_days=0,
+        job_poll_interval_seconds=0.01,
+        job_poll_timeout_seconds=5,
+        note_settle_seconds=0,
+    )
+    return config
+
+
+AppFactory = Callable[..., App]
+
+
+@pytest.fixture
+def make_app(sandbox: SandboxServer, clock: Clock, tmp_path: Path) -> Iterator[AppFactory]:
+    apps: list[App] = []
+    slept: list[float] = []
+
+    def factory(*, dry_run: bool = False, provisioned: bool = True) -> App:
+        settings = Settings(
+            zendesk_url=sandbox.url,
+            zendesk_subdomain="athento",
+            zendesk_email=API_EMAIL,
+            zendesk_api_token=SecretStr(TOKEN),
+            zendesk_sla_state=tmp_path / "state.sqlite3",
+        )
+        app = App(
+            settings,
+            fast_config(),
+            clock=lambda: datetime.fromtimestamp(clock(), UTC),
+            sleep=slept.append,
+            dry_run=dry_run,
+        )
+        if provisioned and not dry_run:
+            provision(app.gateway, app.config)
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        app.close()
+
+
+def notes_by_ticket(sandbox: SandboxServer) -> dict[int, list[str]]:
+    """Every worker note key posted on each ticket, duplicates included."""
+    account = sandbox.sandbox.account
+    out: dict[int, list[str]] = {}
+    for ticket_id in account.tickets:
+        for _, comment in account.audits_by_ticket and [
+            (a, c) for a in account.audits_by_ticket.get(ticket_id, []) for c in a.comments()
+        ]:
+            out.setdefault(ticket_id, []).extend(MARKER.findall(comment["body"]))
+    return out
