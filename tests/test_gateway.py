@@ -1,0 +1,234 @@
+"""The zenpy gateway against `responses` replaying Zendesk-shaped payloads."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import responses
+from responses import matchers
+from zendesk_sla.zendesk.gateway import CONFLICT, FAILED, OK, UNKNOWN, Write, ZendeskGateway
+from zendesk_sla.zendesk.parse import BadPayload, event_rows, ticket_row
+from zendesk_sla.zendesk.transport import ZendeskSession
+from zenpy import Zenpy
+
+from tests import payloads
+from tests.payloads import BASE
+
+API = f"{BASE}/api/v2"
+
+
+@pytest.fixture
+def gateway(monkeypatch: pytest.MonkeyPatch) -> ZendeskGateway:
+    monkeypatch.delenv("ZENPY_FORCE_NETLOC", raising=False)
+    monkeypatch.delenv("ZENPY_FORCE_SCHEME", raising=False)
+    session = ZendeskSession(sleep=lambda _s: None)
+    client = Zenpy(subdomain="athento", email="worker@athento.example", token="t", session=session)
+    return ZendeskGateway(
+        client, session, BASE, job_poll_interval=0, job_poll_timeout=5, sleep=lambda _s: None
+    )
+
+
+@responses.activate
+def test_cursor_page_reads_tickets_and_the_after_cursor(gateway: ZendeskGateway) -> None:
+    page = payloads.cursor_page([payloads.ticket(id=1), payloads.ticket(id=2)], end=True)
+    responses.get(
+        f"{API}/incremental/tickets/cursor.json",
+        match=[
+            matchers.query_param_matcher(
+                {"start_time": "0", "per_page": "1000", "include": "metric_sets"}
+            )
+        ],
+        json=page,
+    )
+    got = gateway.ticket_page(start_time=0)
+    assert [t["id"] for t in got.items] == [1, 2]
+    assert got.end_of_stream is True
+    assert got.after_cursor == payloads.cursor(1770015600, 2)
+
+
+@responses.activate
+def test_resume_sends_the_saved_cursor(gateway: ZendeskGateway) -> None:
+    saved = payloads.cursor(1770015600, 2)
+    responses.get(
+        f"{API}/incremental/tickets/cursor.json",
+        match=[
+            matchers.query_param_matcher(
+                {"cursor": saved, "per_page": "1000", "include": "metric_sets"}
+            )
+        ],
+        json=payloads.cursor_page([], end=True),
+    )
+    assert gateway.ticket_page(cursor=saved).items == []
+
+
+@responses.activate
+def test_bulk_write_polls_jobs_and_reports_each_ticket(gateway: ZendeskGateway) -> None:
+    responses.put(
+        f"{API}/tickets/update_many.json",
+        json={"job_status": payloads.job_status("V3-abc", "queued", total=3)},
+    )
+    responses.get(
+        f"{API}/job_statuses/show_many.json",
+        json={"job_statuses": [payloads.job_status("V3-abc", "working", total=3)]},
+    )
+    responses.get(
+        f"{API}/job_statuses/show_many.json",
+        json={
+            "job_statuses": [
+                payloads.job_status(
+                    "V3-abc",
+                    "completed",
+                    total=3,
+                    results=[
+                        payloads.updated(1),
+                        payloads.failed(
+                            1,
+                            2,
+                            "UpdateConflict",
+                            "Safe Update prevented the update due to outdated ticket data.",
+                        ),
+                        payloads.failed(
+                            2, 3, "TicketUpdateFailed", "Status: closed prevents ticket update"
+                        ),
+                    ],
+                )
+            ]
+        },
+    )
+    writes = [Write(i, "2026-02-02T07:00:00Z", add_tags=("sla_at_risk",)) for i in (1, 2, 3)]
+    outcomes = gateway.write(writes)
+    assert [(o.ticket_id, o.result) for o in outcomes] == [(1, OK), (2, CONFLICT), (3, FAILED)]
+    body = json.loads(responses.calls[0].request.body)
+    assert body["tickets"][0] == {
+        "id": 1,
+        "additional_tags": ["sla_at_risk"],
+        "safe_update": True,
+        "updated_stamp": "2026-02-02T07:00:00Z",
+    }
+
+
+@responses.activate
+def test_writes_are_split_into_jobs_of_100(gateway: ZendeskGateway) -> None:
+    ids = iter(["V3-a", "V3-b"])
+    responses.add_callback(
+        responses.PUT,
+        f"{API}/tickets/update_many.json",
+        callback=lambda req: (
+            200,
+            {},
+            json.dumps({"job_status": payloads.job_status(next(ids), "queued")}),
+        ),
+    )
+    done = [payloads.job_status(j, "completed", results=[]) for j in ("V3-a", "V3-b")]
+    responses.get(f"{API}/job_statuses/show_many.json", json={"job_statuses": done})
+    gateway.write([Write(i, "2026-02-02T07:00:00Z", add_tags=("x",)) for i in range(150)])
+    sizes = [
+        len(json.loads(c.request.body)["tickets"])
+        for c in responses.calls
+        if c.request.method == "PUT"
+    ]
+    assert sizes == [100, 50]
+
+
+@responses.activate
+def test_custom_fields_and_notes_are_sent_as_zendesk_expects(gateway: ZendeskGateway) -> None:
+    responses.put(
+        f"{API}/tickets/update_many.json",
+        json={"job_status": payloads.job_status("V3-c", "queued")},
+    )
+    responses.get(
+        f"{API}/job_statuses/show_many.json",
+        json={
+            "job_statuses": [
+                payloads.job_status("V3-c", "completed", results=[payloads.updated(7)])
+            ]
+        },
+    )
+    write = Write(
+        7,
+        "2026-02-02T07:00:00Z",
+        remove_tags=("sla_at_risk",),
+        custom_fields={900: "2026-02-02T09:00:00Z"},
+        comment=("Nota", False),
+    )
+    gateway.write([write])
+    sent = json.loads(responses.calls[0].request.body)["tickets"][0]
+    assert sent["custom_fields"] == [{"id": 900, "value": "2026-02-02T09:00:00Z"}]
+    assert sent["comment"] == {"body": "Nota", "public": False}
+    assert sent["remove_tags"] == ["sla_at_risk"]
+
+
+@responses.activate
+def test_a_job_that_never_finishes_leaves_the_outcome_unknown(gateway: ZendeskGateway) -> None:
+    gateway.job_poll_timeout = 0
+    responses.put(
+        f"{API}/tickets/update_many.json",
+        json={"job_status": payloads.job_status("V3-d", "queued")},
+    )
+    responses.get(
+        f"{API}/job_statuses/show_many.json",
+        json={"job_statuses": [payloads.job_status("V3-d", "working")]},
+    )
+    outcomes = gateway.write([Write(1, "2026-02-02T07:00:00Z", add_tags=("x",))])
+    assert [o.result for o in outcomes] == [UNKNOWN]
+
+
+@responses.activate
+def test_too_many_values_is_a_failed_write(gateway: ZendeskGateway) -> None:
+    responses.put(
+        f"{API}/tickets/update_many.json",
+        status=400,
+        json={
+            "error": "TooManyValues",
+            "description": "Parameter  cannot specify more than 100 values",
+            "max_count": 100,
+        },
+    )
+    outcomes = gateway.write([Write(1, "s", add_tags=("x",))])
+    assert [o.result for o in outcomes] == [FAILED]
+
+
+def test_ticket_row_reads_the_recorded_ticket() -> None:
+    row = ticket_row(payloads.ticket(tags=["vip"], custom_fields=[{"id": 27642, "value": "745"}]))
+    assert row.id == 29
+    assert row.via_channel == "email"
+    assert row.custom_fields == {"27642": "745"}
+    assert row.updated_stamp == "2026-02-02T07:00:00Z"
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"id": "29"},
+        {"created_at": "yesterday"},
+        {"status": None},
+        {"tags": "vip"},
+        {"custom_fields": [{"value": 1}]},
+    ],
+)
+def test_bad_ticket_payloads_are_refused_with_a_reason(broken: dict[str, object]) -> None:
+    with pytest.raises(BadPayload):
+        ticket_row(payloads.ticket(**broken))
+
+
+def test_event_rows_tell_agent_replies_from_triggers_and_the_worker() -> None:
+    event = payloads.ticket_event(
+        29,
+        1770015700,
+        {
+            "id": 5,
+            "via": "Web form",
+            "via_reference_id": None,
+            "status": "open",
+            "event_type": "Change",
+            "previous_value": "new",
+        },
+        payloads.comment_event(6, author_id=11, public=True),
+        payloads.comment_event(7, author_id=12, public=True, channel="rule"),
+        payloads.comment_event(8, author_id=99, public=False),
+    )
+    rows = event_rows(event, worker_user_id=99)
+    assert [(r.kind, r.status) for r in rows if r.kind == "status"] == [("status", "open")]
+    comments = {r.event_id: r.automated for r in rows if r.kind == "comment"}
+    assert comments == {6: False, 7: True, 8: True}
