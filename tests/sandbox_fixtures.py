@@ -22,7 +22,6 @@ def clock() -> Clock:
 @pytest.fixture
 def sandbox(clock: Clock) -> Iterator[SandboxServer]:
     server = build_sandbox(tickets=300, seed=11, limits=UNLIMITED, clock=clock)
-    server.sandbox.account.job_polls_to_complete = 2
     with server:
         yield server
 

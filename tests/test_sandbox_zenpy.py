@@ -21,11 +21,14 @@ AUTH = (f"{API_EMAIL}/token", TOKEN)
 
 
 def _wait_job(client: Zenpy, job_id: str) -> object:
-    for _ in range(20):
+    seen = []
+    for _ in range(200):
         job = client.job_status(id=job_id)
+        seen.append(job.status)
         if job.status in ("completed", "failed"):
             return job
-    raise AssertionError("job never finished")
+        time.sleep(0.02)
+    raise AssertionError(f"job never finished: {seen}")
 
 
 def test_cursor_export_runs_to_the_end_of_stream(zenpy_client: Zenpy) -> None:
@@ -100,6 +103,7 @@ def test_bulk_update_runs_as_a_job_and_merges_tags_and_fields(
     zenpy_client: Zenpy, sandbox: SandboxServer
 ) -> None:
     account = sandbox.sandbox.account
+    account.job_delay_seconds = 0.5  # long enough to see the job queued
     field = next(f for f in account.fields.values() if f.kind == "ticket")
     targets = [t for t in account.tickets.values() if t.status in ("new", "open")][:3]
     before = {t.id: list(t.tags) for t in targets}

@@ -7,6 +7,7 @@ from zendesk_sla.app import App
 from zendesk_sla.sandbox.serve import Clock
 from zendesk_sla.sandbox.server import Faults, SandboxServer
 from zendesk_sla.sync import Summary
+from zendesk_sla.zendesk.gateway import Submitted
 
 from tests.worker_fixtures import AppFactory, notes_by_ticket
 
@@ -103,15 +104,15 @@ def test_kill_mid_cycle_then_restart_loses_nothing_and_duplicates_nothing(
         def die_instead(_writes: object) -> object:
             raise Crash
 
-        worker.gateway.write = die_instead  # type: ignore[method-assign]
+        worker.gateway.submit = die_instead  # type: ignore[method-assign]
     elif point == "after_write":
-        real = worker.gateway.write
+        real = worker.gateway.collect
 
-        def write_then_die(writes: object) -> object:
-            real(writes)  # type: ignore[arg-type]
+        def write_then_die(submitted: Submitted, **kwargs: bool) -> object:
+            real(submitted, **kwargs)  # the jobs ran on Zendesk; their results are never recorded
             raise Crash
 
-        worker.gateway.write = write_then_die  # type: ignore[method-assign]
+        worker.gateway.collect = write_then_die  # type: ignore[method-assign]
     else:
         store_put = app.store.put
 
@@ -177,7 +178,7 @@ def test_agent_edit_between_read_and_write_is_not_clobbered(
     account = sandbox.sandbox.account
     app = make_app()
     worker = app.worker()
-    real = worker.gateway.write
+    real = worker.gateway.submit
     edited: list[int] = []
 
     def agent_edits_first(writes: list) -> object:  # type: ignore[type-arg]
@@ -191,7 +192,7 @@ def test_agent_edit_between_read_and_write_is_not_clobbered(
             edited.append(target)
         return real(writes)
 
-    worker.gateway.write = agent_edits_first  # type: ignore[method-assign]
+    worker.gateway.submit = agent_edits_first  # type: ignore[method-assign]
     summary = worker.run_cycle()
     ticket = account.tickets[edited[0]]
     assert summary.conflicts >= 1

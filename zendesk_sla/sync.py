@@ -20,10 +20,21 @@ import structlog
 from zendesk_sla.config import Config
 from zendesk_sla.core.decide import MARKER, Decision, TicketChange, decide, diff
 from zendesk_sla.core.facts import OrgFacts, Previous, TicketFacts
+from zendesk_sla.prefetch import END, _End, read_ahead
 from zendesk_sla.store import Applied, StateStore
 from zendesk_sla.timelines import org_facts, ticket_facts
 from zendesk_sla.zendesk.errors import RateLimited, ZendeskError
-from zendesk_sla.zendesk.gateway import CONFLICT, FAILED, OK, Outcome, Write, ZendeskGateway
+from zendesk_sla.zendesk.gateway import (
+    CONFLICT,
+    FAILED,
+    OK,
+    CursorPage,
+    Outcome,
+    Submitted,
+    TimePage,
+    Write,
+    ZendeskGateway,
+)
 from zendesk_sla.zendesk.parse import BadPayload, event_rows, org_row, ticket_row, user_row
 
 TICKETS, EVENTS, USERS, ORGS = "cursor:tickets", "cursor:events", "cursor:users", "cursor:orgs"
@@ -67,6 +78,16 @@ class FieldMap:
     @property
     def ticket_names(self) -> dict[str, str]:
         return {str(fid): name for name, fid in self.ticket_ids.items()}
+
+
+@dataclass
+class Batch:
+    """A page's writes in flight: finished (outcomes and cursor recorded) before the next one."""
+
+    changes: dict[int, Evaluation]
+    submitted: Submitted
+    page_cursor: tuple[str, str | None] | None
+    at: int
 
 
 @dataclass
@@ -188,34 +209,42 @@ class Worker:
                 start = page.end_time
 
     def sync_events(self, key: str, default_start: int) -> int:
-        start = int(self.store.get(key) or default_start)
+        def following(page: TimePage, start: int) -> int | _End:
+            if page.end_of_stream:
+                return END
+            # Zendesk repeats the last timestamp's events on the next page; a page made of
+            # one timestamp only would loop forever, so step past it.
+            return page.end_time if page.end_time > start else start + 1
+
         count = 0
-        while not self.stop.is_set():
-            page = self.gateway.event_page(start)
+        first = int(self.store.get(key) or default_start)
+        for page in read_ahead(self.gateway.event_page, first, following):
             parsed = _parse_all(page.items, lambda d: event_rows(d, self.worker_user_id), "event")
             rows = [row for rows in parsed for row in rows]
             with self.store.transaction():
                 self.store.put_events(rows)
                 self.store.put(key, str(page.end_time))
             count += len(page.items)
-            if page.end_of_stream:
+            if self.stop.is_set():
                 break
-            # Zendesk repeats the last timestamp's events on the next page; a page made of
-            # one timestamp only would loop forever, so step past it.
-            start = page.end_time if page.end_time > start else start + 1
         return count
 
     def _export(self, summary: Summary, key: str, start_time: int, until: int | None) -> None:
-        cursor = self.store.get(key)
-        while True:
+        size = self.config.sync.page_size
+
+        def fetch(cursor: str | None) -> CursorPage:
+            return self.gateway.ticket_page(
+                cursor=cursor, start_time=None if cursor else start_time, per_page=size
+            )
+
+        def following(page: CursorPage, _cursor: str | None) -> str | _End | None:
+            return END if page.end_of_stream or not page.items else page.after_cursor
+
+        in_flight: Batch | None = None
+        for page in read_ahead(fetch, self.store.get(key), following):
             if self.stop.is_set():
                 summary.interrupted = True
-                return
-            page = self.gateway.ticket_page(
-                cursor=cursor,
-                start_time=None if cursor else start_time,
-                per_page=self.config.sync.page_size,
-            )
+                break
             summary.pages += 1
             rows = _parse_all(page.items, ticket_row, "ticket")
             summary.skipped_bad += len(page.items) - len(rows)
@@ -225,13 +254,17 @@ class Worker:
             with self.store.transaction():
                 self.store.put_tickets(rows)
             live = [r.id for r in rows if r.status != "deleted"]
-            self._apply(self.evaluate(live, summary), summary, page_cursor=(key, page.after_cursor))
-            cursor = page.after_cursor
+            # This page's jobs run on Zendesk while the next page is read and decided.
+            batch = self._submit(self.evaluate(live, summary), summary, (key, page.after_cursor))
+            if in_flight is not None:
+                self._finish(in_flight, summary, wait_first=False)
+            in_flight = batch
             if self.on_progress:
                 self.on_progress(summary, max((r.generated_timestamp for r in rows), default=0))
-            past_until = until is not None and len(rows) < len(page.items)
-            if page.end_of_stream or past_until or not page.items:
-                return
+            if until is not None and len(rows) < len(page.items):
+                break
+        if in_flight is not None:
+            self._finish(in_flight, summary)
 
     def verify_uncertain_notes(self) -> None:
         """A note whose write got no answer is looked for in the ticket before it is resent."""
@@ -335,32 +368,52 @@ class Worker:
         page_cursor: tuple[str, str | None] | None,
         retry_conflicts: bool = True,
     ) -> None:
+        batch = self._submit(evaluations, summary, page_cursor)
+        if batch is not None:
+            self._finish(batch, summary, retry_conflicts=retry_conflicts)
+
+    def _submit(
+        self,
+        evaluations: list[Evaluation],
+        summary: Summary,
+        page_cursor: tuple[str, str | None] | None,
+    ) -> Batch | None:
+        """Record the notes' intents, then queue the writes; `_finish` records the outcomes."""
         changes = [e for e in evaluations if e.change is not None]
         summary.changes += len(changes)
-        now = self._now_epoch()
         for evaluation in changes:
             if self.on_change:
                 self.on_change(evaluation)
         if self.dry_run:
             if page_cursor and page_cursor[1]:
-                self.store.put(*page_cursor)  # type: ignore[arg-type]
-            return
-        writes = [self._to_write(e.change) for e in changes if e.change]
-        with self.store.transaction():  # intents before the writes leave
+                self.store.put(page_cursor[0], page_cursor[1])
+            return None
+        now = self._now_epoch()
+        with self.store.transaction():  # intents are durable before any write leaves
             for e in changes:
                 assert e.change is not None
                 self.store.note_intent(e.facts.id, [n.key for n in e.change.posted], now)
-        outcomes = self.gateway.write(writes) if writes else []
-        by_id = {e.facts.id: e for e in changes}
+        writes = [self._to_write(e.change) for e in changes if e.change]
+        submitted = self.gateway.submit(writes) if writes else Submitted()
+        return Batch({e.facts.id: e for e in changes}, submitted, page_cursor, now)
+
+    def _finish(
+        self,
+        batch: Batch,
+        summary: Summary,
+        *,
+        retry_conflicts: bool = True,
+        wait_first: bool = True,
+    ) -> None:
+        outcomes = self.gateway.collect(batch.submitted, wait_first=wait_first)
         conflicts: list[int] = []
-        with self.store.transaction():
+        with self.store.transaction():  # outcomes and the page's cursor: together or not at all
             for outcome in outcomes:
-                evaluation = by_id[outcome.ticket_id]
-                self._record(evaluation, outcome, summary, now)
+                self._record(batch.changes[outcome.ticket_id], outcome, summary, batch.at)
                 if outcome.result == CONFLICT:
                     conflicts.append(outcome.ticket_id)
-            if page_cursor and page_cursor[1]:
-                self.store.put(page_cursor[0], page_cursor[1])
+            if batch.page_cursor and batch.page_cursor[1]:
+                self.store.put(batch.page_cursor[0], batch.page_cursor[1])
         if conflicts and retry_conflicts and not self.stop.is_set():
             log.info("conflicts_replanned", tickets=len(conflicts))
             self._refresh_and_apply(conflicts, summary)

@@ -14,7 +14,8 @@ import hashlib
 import itertools
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,14 +111,16 @@ class Account:
         self.fields: dict[int, FieldDef] = {}
         self.jobs: dict[str, Job] = {}
         self.audits: list[Audit] = []  # ordered by timestamp
+        self._audit_times: list[int] = []  # the audits' timestamps, for bisecting
         self.audits_by_ticket: dict[int, list[Audit]] = {}
         self._order: list[tuple[int, int]] = []  # (generated_timestamp, id), sorted
         self._ids = itertools.count(10_000_000_000)
         self._event_ids = itertools.count(20_000_000_000)
         self.api_user_email = api_user_email
         self.api_user_id: int | None = None
-        self.job_autocomplete_seconds = 10.0
-        self.job_polls_to_complete = 2
+        self.job_delay_seconds = 0.0  # how long a job stays queued before it runs
+        self._queue: deque[str] = deque()
+        self._jobs_ready = threading.Condition(self.lock)
 
     # -- building ------------------------------------------------------------------
     def now(self) -> int:
@@ -153,6 +156,7 @@ class Account:
     def reindex(self) -> None:
         self._order.sort()
         self.audits.sort(key=lambda a: (a.timestamp, a.id))
+        self._audit_times = [a.timestamp for a in self.audits]
 
     def new_child_id(self) -> int:
         return next(self._event_ids)
@@ -204,15 +208,19 @@ class Account:
         return Page(items, end_of_stream=not more, cursor=encode_cursor(*last))
 
     def export_events(self, *, start_time: int, per_page: int) -> Page:
-        return time_page([(a.timestamp, a) for a in self.audits], start_time, per_page, self.now())
+        return time_page(self._audit_times, self.audits, start_time, per_page, self.now())
 
     def export_users(self, *, start_time: int, per_page: int) -> Page:
         keyed = sorted((u.updated_at, u.id, u) for u in self.users.values())
-        return time_page([(ts, u) for ts, _, u in keyed], start_time, per_page, self.now())
+        return time_page(
+            [k[0] for k in keyed], [k[2] for k in keyed], start_time, per_page, self.now()
+        )
 
     def export_organizations(self, *, start_time: int, per_page: int) -> Page:
         keyed = sorted((o.updated_at, o.id, o) for o in self.organizations.values())
-        return time_page([(ts, o) for ts, _, o in keyed], start_time, per_page, self.now())
+        return time_page(
+            [k[0] for k in keyed], [k[2] for k in keyed], start_time, per_page, self.now()
+        )
 
     def comments(self, ticket_id: int) -> list[tuple[Audit, Json]]:
         self.ticket(ticket_id)
@@ -362,10 +370,9 @@ class Account:
         ticket.generated_timestamp = max(audit.timestamp, ticket.generated_timestamp)
         bisect.insort(self._order, (ticket.generated_timestamp, ticket.id))
         self.audits_by_ticket.setdefault(ticket.id, []).append(audit)
-        if self.audits and self.audits[-1].timestamp > audit.timestamp:
-            bisect.insort(self.audits, audit, key=lambda a: (a.timestamp, a.id))
-        else:
-            self.audits.append(audit)
+        position = bisect.bisect_right(self._audit_times, audit.timestamp)
+        self.audits.insert(position, audit)
+        self._audit_times.insert(position, audit.timestamp)
 
     def update_organization(self, org_id: int, changes: Json) -> Organization:
         org = self.organizations.get(org_id)
@@ -432,34 +439,57 @@ class Account:
         digest = hashlib.md5(seed, usedforsecurity=False).hexdigest()
         job = Job("V3-" + digest, time.monotonic(), items, author_id=author_id)
         self.jobs[job.id] = job
+        self._queue.append(job.id)
+        self._jobs_ready.notify()
         return job
 
     def poll(self, job_id: str) -> Job:
         job = self.jobs.get(job_id)
         if job is None:
             raise not_found()
-        job.polls += 1
-        if job.status == "queued":
-            job.status = "working"
-        if job.status == "working" and job.polls >= self.job_polls_to_complete:
-            self.run_job(job)
         return job
 
-    def settle_jobs(self) -> None:
-        """Jobs finish in the background too, whether or not anyone polls them."""
+    def run_jobs(self, stop: threading.Event) -> None:
+        """The account's job queue: runs queued jobs in order, in slices, until `stop`."""
+        while not stop.is_set():
+            with self.lock:
+                job = self._next_job()
+                if job is None:
+                    continue
+                job.status = "working"
+            for start in range(0, len(job.items), 20):
+                with self.lock:  # agents' edits can land between slices, as on Zendesk
+                    self._run_slice(job, start, 20)
+            with self.lock:
+                job.status = "completed"
+
+    def _next_job(self) -> Job | None:
         now = time.monotonic()
-        for job in list(self.jobs.values()):
-            if (
-                job.status in ("queued", "working")
-                and now - job.created_real > self.job_autocomplete_seconds
-            ):
-                self.run_job(job)
-            if now - job.created_real > 3600:
-                del self.jobs[job.id]
+        for stale in [j for j in self.jobs.values() if now - j.created_real > 3600]:
+            del self.jobs[stale.id]  # Zendesk keeps job statuses for an hour
+        if not self._queue:
+            self._jobs_ready.wait(0.1)
+            return None
+        job = self.jobs.get(self._queue[0])
+        if job is None:
+            self._queue.popleft()
+            return None
+        wait = job.created_real + self.job_delay_seconds - now
+        if wait > 0:
+            self._jobs_ready.wait(wait)
+            return None
+        self._queue.popleft()
+        return job
 
     def run_job(self, job: Job) -> None:
-        results: list[Json] = []
-        for index, item in enumerate(job.items):
+        """Run a whole job at once (for callers without a job runner)."""
+        self._run_slice(job, 0, len(job.items))
+        job.status = "completed"
+
+    def _run_slice(self, job: Job, start: int, size: int) -> None:
+        results = job.results if job.results is not None else []
+        for index in range(start, min(start + size, len(job.items))):
+            item = job.items[index]
             ticket_id = item.get("id")
             try:
                 if not isinstance(ticket_id, int):
@@ -484,14 +514,15 @@ class Account:
                         "success": False,
                     }
                 )
+            job.done = index + 1
         job.results = results
-        job.status = "completed"
 
 
-def time_page(keyed: list[tuple[int, Any]], start_time: int, per_page: int, now: int) -> Page:
+def time_page(
+    keys: Sequence[int], items: Sequence[Any], start_time: int, per_page: int, now: int
+) -> Page:
     """Time-based export: never splits a timestamp; next start_time is the last one seen."""
     horizon = now - EXPORT_DELAY
-    keys = [k for k, _ in keyed]
     start = bisect.bisect_left(keys, start_time)
     stop = bisect.bisect_right(keys, horizon)
     limit = min(max(per_page, 1), MAX_PAGE)
@@ -499,9 +530,8 @@ def time_page(keyed: list[tuple[int, Any]], start_time: int, per_page: int, now:
     if end < stop and end > start:
         last = keys[end - 1]
         end = bisect.bisect_right(keys, last, lo=end, hi=stop)
-    items = [item for _, item in keyed[start:end]]
     end_time = keys[end - 1] if end > start else start_time
-    return Page(items, end_of_stream=end >= stop, end_time=end_time)
+    return Page(list(items[start:end]), end_of_stream=end >= stop, end_time=end_time)
 
 
 def _truthy(value: Any) -> bool:

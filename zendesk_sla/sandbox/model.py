@@ -319,12 +319,12 @@ class Job:
     items: list[Json]
     author_id: int | None = None
     status: str = "queued"
-    polls: int = 0
+    done: int = 0
     results: list[Json] | None = None
 
     def to_json(self, base: str, message: str | None = None) -> Json:
         total = len(self.items)
-        progress = {"queued": None, "working": total // 2}.get(self.status, total)
+        progress = {"queued": None, "working": self.done}.get(self.status, total)
         return {
             "id": self.id,
             "url": f"{base}/api/v2/job_statuses/{self.id}.json",
@@ -332,5 +332,6 @@ class Job:
             "progress": progress,
             "status": self.status,
             "message": message,
-            "results": self.results,
+            # Results appear with the final status, as Zendesk shows them.
+            "results": self.results if self.status in ("completed", "failed") else None,
         }

@@ -194,7 +194,6 @@ class Sandbox:
                     return _json(400, {"error": "InvalidJSON", "description": "Malformed JSON"})
                 try:
                     with self.account.lock:
-                        self.account.settle_jobs()
                         return handler(query, payload, *match.groups())
                 except ApiError as exc:
                     return _json(exc.status, exc.body)
@@ -325,13 +324,14 @@ class Sandbox:
 
     def export_tickets_by_time(self, query: dict[str, str], _body: Json) -> Reply:
         start = self._start(query)
-        keyed = [
-            (t.generated_timestamp, t)
-            for t in sorted(
-                self.account.tickets.values(), key=lambda t: (t.generated_timestamp, t.id)
-            )
-        ]
-        page = time_page(keyed, start, _int(query.get("per_page"), MAX_PAGE), self.account.now())
+        ordered = sorted(self.account.tickets.values(), key=lambda t: (t.generated_timestamp, t.id))
+        page = time_page(
+            [t.generated_timestamp for t in ordered],
+            ordered,
+            start,
+            _int(query.get("per_page"), MAX_PAGE),
+            self.account.now(),
+        )
         return self._time_based(
             "tickets",
             "incremental/tickets",
@@ -647,6 +647,7 @@ class SandboxServer:
         bound_port = self.httpd.server_address[1]
         sandbox.base_url = f"http://{host}:{bound_port}"
         self._thread: threading.Thread | None = None
+        self._stop_jobs = threading.Event()
 
     @property
     def url(self) -> str:
@@ -657,9 +658,17 @@ class SandboxServer:
             target=self.httpd.serve_forever, args=(0.05,), name="zendesk-sandbox", daemon=True
         )
         self._thread.start()
+        jobs = threading.Thread(
+            target=self.sandbox.account.run_jobs,
+            args=(self._stop_jobs,),
+            name="sandbox-jobs",
+            daemon=True,
+        )
+        jobs.start()
         return self
 
     def stop(self) -> None:
+        self._stop_jobs.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 

@@ -86,6 +86,14 @@ class Outcome:
     detail: str = ""
 
 
+@dataclass
+class Submitted:
+    """Jobs queued on Zendesk (by job id), and the outcomes already known at submission."""
+
+    in_flight: dict[str, list[Write]] = field(default_factory=dict)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
 class ZendeskGateway:
     def __init__(
         self,
@@ -192,37 +200,44 @@ class ZendeskGateway:
     def write(self, writes: Sequence[Write]) -> list[Outcome]:
         """Apply `writes` in update_many jobs; every ticket gets an outcome, none is lost."""
         outcomes: list[Outcome] = []
-        batches = [list(writes[i : i + MAX_JOB]) for i in range(0, len(writes), MAX_JOB)]
-        limited = ""
-        for start in range(0, len(batches), self.max_jobs_in_flight):
-            wave = batches[start : start + self.max_jobs_in_flight]
-            in_flight: dict[str, list[Write]] = {}
-            for batch in wave:
-                if limited:
-                    outcomes += [Outcome(w.ticket_id, FAILED, limited) for w in batch]
-                    continue
-                try:
-                    job = self.client.tickets.update([w.to_zenpy() for w in batch])
-                    in_flight[str(job.id)] = batch
-                except RateLimited as exc:
-                    limited = str(exc)
-                    outcomes += [Outcome(w.ticket_id, FAILED, limited) for w in batch]
-                except (
-                    OutcomeUnknown,
-                    APIException,
-                    requests.RequestException,
-                    ZendeskError,
-                ) as exc:
-                    outcomes += [Outcome(w.ticket_id, _submit_result(exc), str(exc)) for w in batch]
-            outcomes += self._await(in_flight)
+        wave = MAX_JOB * self.max_jobs_in_flight
+        for start in range(0, len(writes), wave):
+            outcomes += self.collect(self.submit(writes[start : start + wave]))
         return outcomes
 
-    def _await(self, in_flight: dict[str, list[Write]]) -> list[Outcome]:
+    def submit(self, writes: Sequence[Write]) -> Submitted:
+        """Queue `writes` as jobs of at most 100 tickets; `collect` waits for their results."""
+        submitted = Submitted()
+        limited = ""
+        for start in range(0, len(writes), MAX_JOB):
+            batch = list(writes[start : start + MAX_JOB])
+            if limited:
+                submitted.outcomes += [Outcome(w.ticket_id, FAILED, limited) for w in batch]
+                continue
+            try:
+                job = self.client.tickets.update([w.to_zenpy() for w in batch])
+                submitted.in_flight[str(job.id)] = batch
+            except RateLimited as exc:
+                limited = str(exc)
+                submitted.outcomes += [Outcome(w.ticket_id, FAILED, limited) for w in batch]
+            except (APIException, requests.RequestException, ZendeskError) as exc:
+                result = _submit_result(exc)
+                submitted.outcomes += [Outcome(w.ticket_id, result, str(exc)) for w in batch]
+        return submitted
+
+    def collect(self, submitted: Submitted, *, wait_first: bool = True) -> list[Outcome]:
+        """Outcomes of submitted jobs; `wait_first=False` when they have had time to run."""
+        return submitted.outcomes + self._await(submitted.in_flight, wait_first)
+
+    def _await(self, in_flight: dict[str, list[Write]], wait_first: bool) -> list[Outcome]:
         outcomes: list[Outcome] = []
         deadline = time.monotonic() + self.job_poll_timeout
         pending = dict(in_flight)
+        wait = wait_first
         while pending:
-            self.sleep(self.job_poll_interval)
+            if wait:
+                self.sleep(self.job_poll_interval)
+            wait = True
             try:
                 statuses = self.client.job_status(ids=list(pending))["job_statuses"]
             except (ZendeskError, APIException, requests.RequestException) as exc:

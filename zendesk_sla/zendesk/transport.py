@@ -9,6 +9,7 @@ of times; a write is resent only when it certainly never reached Zendesk.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -41,6 +42,7 @@ class Meter:
     """Counts requests by endpoint, 429 waits and retries (for logs, demo and benchmarks)."""
 
     def __init__(self) -> None:
+        self._lock = threading.Lock()  # export pages are read ahead on another thread
         self.requests: Counter[str] = Counter()
         self.rate_limit_waits = 0
         self.rate_limit_seconds = 0.0
@@ -52,7 +54,8 @@ class Meter:
     def record(self, method: str, url: str) -> None:
         path = urlparse(url).path
         parts = ["{id}" if p.isdigit() or p.startswith("V3-") else p for p in path.split("/")]
-        self.requests[f"{method} {'/'.join(parts).removesuffix('.json')}"] += 1
+        with self._lock:
+            self.requests[f"{method} {'/'.join(parts).removesuffix('.json')}"] += 1
 
 
 class ZendeskSession(requests.Session):
