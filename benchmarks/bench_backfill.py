@@ -101,9 +101,11 @@ def run(label: str, tickets: int, seed: int, naive: bool) -> dict[str, float]:
             if naive:
                 worker.gateway.submit = naive_submit(app)  # type: ignore[method-assign]
             before = dict(app.session.meter.requests)
+            cpu_before = time.process_time()
             started = time.perf_counter()
             summary = worker.run_backfill(0, None)
             elapsed = time.perf_counter() - started
+            cpu = time.process_time() - cpu_before
             used = {k: v - before.get(k, 0) for k, v in app.session.meter.requests.items()}
             writes = sum(v for k, v in used.items() if k.startswith("PUT") or "job_statuses" in k)
             total = sum(used.values())
@@ -125,6 +127,7 @@ def run(label: str, tickets: int, seed: int, naive: bool) -> dict[str, float]:
         f"{figures['tickets_per_s']:8,.0f} tickets/s; {summary.written} written; "
         f"{figures['write_requests_per_100']:.2f} write requests and "
         f"{figures['requests_per_100']:.2f} requests in all per 100 written"
+        + f"; worker CPU {cpu:.1f} s"
         + (f"; errors: {summary.error}" if summary.error else "")
     )
     return figures

@@ -141,6 +141,7 @@ class TagsConfig(Strict):
     third_party: str = "sla_third_party"
     out_of_scope: str = "sla_out_of_scope"
     severity_input_prefix: str = "sla_sev_"
+    project_prefix: str = "sla_project_"
     no_support_plan: str = "sla_no_support_plan"
     severity_review: str = "sla_severity_review"
     plan_prefix: str = "sla_plan_"

@@ -350,6 +350,12 @@ class StateStore:
             "UPDATE applied SET written_plan = ?, written_severity = ? WHERE ticket_id = ?",
             (plan, severity, ticket_id),
         )
+        self.record_snapshot(ticket_id, tags, custom_fields)
+
+    def record_snapshot(
+        self, ticket_id: int, tags: Sequence[str], custom_fields: dict[str, Any]
+    ) -> None:
+        """Mirror a confirmed write in the local snapshot, until the export brings the ticket."""
         row = self.db.execute(
             "SELECT custom_fields FROM tickets WHERE id = ?", (ticket_id,)
         ).fetchone()

@@ -37,6 +37,7 @@ from zendesk_sla.zendesk.gateway import (
 )
 from zendesk_sla.zendesk.parse import BadPayload, event_rows, org_row, ticket_row, user_row
 
+SLA_NOTES = ("sla:", "sla-change:")
 TICKETS, EVENTS, USERS, ORGS = "cursor:tickets", "cursor:events", "cursor:users", "cursor:orgs"
 
 log = structlog.get_logger("zendesk_sla.sync")
@@ -429,13 +430,17 @@ class Worker:
             decision, facts = evaluation.decision, evaluation.facts
             tags = sorted((facts.tags | set(change.add_tags)) - set(change.remove_tags))
             custom = {str(self.fields.ticket_ids[k]): v for k, v in change.fields.items()}
-            self.store.record_written(
-                ticket_id,
-                decision.plan,
-                decision.severity.severity if decision.severity else None,
-                tags,
-                custom,
+            # The SLA applied is "written" once its note is posted (one comment per update:
+            # a public notice may have taken this update's comment).
+            held_back = any(
+                n.key.startswith(SLA_NOTES) for n in change.notes if n not in change.posted
             )
+            if decision.severity is not None and not held_back:
+                self.store.record_written(
+                    ticket_id, decision.plan, decision.severity.severity, tags, custom
+                )
+            else:
+                self.store.record_snapshot(ticket_id, tags, custom)
             if change.status:
                 self.store.set_status(ticket_id, change.status)
             self.store.note_sent(ticket_id, keys, now)

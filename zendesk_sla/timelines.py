@@ -79,6 +79,13 @@ def _date(value: Any) -> date | None:
         return None
 
 
+def _go_live(text: Any) -> tuple[str | None, date] | None:
+    """`2026-03-01` or `Portal clientes: 2026-03-01` (a project name, then its go-live)."""
+    name, _, day = str(text).rpartition(":") if ":" in str(text) else ("", "", str(text))
+    parsed = _date(day.strip())
+    return (name.strip() or None, parsed) if parsed else None
+
+
 def org_facts(
     row: OrgRow,
     authorized: set[int],
@@ -89,10 +96,8 @@ def org_facts(
     fields = {logical: row.fields.get(key) for logical, key in keys.items()}
     fields.update({k: v for k, v in (override or {}).items() if v is not None})
     go_lives_raw = fields.get("go_lives") or ""
-    if isinstance(go_lives_raw, list | tuple):
-        go_lives = tuple(d for d in (_date(v) for v in go_lives_raw) if d)
-    else:
-        go_lives = tuple(d for d in (_date(p) for p in str(go_lives_raw).split(",")) if d)
+    parts = go_lives_raw if isinstance(go_lives_raw, list | tuple) else str(go_lives_raw).split(",")
+    go_lives = tuple(g for g in (_go_live(p) for p in parts) if g)
     bundles_raw = fields.get("bundles") or ""
     bundles: dict[int, int] = {}
     if isinstance(bundles_raw, Mapping):
@@ -110,6 +115,6 @@ def org_facts(
         authorized=frozenset(authorized),
         name=row.name,
         contract_start=_date(fields.get("contract_start")),
-        go_lives=tuple(sorted(go_lives)),
+        go_lives=tuple(sorted(go_lives, key=lambda g: g[1])),
         bundles=bundles,
     )

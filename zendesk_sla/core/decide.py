@@ -9,7 +9,7 @@ never planned again.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -26,9 +26,12 @@ from zendesk_sla.core.facts import (
     Previous,
     TicketFacts,
 )
+from zendesk_sla.core.pending import pending_step
 from zendesk_sla.core.policy import Policy
+from zendesk_sla.core.quota import in_grace
 
 MARKER = "[zendesk-sla:{key}]"
+MERGED_TAG = "closed_by_merge"  # Zendesk tags a ticket merged into another with this
 CLOSED = frozenset({"solved", "closed"})
 
 
@@ -86,31 +89,30 @@ class TicketChange:
         return "\n\n---\n\n".join(n.text for n in notes), notes[0].public
 
 
-def decide(
-    policy: Policy,
-    ticket: TicketFacts,
-    org: OrgFacts | None,
-    previous: Previous | None,
-    now: datetime,
-) -> Decision:
+@dataclass(frozen=True)
+class Eligibility:
+    """Whether the contract's SLA applies to a ticket, and if not, why (POLICY 1, 5, 7)."""
+
+    plan: str | None
+    reasons: tuple[str, ...]
+    tags: frozenset[str]
+    notes: tuple[Note, ...]
+
+    @property
+    def eligible(self) -> bool:
+        return not self.reasons
+
+
+def eligibility(policy: Policy, ticket: TicketFacts, org: OrgFacts | None) -> Eligibility:
     tags = policy.tags
     plan_name = org.plan if org else None
     plan = policy.plans.get(plan_name) if plan_name else None
-    cleared = dict.fromkeys(OWNED_FIELDS)
     if plan is None or not plan.has_support:
         reason = "no support plan" if plan_name is None else f"plan {plan_name} has no support"
         if plan_name and plan is None:
             reason = f"unknown plan {plan_name!r}"
-        no_plan = tuple(_once(ticket, "no-plan", f"Sin SLA: {reason}. Solo documentación."))
-        return Decision(
-            ticket.id,
-            plan_name,
-            False,
-            frozenset({tags.no_support_plan}),
-            cleared,
-            no_plan,
-            reasons=(reason,),
-        )
+        no_plan = _once(ticket, "no-plan", f"Sin SLA: {reason}. Solo documentación.")
+        return Eligibility(plan_name, (reason,), frozenset({tags.no_support_plan}), tuple(no_plan))
     wanted = {f"{tags.plan_prefix}{plan.name}"}
     reasons: list[str] = []
     notes: list[Note] = []
@@ -139,17 +141,78 @@ def decide(
         )
     if tags.out_of_scope in ticket.tags:
         reasons.append("out of scope (project adjustment or configuration)")
-    if reasons:
-        return Decision(
-            ticket.id,
-            plan.name,
-            False,
-            frozenset(wanted),
-            cleared,
-            tuple(notes),
-            reasons=tuple(reasons),
-        )
+    return Eligibility(plan.name, tuple(reasons), frozenset(wanted), tuple(notes))
 
+
+def quota_exemption(policy: Policy, ticket: TicketFacts, found: Eligibility) -> str | None:
+    """Why a ticket uses no quota (POLICY 8), or None when it counts."""
+    if not found.eligible:
+        return found.reasons[0]
+    if ticket.status == "deleted":
+        return "deleted or spam"
+    if MERGED_TAG in ticket.tags:
+        return "merged into another ticket"
+    return None
+
+
+def ticket_project(policy: Policy, ticket: TicketFacts) -> str | None:
+    prefix = policy.tags.project_prefix
+    return next((t[len(prefix) :] for t in sorted(ticket.tags) if t.startswith(prefix)), None)
+
+
+def decide(
+    policy: Policy,
+    ticket: TicketFacts,
+    org: OrgFacts | None,
+    previous: Previous | None,
+    now: datetime,
+    *,
+    sent: Mapping[str, datetime] | None = None,
+    quota_exceeded: bool = False,
+) -> Decision:
+    """The wanted state: SLA (sections 2-7), quota tags (8) and pending closure (9)."""
+    tags = policy.tags
+    found = eligibility(policy, ticket, org)
+    base = _sla(policy, ticket, found, previous, now)
+    extra: set[str] = set()
+    exemption = quota_exemption(policy, ticket, found)
+    if exemption is None and org is not None:
+        local = ticket.created_at.astimezone(ZoneInfo(policy.timezone)).date()
+        months = policy.quota.grace_months
+        if in_grace(local, org.go_lives, months, ticket_project(policy, ticket)):
+            extra.add(tags.quota_grace)
+        else:
+            extra.add(tags.quota_counted)
+            if quota_exceeded:
+                extra.add(tags.quota_exceeded)
+    step = pending_step(ticket, policy.pending, tags, sent or {}, now, policy.timezone)
+    notes = base.notes
+    if step.notice is not None:
+        notes = (*notes, Note(step.notice[0], step.notice[1], public=True))
+    return replace(
+        base,
+        tags=base.tags | extra | step.tags,
+        notes=notes,
+        status="solved" if step.solve else None,
+    )
+
+
+def _sla(
+    policy: Policy,
+    ticket: TicketFacts,
+    found: Eligibility,
+    previous: Previous | None,
+    now: datetime,
+) -> Decision:
+    tags = policy.tags
+    cleared = dict.fromkeys(OWNED_FIELDS)
+    if not found.eligible or found.plan is None:
+        return Decision(
+            ticket.id, found.plan, False, found.tags, cleared, found.notes, reasons=found.reasons
+        )
+    plan = policy.plans[found.plan]
+    wanted = set(found.tags)
+    notes = list(found.notes)
     severity = classify(
         policy.severity,
         field_value=ticket.fields.get(SEVERITY_INPUT),

@@ -41,7 +41,7 @@ class OrgFacts:
     authorized: frozenset[int] = frozenset()
     name: str = ""
     contract_start: date | None = None
-    go_lives: tuple[date, ...] = ()
+    go_lives: tuple[tuple[str | None, date], ...] = ()  # (project name, go-live date)
     bundles: Mapping[int, int] = field(default_factory=dict)  # quota year -> extra tickets
 
     @property

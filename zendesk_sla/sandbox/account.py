@@ -114,6 +114,7 @@ class Account:
         self._audit_times: list[int] = []  # the audits' timestamps, for bisecting
         self.audits_by_ticket: dict[int, list[Audit]] = {}
         self._order: list[tuple[int, int]] = []  # (generated_timestamp, id), sorted
+        self._stale = 0
         self._ids = itertools.count(10_000_000_000)
         self._event_ids = itertools.count(20_000_000_000)
         self.api_user_email = api_user_email
@@ -195,10 +196,14 @@ class Account:
             key = self._order[index]
             if key[0] > horizon:
                 break
-            last = key
+            index += 1
             ticket = self.tickets[key[1]]
+            if ticket.generated_timestamp != key[0]:
+                continue  # an entry left behind by a later update
+            last = key
             if not (exclude_deleted and ticket.status == "deleted"):
                 items.append(ticket)
+        while index < len(self._order) and self._is_stale(self._order[index]):
             index += 1
         more = index < len(self._order) and self._order[index][0] <= horizon
         if last is None:
@@ -206,6 +211,9 @@ class Account:
             if cursor is None:
                 last = (max((start_time or 0) - 1, 0), 0)
         return Page(items, end_of_stream=not more, cursor=encode_cursor(*last))
+
+    def _is_stale(self, key: tuple[int, int]) -> bool:
+        return self.tickets[key[1]].generated_timestamp != key[0]
 
     def export_events(self, *, start_time: int, per_page: int) -> Page:
         return time_page(self._audit_times, self.audits, start_time, per_page, self.now())
@@ -362,13 +370,16 @@ class Account:
         }
 
     def _record(self, ticket: Ticket, audit: Audit) -> None:
-        old = (ticket.generated_timestamp, ticket.id)
-        position = bisect.bisect_left(self._order, old)
-        if position < len(self._order) and self._order[position] == old:
-            self._order.pop(position)
+        old = ticket.generated_timestamp
         ticket.updated_at = audit.timestamp
         ticket.generated_timestamp = max(audit.timestamp, ticket.generated_timestamp)
-        bisect.insort(self._order, (ticket.generated_timestamp, ticket.id))
+        if ticket.generated_timestamp != old:
+            # The old entry stays behind (skipped by the export) until the next compaction.
+            bisect.insort(self._order, (ticket.generated_timestamp, ticket.id))
+            self._stale += 1
+            if self._stale > len(self.tickets):
+                self._order = sorted((t.generated_timestamp, t.id) for t in self.tickets.values())
+                self._stale = 0
         self.audits_by_ticket.setdefault(ticket.id, []).append(audit)
         position = bisect.bisect_right(self._audit_times, audit.timestamp)
         self.audits.insert(position, audit)

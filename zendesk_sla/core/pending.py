@@ -1,0 +1,88 @@
+"""Closing tickets pending on the customer (POLICY.md section 9): notice, wait, solve.
+
+A pending period starts when the ticket goes to pending, or at the customer's
+last reply if that is later (a reply voids a notice). Its notice and its
+closing comment are keyed by the period's start, so a period never gets two
+notices; a ticket is solved only once its notice was confirmed posted at
+least `close_after` earlier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from zendesk_sla.core.facts import TicketFacts
+from zendesk_sla.core.policy import PendingRules, Tags
+
+NOTICE, CLOSING = "pending-notice", "pending-close"
+
+
+@dataclass(frozen=True)
+class PendingStep:
+    tags: frozenset[str] = frozenset()
+    notice: tuple[str, str] | None = None  # (note key, public text)
+    solve: bool = False
+
+
+def pending_since(ticket: TicketFacts) -> datetime | None:
+    """Start of the current pending period, or None when the ticket is not pending."""
+    if ticket.status != "pending":
+        return None
+    since = next((c.at for c in reversed(ticket.timeline.statuses) if c.status == "pending"), None)
+    if since is None:
+        return None
+    reply = ticket.timeline.last_customer_comment()
+    return max(since, reply) if reply else since
+
+
+def _render(template: str, values: Mapping[str, str]) -> str:
+    text = template
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text.strip()
+
+
+def pending_step(
+    ticket: TicketFacts,
+    rules: PendingRules,
+    tags: Tags,
+    sent: Mapping[str, datetime],
+    now: datetime,
+    timezone: str,
+) -> PendingStep:
+    closed_before = frozenset(
+        {tags.closed_no_response} if any(k.startswith(CLOSING) for k in sent) else set()
+    )
+    since = pending_since(ticket)
+    if since is None:
+        return PendingStep(closed_before)
+    period = int(since.timestamp())
+    notice_key, closing_key = f"{NOTICE}:{period}", f"{CLOSING}:{period}"
+    zone = ZoneInfo(timezone)
+    name = ticket.requester_name or "cliente"
+    notice_at = sent.get(notice_key)
+    if notice_at is None:
+        if now - since < timedelta(seconds=rules.notify_after_seconds):
+            return PendingStep(closed_before)
+        close_on = now + timedelta(seconds=rules.close_after_seconds)
+        text = _render(
+            rules.notice_template,
+            {
+                "requester_name": name,
+                "pending_since": f"{since.astimezone(zone):%d/%m/%Y}",
+                "close_on": f"{close_on.astimezone(zone):%d/%m/%Y}",
+            },
+        )
+        return PendingStep(closed_before | {tags.pending_notice}, notice=(notice_key, text))
+    if now - notice_at < timedelta(seconds=rules.close_after_seconds):
+        return PendingStep(closed_before | {tags.pending_notice})
+    text = _render(
+        rules.closing_template,
+        {"requester_name": name, "notice_on": f"{notice_at.astimezone(zone):%d/%m/%Y}"},
+    )
+    return PendingStep(
+        closed_before | {tags.closed_no_response}, notice=(closing_key, text), solve=True
+    )
