@@ -38,7 +38,8 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX events_ticket ON events(ticket_id, at);
     CREATE TABLE users (
-        id INTEGER PRIMARY KEY, role TEXT NOT NULL, organization_id INTEGER, authorized INTEGER
+        id INTEGER PRIMARY KEY, role TEXT NOT NULL, organization_id INTEGER, authorized INTEGER,
+        name TEXT NOT NULL DEFAULT ''
     );
     CREATE INDEX users_org ON users(organization_id);
     CREATE TABLE orgs (id INTEGER PRIMARY KEY, name TEXT, external_id TEXT, fields TEXT NOT NULL);
@@ -51,6 +52,16 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE notes (
         ticket_id INTEGER NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, at INTEGER NOT NULL,
         PRIMARY KEY (ticket_id, key)
+    );
+    CREATE TABLE quota (
+        ticket_id INTEGER PRIMARY KEY, organization_id INTEGER NOT NULL, year_start TEXT NOT NULL,
+        state TEXT NOT NULL, position INTEGER
+    );
+    CREATE INDEX quota_org ON quota(organization_id, year_start);
+    CREATE TABLE quota_years (
+        organization_id INTEGER NOT NULL, year_start TEXT NOT NULL, year_end TEXT NOT NULL,
+        included INTEGER, used INTEGER NOT NULL, grace INTEGER NOT NULL, exempt INTEGER NOT NULL,
+        PRIMARY KEY (organization_id, year_start)
     );
     CREATE TABLE dirty (ticket_id INTEGER PRIMARY KEY, reason TEXT NOT NULL, at INTEGER NOT NULL);
     CREATE TABLE cycles (
@@ -195,13 +206,14 @@ class StateStore:
 
     def put_users(self, rows: Iterable[UserRow]) -> None:
         self.db.executemany(
-            "INSERT OR REPLACE INTO users VALUES (?,?,?,?)",
+            "INSERT OR REPLACE INTO users VALUES (?,?,?,?,?)",
             [
                 (
                     r.id,
                     r.role,
                     r.organization_id,
                     None if r.authorized is None else int(r.authorized),
+                    r.name,
                 )
                 for r in rows
             ],
@@ -369,14 +381,82 @@ class StateStore:
     def set_status(self, ticket_id: int, status: str) -> None:
         self.db.execute("UPDATE tickets SET status = ? WHERE id = ?", (status, ticket_id))
 
-    def notes(self, ids: Sequence[int]) -> dict[int, dict[str, str]]:
-        out: dict[int, dict[str, str]] = {}
+    def notes(self, ids: Sequence[int]) -> dict[int, dict[str, tuple[str, int]]]:
+        """Per ticket: note key -> (state, when it was recorded)."""
+        out: dict[int, dict[str, tuple[str, int]]] = {}
         for chunk in _chunks(ids):
             marks = ",".join("?" * len(chunk))
-            query = f"SELECT ticket_id, key, state FROM notes WHERE ticket_id IN ({marks})"
-            for tid, key, state in self.db.execute(query, chunk):
-                out.setdefault(tid, {})[key] = state
+            query = f"SELECT ticket_id, key, state, at FROM notes WHERE ticket_id IN ({marks})"
+            for tid, key, state, at in self.db.execute(query, chunk):
+                out.setdefault(tid, {})[key] = (state, at)
         return out
+
+    def names(self, user_ids: Iterable[int]) -> dict[int, str]:
+        ids = sorted(set(user_ids))
+        out: dict[int, str] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT id, name FROM users WHERE id IN ({marks})"
+            out.update(dict(self.db.execute(query, chunk).fetchall()))
+        return out
+
+    # -- quota ---------------------------------------------------------------------------------
+    def exceeded(self, ids: Sequence[int]) -> set[int]:
+        out: set[int] = set()
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            query = (
+                f"SELECT ticket_id FROM quota WHERE state = 'exceeded' AND ticket_id IN ({marks})"
+            )
+            out |= {r[0] for r in self.db.execute(query, chunk)}
+        return out
+
+    def put_quota(
+        self,
+        org_id: int,
+        lines: Iterable[tuple[int, str, str, int | None]],
+        years: Iterable[tuple[str, str, int | None, int, int, int]],
+    ) -> None:
+        self.db.execute("DELETE FROM quota WHERE organization_id = ?", (org_id,))
+        self.db.execute("DELETE FROM quota_years WHERE organization_id = ?", (org_id,))
+        self.db.executemany(
+            "INSERT OR REPLACE INTO quota VALUES (?,?,?,?,?)",
+            [(tid, org_id, year, state, pos) for tid, year, state, pos in lines],
+        )
+        self.db.executemany(
+            "INSERT INTO quota_years VALUES (?,?,?,?,?,?,?)", [(org_id, *y) for y in years]
+        )
+
+    def quota_years(self) -> list[tuple[int, str, str, int | None, int, int, int]]:
+        return list(
+            self.db.execute("SELECT * FROM quota_years ORDER BY organization_id, year_start")
+        )
+
+    def org_note_keys(self, org_id: int, prefix: str) -> set[str]:
+        """Keys of notes posted (or being posted) on any ticket of the organization."""
+        query = (
+            "SELECT DISTINCT n.key FROM notes n JOIN tickets t ON t.id = n.ticket_id "
+            "WHERE t.organization_id = ? AND n.key LIKE ?"
+        )
+        return {r[0] for r in self.db.execute(query, (org_id, prefix + "%"))}
+
+    def previous_orgs(self, ids: Sequence[int]) -> set[int]:
+        """Organizations the worker last saw these tickets in (a ticket may move)."""
+        out: set[int] = set()
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            query = (
+                f"SELECT organization_id FROM applied WHERE organization_id IS NOT NULL "
+                f"AND ticket_id IN ({marks})"
+            )
+            out |= {r[0] for r in self.db.execute(query, chunk)}
+        return out
+
+    def put_org_fields(self, org_id: int, fields: dict[str, Any]) -> None:
+        row = self.db.execute("SELECT fields FROM orgs WHERE id = ?", (org_id,)).fetchone()
+        if row is not None:
+            merged = {**json.loads(row[0]), **fields}
+            self.db.execute("UPDATE orgs SET fields = ? WHERE id = ?", (json.dumps(merged), org_id))
 
     def uncertain_notes(self) -> dict[int, list[str]]:
         out: dict[int, list[str]] = {}

@@ -14,15 +14,27 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import structlog
 
 from zendesk_sla.config import Config
-from zendesk_sla.core.decide import MARKER, Decision, TicketChange, decide, diff
+from zendesk_sla.core.decide import (
+    MARKER,
+    Decision,
+    Note,
+    TicketChange,
+    decide,
+    diff,
+    eligibility,
+    quota_exemption,
+    ticket_project,
+)
 from zendesk_sla.core.facts import OrgFacts, Previous, TicketFacts
+from zendesk_sla.core.quota import QuotaTicket, QuotaYear, ledger
 from zendesk_sla.prefetch import END, _End, read_ahead
-from zendesk_sla.store import Applied, StateStore
-from zendesk_sla.timelines import org_facts, ticket_facts
+from zendesk_sla.store import SENT, Applied, StateStore
+from zendesk_sla.timelines import moment, org_facts, ticket_facts
 from zendesk_sla.zendesk.errors import RateLimited, ZendeskError
 from zendesk_sla.zendesk.gateway import (
     CONFLICT,
@@ -35,7 +47,14 @@ from zendesk_sla.zendesk.gateway import (
     Write,
     ZendeskGateway,
 )
-from zendesk_sla.zendesk.parse import BadPayload, event_rows, org_row, ticket_row, user_row
+from zendesk_sla.zendesk.parse import (
+    BadPayload,
+    UserRow,
+    event_rows,
+    org_row,
+    ticket_row,
+    user_row,
+)
 
 SLA_NOTES = ("sla:", "sla-change:")
 TICKETS, EVENTS, USERS, ORGS = "cursor:tickets", "cursor:events", "cursor:users", "cursor:orgs"
@@ -112,6 +131,7 @@ class Worker:
     org_overrides: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
     stop: threading.Event = field(default_factory=threading.Event)
     settle_seconds: float = 600.0
+    touched_orgs: set[int] = field(default_factory=set)
 
     @property
     def policy(self) -> Any:
@@ -169,6 +189,7 @@ class Worker:
         dirty = self.store.dirty_ids()
         if dirty and not self.stop.is_set():
             self._refresh_and_apply(dirty, summary)
+        self._quota_pass(summary)
 
     def _sweep(self, summary: Summary) -> None:
         ids = self.store.live_ticket_ids()
@@ -181,11 +202,14 @@ class Worker:
             changed = [e.facts.id for e in evaluations if e.change]
             if changed:
                 self._refresh_and_apply(changed, summary)
+        self.touched_orgs |= set(self.store.all_org_ids())  # quota years roll over with time
+        self._quota_pass(summary)
 
     def _backfill(self, summary: Summary, since: int, until: int | None) -> None:
         self.sync_directory()
         summary.events += self.sync_events(f"{EVENTS}:backfill", since)
         self._export(summary, f"{TICKETS}:backfill", start_time=since, until=until)
+        self._quota_pass(summary)
 
     # -- gather -----------------------------------------------------------------------------
     def sync_directory(self) -> None:
@@ -205,6 +229,11 @@ class Worker:
                 with self.store.transaction():
                     put(rows)
                     self.store.put(key, str(page.end_time))
+                # New contacts or organization data change quota ledgers.
+                for r in rows:
+                    org_id = r.organization_id if isinstance(r, UserRow) else r.id
+                    if org_id:
+                        self.touched_orgs.add(org_id)
                 if page.end_of_stream or page.end_time <= start:
                     break
                 start = page.end_time
@@ -298,20 +327,34 @@ class Worker:
         orgs = self.orgs(org_ids)
         written = self.store.written(list(rows))
         notes = self.store.notes(list(rows))
+        exceeded = self.store.exceeded(list(rows))
+        names = self.store.names(r.requester_id for r in rows.values() if r.requester_id)
+        self.touched_orgs |= org_ids | self.store.previous_orgs(list(rows))
         now = self.clock()
         out: list[Evaluation] = []
         applied: list[Applied] = []
-        names = self.fields.ticket_names
+        field_names = self.fields.ticket_names
         for ticket_id in ids:
             row = rows.get(ticket_id)
             if row is None:
                 continue
             try:
-                facts = ticket_facts(row, events.get(ticket_id, []), roles, names)
+                requester = names.get(row.requester_id or 0, "")
+                facts = ticket_facts(row, events.get(ticket_id, []), roles, field_names, requester)
                 org = orgs.get(row.organization_id) if row.organization_id else None
                 prev = written.get(ticket_id)
-                decision = decide(self.policy, facts, org, Previous(*prev) if prev else None, now)
-                change = diff(decision, facts, self.policy, notes.get(ticket_id, {}).keys())
+                known = notes.get(ticket_id, {})
+                sent = {k: moment(at) for k, (state, at) in known.items() if state == SENT}
+                decision = decide(
+                    self.policy,
+                    facts,
+                    org,
+                    Previous(*prev) if prev else None,
+                    now,
+                    sent=sent,
+                    quota_exceeded=ticket_id in exceeded,
+                )
+                change = diff(decision, facts, self.policy, known.keys())
             except (ValueError, KeyError, TypeError) as exc:
                 summary.skipped_bad += 1
                 log.warning("ticket_skipped", ticket_id=ticket_id, error=str(exc))
@@ -352,6 +395,145 @@ class Worker:
             change.status,
         )
 
+    # -- quota ------------------------------------------------------------------------------------
+    def _quota_pass(self, summary: Summary) -> None:
+        """Recount the quota of every organization touched this cycle; write what changed."""
+        org_ids = sorted(self.touched_orgs)
+        self.touched_orgs = set()
+        for start in range(0, len(org_ids), 100):
+            if self.stop.is_set():
+                summary.interrupted = True
+                return
+            wanted: dict[int, tuple[bool, tuple[Note, ...], OrgFacts]] = {}
+            for org in self.orgs(org_ids[start : start + 100]).values():
+                for ticket_id, exceeded, notes in self._recount(org):
+                    wanted[ticket_id] = (exceeded, notes, org)
+            if wanted:
+                self._write_quota(wanted, summary)
+
+    def _write_quota(
+        self, wanted: dict[int, tuple[bool, tuple[Note, ...], OrgFacts]], summary: Summary
+    ) -> None:
+        """Re-read the tickets, then write the exceeded tag and quota notes where they differ."""
+        tag = self.policy.tags.quota_exceeded
+        fresh = _parse_all(self.gateway.tickets(sorted(wanted)), ticket_row, "ticket")
+        with self.store.transaction():
+            self.store.put_tickets(fresh)
+        evaluations = []
+        for row in fresh:
+            exceeded, notes, org = wanted[row.id]
+            if row.status in ("closed", "deleted"):
+                continue
+            has = tag in row.tags
+            if exceeded == has and not notes:
+                continue
+            fact = ticket_facts(row, [], {}, self.fields.ticket_names)
+            change = TicketChange(
+                row.id,
+                row.updated_stamp,
+                add_tags=(tag,) if exceeded and not has else (),
+                remove_tags=(tag,) if has and not exceeded else (),
+                notes=notes,
+            )
+            summary.evaluated += 1
+            decision = Decision(row.id, org.plan, True, frozenset(), {})
+            evaluations.append(Evaluation(fact, decision, change))
+        self._apply(evaluations, summary, page_cursor=None, retry_conflicts=False)
+        dirty = set(self.store.dirty_ids())
+        self.touched_orgs |= {wanted[e.facts.id][2].id for e in evaluations if e.facts.id in dirty}
+
+    def _recount(self, org: OrgFacts) -> list[tuple[int, bool, tuple[Note, ...]]]:
+        """The org's ledger, stored; and per ticket that may need it: exceeded?, notes to post."""
+        policy, tags = self.policy, self.policy.tags
+        rows = self.store.tickets(self.store.org_ticket_ids([org.id]))
+        zone = ZoneInfo(policy.timezone)
+        facts = {
+            tid: ticket_facts(row, [], {}, self.fields.ticket_names) for tid, row in rows.items()
+        }
+        quota_tickets = []
+        for tid, fact in facts.items():
+            found = eligibility(policy, fact, org)
+            quota_tickets.append(
+                QuotaTicket(
+                    tid,
+                    fact.created_at.astimezone(zone).date(),
+                    quota_exemption(policy, fact, found),
+                    ticket_project(policy, fact),
+                )
+            )
+        plan = policy.plans.get(org.plan or "")
+        lines, years = ledger(
+            quota_tickets,
+            plan_quota=plan.yearly_tickets if plan is not None and plan.has_support else 0,
+            contract_start=org.contract_start,
+            go_lives=org.go_lives,
+            bundles=org.bundles,
+            grace_months=policy.quota.grace_months,
+            warn_ratios=policy.quota.warn_ratios,
+        )
+        with self.store.transaction():
+            self.store.put_quota(
+                org.id,
+                [(ln.ticket_id, ln.year_start.isoformat(), ln.state, ln.position) for ln in lines],
+                [
+                    (y.start.isoformat(), y.end.isoformat(), y.included, y.used, y.grace, y.exempt)
+                    for y in years
+                ],
+            )
+        self._org_fields(org, years)
+        notes: dict[int, list[Note]] = {}
+        posted = self.store.org_note_keys(org.id, "quota-")
+        for year in years:
+            for ratio, tid in sorted(year.crossings.items()):
+                key = f"quota-{round(ratio * 100)}:{year.start.isoformat()}"
+                if key not in posted and facts[tid].status not in ("solved", "closed", "deleted"):
+                    notes.setdefault(tid, []).append(Note(key, _crossing_text(ratio, year)))
+        exceeded = [ln.ticket_id for ln in lines if ln.state == "exceeded"]
+        on_ticket = self.store.notes(exceeded)
+        out = []
+        for line in lines:
+            fact = facts[line.ticket_id]
+            if fact.status in ("closed", "deleted"):
+                continue
+            want = line.state == "exceeded"
+            mine = notes.get(line.ticket_id, [])
+            key = f"quota-exceeded:{line.year_start.isoformat()}"
+            if want and key not in on_ticket.get(line.ticket_id, {}) and fact.status != "solved":
+                mine.append(Note(key, _exceeded_text(org, line.reason)))
+            if want != (tags.quota_exceeded in fact.tags) or mine:
+                out.append((line.ticket_id, want, tuple(mine)))
+        return out
+
+    def _org_fields(self, org: OrgFacts, years: list[QuotaYear]) -> None:
+        """Keep used / included / remaining of the current quota year on the organization."""
+        keys = self.fields.org_keys
+        if not {"quota_used", "quota_included", "quota_remaining"} <= set(keys):
+            return
+        today = self.clock().astimezone(ZoneInfo(self.policy.timezone)).date()
+        current = next((y for y in years if y.start <= today < y.end), None)
+        plan = self.policy.plans.get(org.plan or "")
+        included = current.included if current else (plan.yearly_tickets if plan else None)
+        used = current.used if current else 0
+        wanted = {
+            keys["quota_used"]: used,
+            keys["quota_included"]: included,
+            keys["quota_remaining"]: None if included is None else included - used,
+        }
+        row = self.store.orgs([org.id]).get(org.id)
+        have = row.fields if row else {}
+        if all(_same(have.get(k), v) for k, v in wanted.items()):
+            return
+        if self.dry_run:
+            log.info("org_fields_planned", organization_id=org.id, fields=wanted)
+            return
+        try:
+            self.gateway.update_organization(org.id, wanted)
+        except ZendeskError as exc:
+            log.warning("org_fields_not_written", organization_id=org.id, error=str(exc))
+            return
+        with self.store.transaction():
+            self.store.put_org_fields(org.id, wanted)
+
     # -- apply ----------------------------------------------------------------------------------
     def _refresh_and_apply(self, ids: Sequence[int], summary: Summary) -> None:
         """Re-read tickets from Zendesk, re-decide and write (retries, sweeps, conflicts)."""
@@ -360,7 +542,10 @@ class Worker:
             self.store.put_tickets(fresh)
             self.store.clear_dirty(set(ids) - {r.id for r in fresh})
         live = [r.id for r in fresh if r.status != "deleted"]
-        self._apply(self.evaluate(live, summary), summary, page_cursor=None, retry_conflicts=False)
+        evaluations = self.evaluate(live, summary)
+        with self.store.transaction():  # nothing left to write: the retry is over
+            self.store.clear_dirty(e.facts.id for e in evaluations if e.change is None)
+        self._apply(evaluations, summary, page_cursor=None, retry_conflicts=False)
 
     def _apply(
         self,
@@ -488,6 +673,25 @@ def _applied(ticket_id: int, org_id: int | None, created: int, decision: Decisio
         resolution_due=decision.fields.get("resolution_due"),
         created_at=created,
         reason="; ".join(decision.reasons) or None,
+    )
+
+
+def _same(have: Any, want: Any) -> bool:
+    return ("" if have is None else str(have)) == ("" if want is None else str(want))
+
+
+def _crossing_text(ratio: float, year: QuotaYear) -> str:
+    return (
+        f"Cuota de tickets: este ticket alcanza el {round(ratio * 100)} % de los "
+        f"{year.included} tickets incluidos en el año de contrato que empezó el "
+        f"{year.start:%d/%m/%Y}."
+    )
+
+
+def _exceeded_text(org: OrgFacts, position: str) -> str:
+    return (
+        f"Cuota de tickets superada ({position}) para {org.name or 'la organización'}. "
+        "Proponga al cliente pasar a un plan superior o contratar una bolsa de tickets."
     )
 
 

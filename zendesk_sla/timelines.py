@@ -47,6 +47,7 @@ def ticket_facts(
     events: list[EventRow],
     roles: Mapping[int, str],
     field_names: Mapping[str, str],  # field id (text) -> logical name
+    requester_name: str = "",
 ) -> TicketFacts:
     fields = {name: _text(row.custom_fields.get(fid)) for fid, name in field_names.items()}
     return TicketFacts(
@@ -63,6 +64,7 @@ def ticket_facts(
         created_at=moment(row.created_at),
         updated_stamp=row.updated_stamp,
         timeline=timeline(row, events, roles),
+        requester_name=requester_name,
     )
 
 

@@ -51,6 +51,7 @@ class UserRow:
     role: str
     organization_id: int | None
     authorized: bool | None
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ def user_row(data: Any, authorized_key: str) -> UserRow:
         role=str(data.get("role") or "end-user"),
         organization_id=_opt_int(data.get("organization_id"), "organization_id"),
         authorized=None if flag is None else flag in (True, "true", "1", 1),
+        name=str(data.get("name") or ""),
     )
 
 
