@@ -197,6 +197,32 @@ class SyncConfig(Strict):
     health_max_age_seconds: int = Field(900, ge=30)
 
 
+class OrgOverride(Strict):
+    """Organization data kept in YAML, winning over the organization's Zendesk fields."""
+
+    id: int | None = None
+    external_id: str | None = None
+    plan: str | None = None
+    contract_start: date | None = None
+    go_lives: list[str] | None = None  # "2026-03-01" or "Project name: 2026-03-01"
+    bundles: dict[int, int] | None = None  # quota year -> extra tickets bought
+
+    @model_validator(mode="after")
+    def _one_key(self) -> OrgOverride:
+        if (self.id is None) == (self.external_id is None):
+            raise ValueError("give exactly one of 'id' or 'external_id'")
+        return self
+
+    def fields(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "plan": self.plan,
+            "contract_start": self.contract_start.isoformat() if self.contract_start else None,
+            "go_lives": self.go_lives,
+            "bundles": self.bundles,
+        }
+        return {k: v for k, v in data.items() if v is not None}
+
+
 class ConfigFile(Strict):
     timezone: str
     holidays: HolidayConfig = HolidayConfig()
@@ -209,6 +235,7 @@ class ConfigFile(Strict):
     pending_closure: PendingConfig
     zendesk: ZendeskFields
     sync: SyncConfig = SyncConfig()
+    organizations: list[OrgOverride] = []
 
     @field_validator("timezone")
     @classmethod
@@ -223,6 +250,12 @@ class ConfigFile(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> ConfigFile:
+        for index, override in enumerate(self.organizations):
+            if override.plan is not None and override.plan not in self.plans:
+                raise ValueError(
+                    f"organizations.{index}.plan: unknown plan {override.plan!r} "
+                    f"(known: {', '.join(self.plans)})"
+                )
         known = set(self.channels.values())
         for name, plan in self.plans.items():
             unknown = sorted(set(plan.channels) - known)

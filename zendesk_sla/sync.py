@@ -128,7 +128,6 @@ class Worker:
     dry_run: bool = False
     on_change: Callable[[Evaluation], None] | None = None
     on_progress: Callable[[Summary, int], None] | None = None
-    org_overrides: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
     stop: threading.Event = field(default_factory=threading.Event)
     settle_seconds: float = 600.0
     touched_orgs: set[int] = field(default_factory=set)
@@ -371,9 +370,15 @@ class Worker:
         ids = set(org_ids)
         rows = self.store.orgs(ids)
         authorized = self.store.authorized(ids)
+        overrides = self.config.raw.organizations
+        by_id = {o.id: o.fields() for o in overrides if o.id is not None}
+        by_external = {o.external_id: o.fields() for o in overrides if o.external_id}
         return {
             oid: org_facts(
-                row, authorized.get(oid, set()), self.fields.org_keys, self.org_overrides.get(oid)
+                row,
+                authorized.get(oid, set()),
+                self.fields.org_keys,
+                by_id.get(oid) or by_external.get(row.external_id or ""),
             )
             for oid, row in rows.items()
         }

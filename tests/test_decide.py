@@ -1,0 +1,159 @@
+"""Decide and diff: contacts and channels (section 7), scope, quota tags, owned tags only."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from zendesk_sla.core.decide import Decision, decide, diff
+from zendesk_sla.core.facts import OrgFacts, Previous, TicketFacts
+from zendesk_sla.core.policy import Policy
+from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
+
+from tests.helpers import madrid
+
+CREATED = madrid("2026-02-02 09:00")
+NOW = madrid("2026-02-02 10:00")
+ORG = OrgFacts(7, "company", authorized=frozenset({100, 101}), name="Acme")
+
+
+def ticket(**changes: object) -> TicketFacts:
+    base = TicketFacts(
+        id=1,
+        status="new",
+        tags=frozenset(),
+        fields={},
+        priority="high",
+        subject="No se pueden crear documentos",
+        description="",
+        via_channel="email",
+        organization_id=7,
+        requester_id=100,
+        created_at=CREATED,
+        updated_stamp="2026-02-02T08:00:00Z",
+        timeline=Timeline(
+            CREATED, (StatusChange(CREATED, "new"),), (Comment(CREATED, True, "end-user"),)
+        ),
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def run(policy: Policy, t: TicketFacts, org: OrgFacts | None = ORG) -> Decision:
+    return decide(policy, t, org, None, NOW)
+
+
+CASES = [
+    # ticket changes, org, wanted tags (subset), unwanted tags, eligible
+    (
+        {},
+        ORG,
+        {"sla_plan_company", "sla_severity_critical", "sla_quota_counted"},
+        {"sla_unauthorized_contact"},
+        True,
+    ),
+    (
+        {"requester_id": 999},
+        ORG,
+        {"sla_unauthorized_contact"},
+        {"sla_quota_counted", "sla_severity_critical"},
+        False,
+    ),
+    (
+        {"requester_id": 999},
+        replace(ORG, authorized=frozenset()),
+        {"sla_quota_counted"},
+        {"sla_unauthorized_contact"},
+        True,
+    ),  # not set up: not flagged
+    (
+        {"via_channel": "voice"},
+        replace(ORG, plan="standard"),
+        {"sla_channel_not_in_plan"},
+        {"sla_quota_counted"},
+        False,
+    ),
+    ({"via_channel": "api"}, ORG, {"sla_quota_counted"}, {"sla_channel_not_in_plan"}, True),
+    (
+        {"tags": frozenset({"sla_out_of_scope"})},
+        ORG,
+        {"sla_plan_company"},
+        {"sla_quota_counted", "sla_severity_critical"},
+        False,
+    ),
+    (
+        {"tags": frozenset({"closed_by_merge"})},
+        ORG,
+        {"sla_severity_critical"},
+        {"sla_quota_counted"},
+        True,
+    ),
+    ({}, replace(ORG, plan="starter"), {"sla_no_support_plan"}, {"sla_quota_counted"}, False),
+    ({}, None, {"sla_no_support_plan"}, set(), False),
+    (
+        {},
+        replace(ORG, go_lives=((None, date(2026, 1, 15)),)),
+        {"sla_quota_grace"},
+        {"sla_quota_counted"},
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("changes", "org", "wanted", "unwanted", "eligible"), CASES)
+def test_contract_rules(
+    policy: Policy,
+    changes: dict[str, object],
+    org: OrgFacts | None,
+    wanted: set[str],
+    unwanted: set[str],
+    eligible: bool,
+) -> None:
+    decision = run(policy, ticket(**changes), org)
+    assert wanted <= decision.tags
+    assert not (unwanted & decision.tags)
+    assert decision.eligible is eligible
+
+
+def test_ineligible_tickets_get_no_due_dates_and_a_note(policy: Policy) -> None:
+    decision = run(policy, ticket(requester_id=999))
+    assert decision.fields == dict.fromkeys(("applied_severity", "response_due", "resolution_due"))
+    assert [n.key for n in decision.notes] == ["unauthorized"]
+
+
+def test_first_decision_writes_due_dates_and_explains(policy: Policy) -> None:
+    decision = run(policy, ticket())
+    assert decision.fields["response_due"] == "2026-02-02T16:00:00Z"  # company critical 8h
+    assert decision.notes[0].key == "sla:company:critical"
+    assert decision.notes[0].public is False
+
+
+def test_severity_change_is_noted_once(policy: Policy) -> None:
+    decision = decide(policy, ticket(), ORG, Previous("company", "major"), NOW)
+    assert [n.key for n in decision.notes] == ["sla-change:company:major>company:critical"]
+    unchanged = decide(policy, ticket(), ORG, Previous("company", "critical"), NOW)
+    assert unchanged.notes == ()
+
+
+def test_diff_never_removes_tags_the_worker_does_not_own(policy: Policy) -> None:
+    t = ticket(tags=frozenset({"vip", "sla_sev_critical", "sla_plan_plus", "sla_third_party"}))
+    change = diff(run(policy, t), t, policy)
+    assert change is not None
+    assert change.remove_tags == ("sla_plan_plus",)
+    assert "sla_plan_company" in change.add_tags
+
+
+def test_diff_is_empty_when_the_ticket_already_matches(policy: Policy) -> None:
+    decision = run(policy, ticket())
+    done = ticket(tags=decision.tags, fields=dict(decision.fields))
+    assert diff(run(policy, done), done, policy, notes_done={"sla:company:critical"}) is None
+
+
+def test_closed_tickets_are_never_written(policy: Policy) -> None:
+    t = ticket(status="closed")
+    assert diff(run(policy, t), t, policy) is None
+
+
+def test_quota_exceeded_tag_follows_the_ledger(policy: Policy) -> None:
+    decision = decide(policy, ticket(), ORG, None, NOW, quota_exceeded=True)
+    assert {"sla_quota_counted", "sla_quota_exceeded"} <= decision.tags
