@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zendesk_sla.config import Config, ConfigError, load_config
@@ -205,6 +207,37 @@ def cmd_health(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from zendesk_sla import reports
+    from zendesk_sla.store import StateStore
+
+    settings = Settings()
+    config = load_config(args.config or settings.zendesk_sla_config)
+    state = args.state or settings.zendesk_sla_state
+    if not Path(state).exists():
+        raise UsageError(f"no worker state at {state}: run the worker first (or pass --state)")
+    if args.month and not re.fullmatch(r"\d{4}-\d{2}", args.month):
+        raise UsageError(f"--month: {args.month!r} is not YYYY-MM")
+    store = StateStore(state)
+    try:
+        if args.kind == "quota":
+            rows = reports.quota_report(store, config, args.org, args.year)
+        elif args.kind == "contacts":
+            rows = reports.contacts_report(store, config, args.org)
+        else:
+            rows = reports.sla_report(store, config, args.org, args.year, args.month)
+    finally:
+        store.close()
+    title = f"zendesk-sla {args.kind} report"
+    text = reports.render(rows, args.format, title, chart=args.kind == "sla")
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"{args.output}: {len(rows)} rows")
+    else:
+        print(text)
+    return 0
+
+
 def cmd_sandbox_serve(args: argparse.Namespace) -> int:
     from zendesk_sla.sandbox.serve import build_sandbox, serve
     from zendesk_sla.sandbox.server import Faults, RateLimits
@@ -282,6 +315,18 @@ def build_parser() -> argparse.ArgumentParser:
     health = sub.add_parser("health", help="exit 0 if a cycle succeeded recently (for cron)")
     _add_config(health)
     health.set_defaults(func=cmd_health)
+
+    report = sub.add_parser("report", help="quota, contacts or SLA report from the worker state")
+    report.add_argument("kind", choices=("quota", "contacts", "sla"))
+    report.add_argument("--org", type=int, help="one organization id")
+    period = report.add_mutually_exclusive_group()
+    period.add_argument("--year", type=int, help="quota year (start) or creation year")
+    period.add_argument("--month", help="creation month, YYYY-MM (sla report)")
+    report.add_argument("--format", choices=("table", "json", "csv", "html"), default="table")
+    report.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+    report.add_argument("--state", metavar="FILE", help="state file (default $ZENDESK_SLA_STATE)")
+    _add_config(report)
+    report.set_defaults(func=cmd_report)
 
     sandbox = sub.add_parser("sandbox", help="the bundled Zendesk sandbox (a fake Zendesk)")
     sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", required=True, metavar="ACTION")

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
 from pydantic import SecretStr
 
+from zendesk_sla import reports
 from zendesk_sla.app import App
 from zendesk_sla.config import load_config
 from zendesk_sla.logs import configure
@@ -56,66 +56,80 @@ def main(argv: list[str] | None = None) -> int:
         limits=RateLimits(per_minute=700, incremental_per_minute=0),
     )
     server.start()
-    with tempfile.TemporaryDirectory() as state_dir:
-        settings = Settings(
-            zendesk_url=server.url,
-            zendesk_subdomain="athento",
-            zendesk_email=API_EMAIL,
-            zendesk_api_token=SecretStr(TOKEN),
-            zendesk_sla_state=Path(state_dir) / "state.sqlite3",
-        )
-        config = load_config(ROOT / "config" / "athento.yaml")
-        config.raw.sync.__dict__["initial_lookback_days"] = 0  # the sample spans 120 days
-        config.raw.sync.__dict__["job_poll_interval_seconds"] = 0.05
-        app = App(settings, config)
-        try:
-            print(f"Zendesk sandbox on {server.url}: {args.tickets} tickets, seed {args.seed}\n")
-            print("1. zendesk-sla setup")
-            for item in provision(app.gateway, config):
-                print(
-                    f"   {item.kind:<13} {item.name:<24} {'created' if item.created else 'exists'}"
-                )
-            worker = app.worker()
-            print("\n2. zendesk-sla run --once (poll + sweep)")
-            first = [worker.run_cycle(), worker.run_sweep()]
-            for s in first:
-                print(
-                    f"   {s.kind:<6} tickets={s.tickets_seen} evaluated={s.evaluated} "
-                    f"changes={s.changes} written={s.written} notes={s.notes} "
-                    f"conflicts={s.conflicts} requests={s.requests} in {s.seconds:.2f}s"
-                )
-            server.sandbox.account.clock.advance(61)  # type: ignore[attr-defined]
-            print("\n3. the same again, one minute later: nothing to write")
-            second = [worker.run_cycle(), worker.run_sweep()]
-            for s in second:
-                print(
-                    f"   {s.kind:<6} tickets={s.tickets_seen} changes={s.changes} "
-                    f"written={s.written} requests={s.requests}"
-                )
-            account = server.sandbox.account
-            orgs = {o.id: o.name for o in account.organizations.values()}
-            rows = app.store.applied_rows()
-            print(f"\n4. tickets ({min(args.rows, len(rows))} of {len(rows)}; due times UTC)")
+    state_dir = ROOT / ".demo"
+    state_dir.mkdir(exist_ok=True)
+    for old in state_dir.glob("state.sqlite3*"):
+        old.unlink()
+    settings = Settings(
+        zendesk_url=server.url,
+        zendesk_subdomain="athento",
+        zendesk_email=API_EMAIL,
+        zendesk_api_token=SecretStr(TOKEN),
+        zendesk_sla_state=Path(state_dir) / "state.sqlite3",
+    )
+    config = load_config(ROOT / "config" / "athento.yaml")
+    config.raw.sync.__dict__["initial_lookback_days"] = 0  # the sample spans 120 days
+    config.raw.sync.__dict__["job_poll_interval_seconds"] = 0.05
+    app = App(settings, config)
+    try:
+        print(f"Zendesk sandbox on {server.url}: {args.tickets} tickets, seed {args.seed}\n")
+        print("1. zendesk-sla setup")
+        for item in provision(app.gateway, config):
+            print(f"   {item.kind:<13} {item.name:<24} {'created' if item.created else 'exists'}")
+        worker = app.worker()
+        print("\n2. zendesk-sla run --once (poll + sweep)")
+        first = [worker.run_cycle(), worker.run_sweep()]
+        for s in first:
             print(
-                f"{'id':>5}  {'organization':<22} {'plan':<10} {'severity':<8} {'status':<8} "
-                f"{'response due':<17} {'resolution due':<17} state (response/resolution)"
+                f"   {s.kind:<6} tickets={s.tickets_seen} evaluated={s.evaluated} "
+                f"changes={s.changes} written={s.written} notes={s.notes} "
+                f"conflicts={s.conflicts} requests={s.requests} in {s.seconds:.2f}s"
             )
-            for a in rows[: args.rows]:
-                status = account.tickets[a.ticket_id].status
-                print(_row(a, orgs.get(a.organization_id or 0, "-"), status))
-            tags = Counter(
-                t for tk in account.tickets.values() for t in tk.tags if t.startswith("sla_")
+        server.sandbox.account.clock.advance(61)  # type: ignore[attr-defined]
+        print("\n3. the same again, one minute later: nothing to write")
+        second = [worker.run_cycle(), worker.run_sweep()]
+        for s in second:
+            print(
+                f"   {s.kind:<6} tickets={s.tickets_seen} changes={s.changes} "
+                f"written={s.written} requests={s.requests}"
             )
-            print("\n5. tags on the sandbox tickets now")
-            for tag, count in sorted(tags.items()):
-                print(f"   {tag:<28} {count}")
-            print("\n6. requests the worker made")
-            for endpoint, count in sorted(app.session.meter.requests.items()):
-                print(f"   {count:>5}  {endpoint}")
-            print(f"   {app.session.meter.total():>5}  in all")
-        finally:
-            app.close()
-            server.stop()
+        account = server.sandbox.account
+        orgs = {o.id: o.name for o in account.organizations.values()}
+        rows = app.store.applied_rows()
+        print(f"\n4. tickets ({min(args.rows, len(rows))} of {len(rows)}; due times UTC)")
+        print(
+            f"{'id':>5}  {'organization':<22} {'plan':<10} {'severity':<8} {'status':<8} "
+            f"{'response due':<17} {'resolution due':<17} state (response/resolution)"
+        )
+        for a in rows[: args.rows]:
+            status = account.tickets[a.ticket_id].status
+            print(_row(a, orgs.get(a.organization_id or 0, "-"), status))
+        tags = Counter(
+            t for tk in account.tickets.values() for t in tk.tags if t.startswith("sla_")
+        )
+        print("\n5. tags on the sandbox tickets now")
+        for tag, count in sorted(tags.items()):
+            print(f"   {tag:<28} {count}")
+        print("\n6. requests the worker made")
+        for endpoint, count in sorted(app.session.meter.requests.items()):
+            print(f"   {count:>5}  {endpoint}")
+        print(f"   {app.session.meter.total():>5}  in all")
+        print("\n7. zendesk-sla report quota (first rows)")
+        quota = reports.quota_report(app.store, config, None, None)
+        print(reports.render(quota[:8], "table", ""))
+        print("\n8. zendesk-sla report contacts")
+        print(reports.render(reports.contacts_report(app.store, config, None), "table", ""))
+        sla = reports.sla_report(app.store, config, None, None, None)
+        page = state_dir / "sla-report.html"
+        page.write_text(reports.render(sla, "html", "SLA report (demo)", chart=True))
+        print(f"\n9. SLA report with its chart: {page}")
+        print(
+            f"   more: ZENDESK_SLA_STATE={settings.zendesk_sla_state} "
+            ".venv/bin/zendesk-sla report sla --format table"
+        )
+    finally:
+        app.close()
+        server.stop()
     return 0
 
 

@@ -34,7 +34,7 @@ from zendesk_sla.core.facts import OrgFacts, Previous, TicketFacts
 from zendesk_sla.core.quota import QuotaTicket, QuotaYear, ledger
 from zendesk_sla.prefetch import END, _End, read_ahead
 from zendesk_sla.store import SENT, Applied, StateStore
-from zendesk_sla.timelines import moment, org_facts, ticket_facts
+from zendesk_sla.timelines import load_orgs, moment, ticket_facts
 from zendesk_sla.zendesk.errors import RateLimited, ZendeskError
 from zendesk_sla.zendesk.gateway import (
     CONFLICT,
@@ -367,21 +367,7 @@ class Worker:
         return out
 
     def orgs(self, org_ids: Iterable[int]) -> dict[int, OrgFacts]:
-        ids = set(org_ids)
-        rows = self.store.orgs(ids)
-        authorized = self.store.authorized(ids)
-        overrides = self.config.raw.organizations
-        by_id = {o.id: o.fields() for o in overrides if o.id is not None}
-        by_external = {o.external_id: o.fields() for o in overrides if o.external_id}
-        return {
-            oid: org_facts(
-                row,
-                authorized.get(oid, set()),
-                self.fields.org_keys,
-                by_id.get(oid) or by_external.get(row.external_id or ""),
-            )
-            for oid, row in rows.items()
-        }
+        return load_orgs(self.store, self.config, org_ids)
 
     def _writable(self, change: TicketChange | None) -> TicketChange | None:
         """Drop field writes whose Zendesk field does not exist (setup not run yet)."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from zendesk_sla.config import Config
 from zendesk_sla.core.facts import OrgFacts, TicketFacts
 from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
+from zendesk_sla.store import StateStore
 from zendesk_sla.zendesk.parse import EventRow, OrgRow, TicketRow
 
 _YEAR_BUNDLE = re.compile(r"^\s*(\d{4})\s*:\s*(\d+)\s*$")
@@ -120,3 +122,23 @@ def org_facts(
         go_lives=tuple(sorted(go_lives, key=lambda g: g[1])),
         bundles=bundles,
     )
+
+
+def load_orgs(store: StateStore, config: Config, org_ids: Iterable[int]) -> dict[int, OrgFacts]:
+    """Organization facts from the stored organizations, contacts and the YAML overrides."""
+    ids = set(org_ids)
+    rows = store.orgs(ids)
+    authorized = store.authorized(ids)
+    keys = {str(k): v for k, v in config.fields.organization_fields.items()}
+    overrides = config.raw.organizations
+    by_id = {o.id: o.fields() for o in overrides if o.id is not None}
+    by_external = {o.external_id: o.fields() for o in overrides if o.external_id}
+    return {
+        oid: org_facts(
+            row,
+            authorized.get(oid, set()),
+            keys,
+            by_id.get(oid) or by_external.get(row.external_id or ""),
+        )
+        for oid, row in rows.items()
+    }

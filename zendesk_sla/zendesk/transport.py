@@ -52,10 +52,10 @@ class Meter:
         return sum(self.requests.values())
 
     def record(self, method: str, url: str) -> None:
-        path = urlparse(url).path
+        path = urlparse(url).path.removesuffix(".json")
         parts = ["{id}" if p.isdigit() or p.startswith("V3-") else p for p in path.split("/")]
         with self._lock:
-            self.requests[f"{method} {'/'.join(parts).removesuffix('.json')}"] += 1
+            self.requests[f"{method} {'/'.join(parts)}"] += 1
 
 
 class ZendeskSession(requests.Session):

@@ -1,0 +1,227 @@
+"""Reports for support leads, from the worker's state: quota, contacts and SLA outcomes.
+
+Each report is a list of rows (dicts); `render` prints them as a table, JSON,
+CSV, or a self-contained HTML page (the SLA report adds an SVG chart of met and
+breached tickets per plan and month, viewable without a server).
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from zendesk_sla.config import Config
+from zendesk_sla.store import StateStore
+from zendesk_sla.timelines import load_orgs
+
+Row = dict[str, Any]
+FINAL = {"met", "breached", "over_target"}
+
+
+def quota_report(store: StateStore, config: Config, org: int | None, year: int | None) -> list[Row]:
+    orgs = load_orgs(store, config, store.all_org_ids())
+    rows = []
+    for org_id, start, end, included, used, grace, exempt in store.quota_years():
+        if (org is not None and org_id != org) or (year is not None and int(start[:4]) != year):
+            continue
+        facts = orgs.get(org_id)
+        rows.append(
+            {
+                "org_id": org_id,
+                "organization": facts.name if facts else "",
+                "plan": facts.plan if facts else None,
+                "year_start": start,
+                "year_end": end,
+                "included": included,
+                "used": used,
+                "remaining": None if included is None else included - used,
+                "grace": grace,
+                "exempt": exempt,
+            }
+        )
+    return rows
+
+
+def contacts_report(store: StateStore, config: Config, org: int | None) -> list[Row]:
+    ids = [o for o in store.all_org_ids() if org is None or o == org]
+    orgs = load_orgs(store, config, ids)
+    rows = []
+    for org_id, facts in sorted(orgs.items()):
+        plan = config.policy.plans.get(facts.plan or "")
+        cap = plan.max_contacts if plan else None
+        count = len(facts.authorized)
+        if plan is None or not plan.has_support:
+            state = "no support plan"
+        elif count == 0:
+            state = "not set up"
+        elif cap is not None and count > cap:
+            state = "over cap"
+        else:
+            state = "ok"
+        rows.append(
+            {
+                "org_id": org_id,
+                "organization": facts.name,
+                "plan": facts.plan,
+                "authorized": count,
+                "cap": cap,
+                "state": state,
+            }
+        )
+    return rows
+
+
+def sla_report(
+    store: StateStore,
+    config: Config,
+    org: int | None,
+    year: int | None,
+    month: str | None,
+) -> list[Row]:
+    zone = ZoneInfo(config.policy.timezone)
+    groups: dict[tuple[str, str], Row] = {}
+    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for a in store.applied_rows():
+        if org is not None and a.organization_id != org:
+            continue
+        created = datetime.fromtimestamp(a.created_at, UTC).astimezone(zone)
+        key = (a.plan or "-", f"{created:%Y-%m}")
+        if (year is not None and created.year != year) or (month and key[1] != month):
+            continue
+        groups.setdefault(key, {"plan": key[0], "month": key[1]})
+        tally = counts[key]
+        tally["tickets"] += 1
+        if not a.eligible:
+            tally["no_sla"] += 1
+            continue
+        states = {a.response_state, a.resolution_state} - {None, "none", "exempt"}
+        if "breached" in states:
+            tally["breached"] += 1
+        elif states and states <= FINAL:
+            tally["met"] += 1
+        else:
+            tally["open"] += 1
+        tally["response_breached"] += a.response_state == "breached"
+        tally["resolution_breached"] += a.resolution_state == "breached"
+    columns = (
+        "tickets",
+        "met",
+        "breached",
+        "open",
+        "no_sla",
+        "response_breached",
+        "resolution_breached",
+    )
+    rows = []
+    for key in sorted(groups):
+        row = dict(groups[key])
+        row.update({c: counts[key].get(c, 0) for c in columns})
+        done = row["met"] + row["breached"]
+        row["met_share"] = round(row["met"] / done, 3) if done else None
+        rows.append(row)
+    return rows
+
+
+def render(rows: Sequence[Row], fmt: str, title: str, chart: bool = False) -> str:
+    if fmt == "json":
+        return json.dumps(list(rows), indent=2, default=str)
+    if fmt == "csv":
+        out = io.StringIO()
+        if rows:
+            writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        return out.getvalue()
+    if fmt == "html":
+        return _html(rows, title, chart)
+    return _table(rows)
+
+
+def _cell(value: Any) -> str:
+    return "-" if value is None else str(value)
+
+
+def _table(rows: Sequence[Row]) -> str:
+    if not rows:
+        return "(no rows)"
+    heads = list(rows[0])
+    widths = [max(len(h), *(len(_cell(r[h])) for r in rows)) for h in heads]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.append("  ".join(_cell(row[h]).ljust(w) for h, w in zip(heads, widths, strict=True)))
+    return "\n".join(lines)
+
+
+def _html(rows: Sequence[Row], title: str, chart: bool) -> str:
+    heads = list(rows[0]) if rows else []
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in heads)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(r[h]))}</td>" for h in heads) + "</tr>"
+        for r in rows
+    )
+    svg = _svg(rows) if chart and rows else ""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>
+body{{font-family:system-ui,sans-serif;margin:2rem;color:#222}}
+table{{border-collapse:collapse;margin-top:1rem}}
+td,th{{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}}
+th{{background:#f3f3f3}} .met{{fill:#2e8b57}} .breached{{fill:#c0392b}}
+</style></head><body>
+<h1>{html.escape(title)}</h1>
+{svg}
+<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
+<p>Generated by zendesk-sla on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</p>
+</body></html>
+"""
+
+
+def _svg(rows: Sequence[Row]) -> str:
+    """Met and breached tickets per plan (one band each) and month (one bar pair each)."""
+    plans = sorted({r["plan"] for r in rows})
+    months = sorted({r["month"] for r in rows})
+    peak = max([r["met"] for r in rows] + [r["breached"] for r in rows] + [1])
+    band, bar, gap, left = 120, 10, 8, 110
+    width = left + len(months) * (2 * bar + gap) + 20
+    height = len(plans) * band + 40
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        'role="img" aria-label="Met and breached tickets per plan and month">'
+    ]
+    by_key = {(r["plan"], r["month"]): r for r in rows}
+    for p, plan in enumerate(plans):
+        base = (p + 1) * band
+        parts.append(f'<text x="4" y="{base - band / 2}">{html.escape(str(plan))}</text>')
+        parts.append(f'<line x1="{left}" y1="{base}" x2="{width - 10}" y2="{base}" stroke="#999"/>')
+        for m, month in enumerate(months):
+            row = by_key.get((plan, month))
+            if row is None:
+                continue
+            x = left + m * (2 * bar + gap)
+            for offset, kind in ((0, "met"), (bar, "breached")):
+                h = (band - 20) * row[kind] / peak
+                parts.append(
+                    f'<rect class="{kind}" x="{x + offset}" y="{base - h:.1f}" width="{bar - 1}" '
+                    f'height="{h:.1f}"><title>{plan} {month}: {row[kind]} {kind}</title></rect>'
+                )
+    for m, month in enumerate(months):
+        x = left + m * (2 * bar + gap)
+        parts.append(
+            f'<text x="{x}" y="{height - 8}" font-size="9" '
+            f'transform="rotate(-45 {x} {height - 8})">{month}</text>'
+        )
+    parts.append("</svg>")
+    parts.append(
+        '<p><svg width="10" height="10"><rect class="met" width="10" height="10"/></svg>'
+        ' met &nbsp; <svg width="10" height="10"><rect class="breached" width="10" '
+        'height="10"/></svg> breached</p>'
+    )
+    return "".join(parts)
