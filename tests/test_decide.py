@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from zendesk_sla.core.decide import Decision, decide, diff
-from zendesk_sla.core.facts import OrgFacts, Previous, TicketFacts
+from zendesk_sla.core.facts import OrgFacts, Previous, QuotaMark, TicketFacts
 from zendesk_sla.core.policy import Policy
 from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
 
@@ -154,6 +154,8 @@ def test_closed_tickets_are_never_written(policy: Policy) -> None:
     assert diff(run(policy, t), t, policy) is None
 
 
-def test_quota_exceeded_tag_follows_the_ledger(policy: Policy) -> None:
-    decision = decide(policy, ticket(), ORG, None, NOW, quota_exceeded=True)
+def test_quota_exceeded_tag_and_notes_follow_the_ledger(policy: Policy) -> None:
+    mark = QuotaMark(exceeded=True, notes=(("quota-exceeded:2026-01-01", "Cuota superada"),))
+    decision = decide(policy, ticket(), ORG, None, NOW, quota=mark)
     assert {"sla_quota_counted", "sla_quota_exceeded"} <= decision.tags
+    assert "quota-exceeded:2026-01-01" in [n.key for n in decision.notes]

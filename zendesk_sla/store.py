@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from zendesk_sla.core.facts import QuotaMark
 from zendesk_sla.zendesk.parse import EventRow, OrgRow, TicketRow, UserRow
 
 MIGRATIONS: tuple[str, ...] = (
@@ -55,7 +56,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE TABLE quota (
         ticket_id INTEGER PRIMARY KEY, organization_id INTEGER NOT NULL, year_start TEXT NOT NULL,
-        state TEXT NOT NULL, position INTEGER
+        state TEXT NOT NULL, position INTEGER, notes TEXT NOT NULL DEFAULT '[]'
     );
     CREATE INDEX quota_org ON quota(organization_id, year_start);
     CREATE TABLE quota_years (
@@ -267,6 +268,18 @@ class StateStore:
                 out[oid] = OrgRow(oid, name, ext, json.loads(fields))
         return out
 
+    def ticket_ids_between(self, since: int, until: int | None) -> list[int]:
+        """Tickets changed in [since, until], by id (a backfill's range)."""
+        query = "SELECT id FROM tickets WHERE generated_timestamp >= ? AND status != 'deleted'"
+        params: list[int] = [since]
+        if until is not None:
+            query += " AND generated_timestamp <= ?"
+            params.append(until)
+        return [r[0] for r in self.db.execute(query + " ORDER BY id", params)]
+
+    def forget(self, keys: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM meta WHERE key = ?", [(k,) for k in keys])
+
     def all_org_ids(self) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT id FROM orgs ORDER BY id")]
 
@@ -401,27 +414,31 @@ class StateStore:
         return out
 
     # -- quota ---------------------------------------------------------------------------------
-    def exceeded(self, ids: Sequence[int]) -> set[int]:
-        out: set[int] = set()
+    def quota_marks(self, ids: Sequence[int]) -> dict[int, QuotaMark]:
+        """Per ticket: its quota state and the quota notes it should carry."""
+        out: dict[int, QuotaMark] = {}
         for chunk in _chunks(ids):
             marks = ",".join("?" * len(chunk))
-            query = (
-                f"SELECT ticket_id FROM quota WHERE state = 'exceeded' AND ticket_id IN ({marks})"
-            )
-            out |= {r[0] for r in self.db.execute(query, chunk)}
+            query = f"SELECT ticket_id, state, notes FROM quota WHERE ticket_id IN ({marks})"
+            for tid, state, notes in self.db.execute(query, chunk):
+                pairs = tuple((str(k), str(t)) for k, t in json.loads(notes))
+                out[tid] = QuotaMark(state == "exceeded", pairs)
         return out
 
     def put_quota(
         self,
         org_id: int,
-        lines: Iterable[tuple[int, str, str, int | None]],
+        lines: Iterable[tuple[int, str, str, int | None, list[tuple[str, str]]]],
         years: Iterable[tuple[str, str, int | None, int, int, int]],
     ) -> None:
         self.db.execute("DELETE FROM quota WHERE organization_id = ?", (org_id,))
         self.db.execute("DELETE FROM quota_years WHERE organization_id = ?", (org_id,))
         self.db.executemany(
-            "INSERT OR REPLACE INTO quota VALUES (?,?,?,?,?)",
-            [(tid, org_id, year, state, pos) for tid, year, state, pos in lines],
+            "INSERT OR REPLACE INTO quota VALUES (?,?,?,?,?,?)",
+            [
+                (tid, org_id, year, state, pos, json.dumps(notes))
+                for tid, year, state, pos, notes in lines
+            ],
         )
         self.db.executemany(
             "INSERT INTO quota_years VALUES (?,?,?,?,?,?,?)", [(org_id, *y) for y in years]

@@ -22,7 +22,6 @@ from zendesk_sla.config import Config
 from zendesk_sla.core.decide import (
     MARKER,
     Decision,
-    Note,
     TicketChange,
     decide,
     diff,
@@ -57,6 +56,7 @@ from zendesk_sla.zendesk.parse import (
 )
 
 SLA_NOTES = ("sla:", "sla-change:")
+CLOSED_STATES = ("solved", "closed", "deleted")
 TICKETS, EVENTS, USERS, ORGS = "cursor:tickets", "cursor:events", "cursor:users", "cursor:orgs"
 
 log = structlog.get_logger("zendesk_sla.sync")
@@ -184,13 +184,15 @@ class Worker:
         self.sync_directory()
         summary.events += self.sync_events(EVENTS, self._start())
         self.verify_uncertain_notes()
-        self._export(summary, TICKETS, start_time=self._start(), until=None)
+        self._export(summary, TICKETS, start_time=self._start())
         dirty = self.store.dirty_ids()
         if dirty and not self.stop.is_set():
             self._refresh_and_apply(dirty, summary)
         self._quota_pass(summary)
 
     def _sweep(self, summary: Summary) -> None:
+        self.touched_orgs |= set(self.store.all_org_ids())  # quota years roll over with time
+        self._quota_pass(summary)
         ids = self.store.live_ticket_ids()
         for start in range(0, len(ids), 1000):
             if self.stop.is_set():
@@ -201,14 +203,40 @@ class Worker:
             changed = [e.facts.id for e in evaluations if e.change]
             if changed:
                 self._refresh_and_apply(changed, summary)
-        self.touched_orgs |= set(self.store.all_org_ids())  # quota years roll over with time
-        self._quota_pass(summary)
 
     def _backfill(self, summary: Summary, since: int, until: int | None) -> None:
+        """Gather the whole range first, recount the quotas once, then decide and write."""
+        keys = (
+            f"{EVENTS}:backfill:{since}",
+            f"{TICKETS}:backfill:{since}",
+            f"backfill:{since}:decided",
+        )
         self.sync_directory()
-        summary.events += self.sync_events(f"{EVENTS}:backfill", since)
-        self._export(summary, f"{TICKETS}:backfill", start_time=since, until=until)
-        self._quota_pass(summary)
+        summary.events += self.sync_events(keys[0], since)
+        self._export(summary, keys[1], start_time=since, until=until, decide=False)
+        if self.stop.is_set():
+            summary.interrupted = True
+            return
+        self._quota_pass(summary, write=False)
+        done = int(self.store.get(keys[2]) or 0)
+        ids = [i for i in self.store.ticket_ids_between(since, until) if i > done]
+        in_flight: Batch | None = None
+        for start in range(0, len(ids), self.config.sync.page_size):
+            if self.stop.is_set():
+                summary.interrupted = True
+                break
+            chunk = ids[start : start + self.config.sync.page_size]
+            batch = self._submit(self.evaluate(chunk, summary), summary, (keys[2], str(chunk[-1])))
+            if in_flight is not None:
+                self._finish(in_flight, summary, wait_first=False)
+            in_flight = batch
+            if self.on_progress:
+                self.on_progress(summary, 0)
+        if in_flight is not None:
+            self._finish(in_flight, summary)
+        if not summary.interrupted and not self.dry_run:
+            with self.store.transaction():  # the next backfill of this range starts afresh
+                self.store.forget(keys)
 
     # -- gather -----------------------------------------------------------------------------
     def sync_directory(self) -> None:
@@ -258,7 +286,16 @@ class Worker:
                 break
         return count
 
-    def _export(self, summary: Summary, key: str, start_time: int, until: int | None) -> None:
+    def _export(
+        self,
+        summary: Summary,
+        key: str,
+        start_time: int,
+        until: int | None = None,
+        *,
+        decide: bool = True,
+    ) -> None:
+        """Read the ticket export from the saved cursor; with `decide`, apply each page."""
         size = self.config.sync.page_size
 
         def fetch(cursor: str | None) -> CursorPage:
@@ -280,14 +317,26 @@ class Worker:
             if until is not None:
                 rows = [r for r in rows if r.generated_timestamp <= until]
             summary.tickets_seen += len(rows)
+            ids = [r.id for r in rows]
+            moved = self.store.previous_orgs(ids)
             with self.store.transaction():
                 self.store.put_tickets(rows)
-            live = [r.id for r in rows if r.status != "deleted"]
-            # This page's jobs run on Zendesk while the next page is read and decided.
-            batch = self._submit(self.evaluate(live, summary), summary, (key, page.after_cursor))
-            if in_flight is not None:
-                self._finish(in_flight, summary, wait_first=False)
-            in_flight = batch
+                if not decide and page.after_cursor:
+                    self.store.put(key, page.after_cursor)
+            orgs = {r.organization_id for r in rows if r.organization_id} | moved
+            if not decide:
+                self.touched_orgs |= orgs
+            else:
+                # The page's tickets, and any other ticket whose quota state they change.
+                others = self._recount(orgs) - set(ids)
+                live = [r.id for r in rows if r.status != "deleted"] + sorted(others)
+                # This page's jobs run on Zendesk while the next page is read and decided.
+                batch = self._submit(
+                    self.evaluate(live, summary), summary, (key, page.after_cursor)
+                )
+                if in_flight is not None:
+                    self._finish(in_flight, summary, wait_first=False)
+                in_flight = batch
             if self.on_progress:
                 self.on_progress(summary, max((r.generated_timestamp for r in rows), default=0))
             if until is not None and len(rows) < len(page.items):
@@ -326,9 +375,8 @@ class Worker:
         orgs = self.orgs(org_ids)
         written = self.store.written(list(rows))
         notes = self.store.notes(list(rows))
-        exceeded = self.store.exceeded(list(rows))
+        quota = self.store.quota_marks(list(rows))
         names = self.store.names(r.requester_id for r in rows.values() if r.requester_id)
-        self.touched_orgs |= org_ids | self.store.previous_orgs(list(rows))
         now = self.clock()
         out: list[Evaluation] = []
         applied: list[Applied] = []
@@ -351,7 +399,7 @@ class Worker:
                     Previous(*prev) if prev else None,
                     now,
                     sent=sent,
-                    quota_exceeded=ticket_id in exceeded,
+                    quota=quota.get(ticket_id),
                 )
                 change = diff(decision, facts, self.policy, known.keys())
             except (ValueError, KeyError, TypeError) as exc:
@@ -387,54 +435,26 @@ class Worker:
         )
 
     # -- quota ------------------------------------------------------------------------------------
-    def _quota_pass(self, summary: Summary) -> None:
-        """Recount the quota of every organization touched this cycle; write what changed."""
+    def _quota_pass(self, summary: Summary, *, write: bool = True) -> None:
+        """Recount the organizations touched outside the export; re-decide what changed."""
         org_ids = sorted(self.touched_orgs)
         self.touched_orgs = set()
-        for start in range(0, len(org_ids), 100):
+        for start in range(0, len(org_ids), 200):
             if self.stop.is_set():
                 summary.interrupted = True
                 return
-            wanted: dict[int, tuple[bool, tuple[Note, ...], OrgFacts]] = {}
-            for org in self.orgs(org_ids[start : start + 100]).values():
-                for ticket_id, exceeded, notes in self._recount(org):
-                    wanted[ticket_id] = (exceeded, notes, org)
-            if wanted:
-                self._write_quota(wanted, summary)
+            changed = sorted(self._recount(org_ids[start : start + 200]))
+            for chunk in range(0, len(changed), 1000) if write else ():
+                self._refresh_and_apply(changed[chunk : chunk + 1000], summary)
 
-    def _write_quota(
-        self, wanted: dict[int, tuple[bool, tuple[Note, ...], OrgFacts]], summary: Summary
-    ) -> None:
-        """Re-read the tickets, then write the exceeded tag and quota notes where they differ."""
-        tag = self.policy.tags.quota_exceeded
-        fresh = _parse_all(self.gateway.tickets(sorted(wanted)), ticket_row, "ticket")
-        with self.store.transaction():
-            self.store.put_tickets(fresh)
-        evaluations = []
-        for row in fresh:
-            exceeded, notes, org = wanted[row.id]
-            if row.status in ("closed", "deleted"):
-                continue
-            has = tag in row.tags
-            if exceeded == has and not notes:
-                continue
-            fact = ticket_facts(row, [], {}, self.fields.ticket_names)
-            change = TicketChange(
-                row.id,
-                row.updated_stamp,
-                add_tags=(tag,) if exceeded and not has else (),
-                remove_tags=(tag,) if has and not exceeded else (),
-                notes=notes,
-            )
-            summary.evaluated += 1
-            decision = Decision(row.id, org.plan, True, frozenset(), {})
-            evaluations.append(Evaluation(fact, decision, change))
-        self._apply(evaluations, summary, page_cursor=None, retry_conflicts=False)
-        dirty = set(self.store.dirty_ids())
-        self.touched_orgs |= {wanted[e.facts.id][2].id for e in evaluations if e.facts.id in dirty}
+    def _recount(self, org_ids: Iterable[int]) -> set[int]:
+        """Recount these organizations' quotas; the tickets whose quota state must change."""
+        out: set[int] = set()
+        for org in self.orgs(org_ids).values():
+            out |= self._recount_org(org)
+        return out
 
-    def _recount(self, org: OrgFacts) -> list[tuple[int, bool, tuple[Note, ...]]]:
-        """The org's ledger, stored; and per ticket that may need it: exceeded?, notes to post."""
+    def _recount_org(self, org: OrgFacts) -> set[int]:
         policy, tags = self.policy, self.policy.tags
         rows = self.store.tickets(self.store.org_ticket_ids([org.id]))
         zone = ZoneInfo(policy.timezone)
@@ -462,38 +482,49 @@ class Worker:
             grace_months=policy.quota.grace_months,
             warn_ratios=policy.quota.warn_ratios,
         )
+        notes: dict[int, list[tuple[str, str]]] = {}
+        posted = self.store.org_note_keys(org.id, "quota-")
+        for year in years:
+            for ratio, tid in sorted(year.crossings.items()):
+                key = f"quota-{round(ratio * 100)}:{year.start.isoformat()}"
+                if key not in posted and facts[tid].status not in ("solved", "closed", "deleted"):
+                    notes.setdefault(tid, []).append((key, _crossing_text(ratio, year)))
+        for line in lines:
+            if line.state == "exceeded" and facts[line.ticket_id].status not in CLOSED_STATES:
+                key = f"quota-exceeded:{line.year_start.isoformat()}"
+                notes.setdefault(line.ticket_id, []).append((key, _exceeded_text(org, line.reason)))
+        done = self.store.notes(list(notes))
+        changed = set()
+        for line in lines:
+            fact = facts[line.ticket_id]
+            if fact.status in ("closed", "deleted"):
+                continue
+            pending = [
+                n for n in notes.get(line.ticket_id, []) if n[0] not in done.get(fact.id, {})
+            ]
+            notes[line.ticket_id] = pending
+            if (line.state == "exceeded") != (tags.quota_exceeded in fact.tags) or pending:
+                changed.add(line.ticket_id)
         with self.store.transaction():
             self.store.put_quota(
                 org.id,
-                [(ln.ticket_id, ln.year_start.isoformat(), ln.state, ln.position) for ln in lines],
+                [
+                    (
+                        ln.ticket_id,
+                        ln.year_start.isoformat(),
+                        ln.state,
+                        ln.position,
+                        notes.get(ln.ticket_id) or [],
+                    )
+                    for ln in lines
+                ],
                 [
                     (y.start.isoformat(), y.end.isoformat(), y.included, y.used, y.grace, y.exempt)
                     for y in years
                 ],
             )
         self._org_fields(org, years)
-        notes: dict[int, list[Note]] = {}
-        posted = self.store.org_note_keys(org.id, "quota-")
-        for year in years:
-            for ratio, tid in sorted(year.crossings.items()):
-                key = f"quota-{round(ratio * 100)}:{year.start.isoformat()}"
-                if key not in posted and facts[tid].status not in ("solved", "closed", "deleted"):
-                    notes.setdefault(tid, []).append(Note(key, _crossing_text(ratio, year)))
-        exceeded = [ln.ticket_id for ln in lines if ln.state == "exceeded"]
-        on_ticket = self.store.notes(exceeded)
-        out = []
-        for line in lines:
-            fact = facts[line.ticket_id]
-            if fact.status in ("closed", "deleted"):
-                continue
-            want = line.state == "exceeded"
-            mine = notes.get(line.ticket_id, [])
-            key = f"quota-exceeded:{line.year_start.isoformat()}"
-            if want and key not in on_ticket.get(line.ticket_id, {}) and fact.status != "solved":
-                mine.append(Note(key, _exceeded_text(org, line.reason)))
-            if want != (tags.quota_exceeded in fact.tags) or mine:
-                out.append((line.ticket_id, want, tuple(mine)))
-        return out
+        return changed
 
     def _org_fields(self, org: OrgFacts, years: list[QuotaYear]) -> None:
         """Keep used / included / remaining of the current quota year on the organization."""

@@ -24,6 +24,7 @@ from zendesk_sla.core.facts import (
     SEVERITY_INPUT,
     OrgFacts,
     Previous,
+    QuotaMark,
     TicketFacts,
 )
 from zendesk_sla.core.pending import pending_step
@@ -168,7 +169,7 @@ def decide(
     now: datetime,
     *,
     sent: Mapping[str, datetime] | None = None,
-    quota_exceeded: bool = False,
+    quota: QuotaMark | None = None,
 ) -> Decision:
     """The wanted state: SLA (sections 2-7), quota tags (8) and pending closure (9)."""
     tags = policy.tags
@@ -183,10 +184,12 @@ def decide(
             extra.add(tags.quota_grace)
         else:
             extra.add(tags.quota_counted)
-            if quota_exceeded:
+            if quota is not None and quota.exceeded:
                 extra.add(tags.quota_exceeded)
     step = pending_step(ticket, policy.pending, tags, sent or {}, now, policy.timezone)
     notes = base.notes
+    if quota is not None and ticket.status not in CLOSED:
+        notes = (*notes, *(Note(key, text) for key, text in quota.notes))
     if step.notice is not None:
         notes = (*notes, Note(step.notice[0], step.notice[1], public=True))
     return replace(

@@ -56,3 +56,11 @@ class Previous:
 
     plan: str | None
     severity: str | None
+
+
+@dataclass(frozen=True)
+class QuotaMark:
+    """The quota ledger's word on a ticket: past the included tickets?, notes to post."""
+
+    exceeded: bool = False
+    notes: tuple[tuple[str, str], ...] = ()  # (key, text)

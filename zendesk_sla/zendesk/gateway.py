@@ -234,9 +234,12 @@ class ZendeskGateway:
         deadline = time.monotonic() + self.job_poll_timeout
         pending = dict(in_flight)
         wait = wait_first
+        interval = self.job_poll_interval
         while pending:
             if wait:
-                self.sleep(self.job_poll_interval)
+                self.sleep(interval)
+                # Jobs take a while: back off so that polling costs few requests.
+                interval = min(interval * 2, max(self.job_poll_interval, 2.0))
             wait = True
             try:
                 statuses = self.client.job_status(ids=list(pending))["job_statuses"]

@@ -1,0 +1,157 @@
+"""Operations: Prometheus metrics of the worker and an HTTP endpoint with /metrics and /healthz.
+
+/healthz answers 200 while a cycle succeeded within `max_age` seconds, 503
+otherwise, so an orchestrator restarts a worker that is stuck or failing.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+
+from zendesk_sla.store import StateStore
+from zendesk_sla.sync import Summary
+from zendesk_sla.zendesk.transport import Meter
+
+
+class Metrics:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        r = self.registry
+        self.evaluated = Counter(
+            "zendesk_sla_tickets_evaluated", "Tickets evaluated", ["kind"], registry=r
+        )
+        self.writes = Counter(
+            "zendesk_sla_writes", "Ticket writes by outcome", ["result"], registry=r
+        )
+        self.notes = Counter("zendesk_sla_notes_posted", "Notes and notices posted", registry=r)
+        self.requests = Counter(
+            "zendesk_sla_api_requests", "Zendesk API requests", ["endpoint"], registry=r
+        )
+        self.waits = Counter("zendesk_sla_rate_limit_waits", "429 responses waited out", registry=r)
+        self.wait_seconds = Counter(
+            "zendesk_sla_rate_limit_wait_seconds", "Seconds spent on Retry-After", registry=r
+        )
+        self.cycle_seconds = Histogram(
+            "zendesk_sla_cycle_duration_seconds",
+            "Cycle duration",
+            ["kind"],
+            registry=r,
+            buckets=(0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900),
+        )
+        self.cycle_errors = Counter(
+            "zendesk_sla_cycle_errors", "Cycles that failed", ["kind"], registry=r
+        )
+        self.last_success = Gauge(
+            "zendesk_sla_last_success_timestamp_seconds",
+            "End of the last successful cycle",
+            registry=r,
+        )
+        self.cursor_lag = Gauge(
+            "zendesk_sla_cursor_lag_seconds",
+            "Age of the newest ticket change processed",
+            registry=r,
+        )
+        self.clock_states = Gauge(
+            "zendesk_sla_tickets",
+            "Live tickets by plan, severity and SLA state",
+            ["plan", "severity", "state"],
+            registry=r,
+        )
+        self._requests_seen: dict[str, int] = {}
+        self._waits_seen = (0, 0.0)
+
+    def observe(self, summary: Summary, meter: Meter | None, store: StateStore) -> None:
+        self.evaluated.labels(summary.kind).inc(summary.evaluated)
+        for result in ("written", "conflicts", "failed", "unknown"):
+            self.writes.labels(result).inc(getattr(summary, result))
+        self.notes.inc(summary.notes)
+        self.cycle_seconds.labels(summary.kind).observe(summary.seconds)
+        if summary.error:
+            self.cycle_errors.labels(summary.kind).inc()
+        else:
+            self.last_success.set(time.time())
+        if meter is not None:
+            for endpoint, count in dict(meter.requests).items():
+                self.requests.labels(endpoint).inc(count - self._requests_seen.get(endpoint, 0))
+                self._requests_seen[endpoint] = count
+            waits, seconds = meter.rate_limit_waits, meter.rate_limit_seconds
+            self.waits.inc(waits - self._waits_seen[0])
+            self.wait_seconds.inc(seconds - self._waits_seen[1])
+            self._waits_seen = (waits, seconds)
+        newest = store.db.execute("SELECT max(generated_timestamp) FROM tickets").fetchone()[0]
+        if newest:
+            self.cursor_lag.set(max(time.time() - newest, 0))
+        self.clock_states.clear()
+        for plan, severity, state, count in store.db.execute(
+            "SELECT a.plan, a.severity, "
+            "CASE WHEN a.response_state = 'breached' OR a.resolution_state = 'breached' "
+            "THEN 'breached' WHEN a.response_state = 'at_risk' OR a.resolution_state = 'at_risk' "
+            "THEN 'at_risk' ELSE 'ok' END, count(*) FROM applied a JOIN tickets t "
+            "ON t.id = a.ticket_id WHERE a.eligible = 1 AND t.status NOT IN "
+            "('solved', 'closed', 'deleted') GROUP BY 1, 2, 3"
+        ):
+            self.clock_states.labels(plan or "-", severity or "-", state).set(count)
+
+
+def healthy(last_success: float | None, max_age: float, now: float) -> bool:
+    return last_success is not None and now - last_success <= max_age
+
+
+class OpsServer:
+    """Serves /metrics and /healthz on a background thread."""
+
+    def __init__(
+        self,
+        metrics: Metrics,
+        last_success: Callable[[], float | None],
+        max_age: float,
+        host: str = "0.0.0.0",
+        port: int = 9108,
+    ) -> None:
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if self.path == "/metrics":
+                    body, kind, status = generate_latest(metrics.registry), CONTENT_TYPE_LATEST, 200
+                elif self.path == "/healthz":
+                    ok = healthy(outer.last_success(), max_age, time.time())
+                    body = b"ok\n" if ok else b"no successful cycle recently\n"
+                    kind, status = "text/plain", 200 if ok else 503
+                else:
+                    body, kind, status = b"not found\n", "text/plain", 404
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.last_success = last_success
+        self.httpd = ThreadingHTTPServer((host, port), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.2,), daemon=True)
+
+    def start(self) -> OpsServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
