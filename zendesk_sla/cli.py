@@ -127,7 +127,13 @@ def cmd_daemon(args: argparse.Namespace) -> int:
     app = _app(args)
     try:
         sync = app.config.sync
-        return run_daemon(app.worker(), sync.poll_interval_seconds, sync.sweep_interval_seconds)
+        return run_daemon(
+            app.worker(),
+            sync.poll_interval_seconds,
+            sync.sweep_interval_seconds,
+            metrics_port=getattr(args, "metrics_port", None),
+            health_max_age=sync.health_max_age_seconds,
+        )
     finally:
         app.close()
 
@@ -296,6 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan.set_defaults(func=cmd_run, once=True, dry_run=True)
 
     daemon = sub.add_parser("daemon", help="run the scheduler: polls and sweeps until SIGTERM")
+    daemon.add_argument(
+        "--metrics-port", type=int, metavar="PORT", help="serve /metrics and /healthz on PORT"
+    )
     _add_config(daemon)
     daemon.set_defaults(func=cmd_daemon)
 

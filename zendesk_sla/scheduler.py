@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -11,28 +12,55 @@ from typing import Any
 import structlog
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from zendesk_sla.ops import Metrics, OpsServer
 from zendesk_sla.sync import Summary, Worker
 
 log = structlog.get_logger("zendesk_sla.daemon")
 
 
-def _guarded(lock: threading.Lock, name: str, run: Callable[[], Summary]) -> Callable[[], None]:
+def _guarded(
+    lock: threading.Lock,
+    name: str,
+    run: Callable[[], Summary],
+    after: Callable[[Summary], None],
+) -> Callable[[], None]:
     def job() -> None:
         with lock:  # poll and sweep share one SQLite connection: never at once
             try:
-                run()
+                after(run())
             except Exception:  # a bug must not stop the daemon; the next run starts afresh
                 log.exception("cycle_crashed", kind=name)
 
     return job
 
 
-def run_daemon(worker: Worker, poll_seconds: int, sweep_seconds: int) -> int:
+def run_daemon(
+    worker: Worker,
+    poll_seconds: int,
+    sweep_seconds: int,
+    *,
+    metrics_port: int | None = None,
+    health_max_age: float = 900,
+) -> int:
     scheduler = BlockingScheduler(timezone=UTC)
     lock = threading.Lock()
+    metrics = Metrics()
+    last_success = [worker.store.last_success()]
+    meter = getattr(worker.gateway.session, "meter", None)
+
+    def after(summary: Summary) -> None:
+        metrics.observe(summary, meter, worker.store)
+        if summary.error is None and not summary.interrupted:
+            last_success[0] = time.time()
+
+    ops = None
+    if metrics_port is not None:
+        ops = OpsServer(metrics, lambda: last_success[0], health_max_age, port=metrics_port)
+        ops.start()
+        log.info("ops_listening", port=ops.port, paths=["/metrics", "/healthz"])
     options: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
     scheduler.add_job(
-        _guarded(lock, "poll", worker.run_cycle),
+        _guarded(lock, "poll", worker.run_cycle, after),
         "interval",
         seconds=poll_seconds,
         next_run_time=datetime.now(UTC),
@@ -40,7 +68,7 @@ def run_daemon(worker: Worker, poll_seconds: int, sweep_seconds: int) -> int:
         **options,
     )
     scheduler.add_job(
-        _guarded(lock, "sweep", worker.run_sweep),
+        _guarded(lock, "sweep", worker.run_sweep, after),
         "interval",
         seconds=sweep_seconds,
         id="sweep",
@@ -56,5 +84,7 @@ def run_daemon(worker: Worker, poll_seconds: int, sweep_seconds: int) -> int:
     signal.signal(signal.SIGINT, on_signal)
     log.info("daemon_started", poll_seconds=poll_seconds, sweep_seconds=sweep_seconds)
     scheduler.start()
+    if ops is not None:
+        ops.stop()
     log.info("daemon_stopped")
     return 0

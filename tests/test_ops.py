@@ -1,0 +1,141 @@
+"""Operations: metrics, /healthz, `health`, and the daemon stopping cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.error import HTTPError
+from urllib.request import urlopen
+
+import pytest
+import yaml
+from prometheus_client import generate_latest
+from zendesk_sla.cli import main
+from zendesk_sla.ops import Metrics, OpsServer, healthy
+from zendesk_sla.sandbox.generator import API_EMAIL
+from zendesk_sla.sandbox.serve import TOKEN
+from zendesk_sla.sandbox.server import SandboxServer
+
+from tests.conftest import CONFIG, ROOT
+from tests.worker_fixtures import AppFactory
+
+
+def get(url: str) -> tuple[int, bytes]:
+    with urlopen(url, timeout=5) as reply:
+        return reply.status, reply.read()
+
+
+def test_healthy_needs_a_recent_success() -> None:
+    assert healthy(1000.0, 60, 1059.0) is True
+    assert healthy(1000.0, 60, 1061.0) is False
+    assert healthy(None, 60, 0.0) is False
+
+
+def test_cycle_metrics_are_exported(make_app: AppFactory) -> None:
+    app = make_app()
+    summary = app.worker().run_cycle()
+    metrics = Metrics()
+    metrics.observe(summary, app.session.meter, app.store)
+    text = generate_latest(metrics.registry).decode()
+    assert f'zendesk_sla_tickets_evaluated_total{{kind="poll"}} {float(summary.evaluated)}' in text
+    assert 'zendesk_sla_api_requests_total{endpoint="PUT /api/v2/tickets/update_many"}' in text
+    assert "zendesk_sla_cycle_duration_seconds_bucket" in text
+    assert 'zendesk_sla_tickets{plan="' in text
+
+
+def test_ops_server_answers_metrics_and_healthz() -> None:
+    last: list[float | None] = [None]
+    server = OpsServer(Metrics(), lambda: last[0], 60, host="127.0.0.1", port=0).start()
+    try:
+        base = f"http://127.0.0.1:{server.port}"
+        with pytest.raises(HTTPError) as err:
+            urlopen(f"{base}/healthz", timeout=5)
+        err.value.close()
+        assert err.value.code == 503
+        last[0] = time.time()
+        assert get(f"{base}/healthz")[0] == 200
+        assert b"zendesk_sla_cycle_errors" in get(f"{base}/metrics")[1]
+    finally:
+        server.stop()
+
+
+def test_health_command_follows_the_last_successful_cycle(
+    make_app: AppFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("ZENDESK_SLA_STATE", str(tmp_path / "state.sqlite3"))
+    assert main(["health", "--config", str(CONFIG)]) == 1
+    make_app().worker().run_cycle()
+    assert main(["health", "--config", str(CONFIG)]) == 0
+    assert "healthy" in capsys.readouterr().out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_daemon_serves_health_and_stops_cleanly_on_sigterm(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    policy = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    policy["sync"].update(
+        initial_lookback_days=0, job_poll_interval_seconds=0.05, poll_interval_seconds=5
+    )
+    config = tmp_path / "policy.yaml"
+    config.write_text(yaml.safe_dump(policy, allow_unicode=True), encoding="utf-8")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "ZENDESK_URL": sandbox.url,
+        "ZENDESK_EMAIL": API_EMAIL,
+        "ZENDESK_API_TOKEN": TOKEN,
+        "ZENDESK_SLA_STATE": str(tmp_path / "state.sqlite3"),
+        "ZENDESK_SLA_LOG_FORMAT": "json",
+    }
+    daemon = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "zendesk_sla.cli",
+            "daemon",
+            "--config",
+            str(config),
+            "--metrics-port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        status = None
+        while time.monotonic() < deadline:
+            try:
+                status = get(f"http://127.0.0.1:{port}/healthz")[0]
+                break
+            except HTTPError as exc:
+                exc.close()
+                time.sleep(0.3)
+            except OSError:
+                time.sleep(0.3)
+        assert status == 200
+        daemon.send_signal(signal.SIGTERM)
+        _, err = daemon.communicate(timeout=60)
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+    assert daemon.returncode == 0
+    assert '"event": "daemon_stopped"' in err
+    assert "Traceback" not in err
