@@ -92,7 +92,9 @@ def naive_submit(app: App) -> Any:
     return submit
 
 
-def run(label: str, tickets: int, seed: int, naive: bool) -> dict[str, float]:
+def run(
+    label: str, tickets: int, seed: int, naive: bool, show_requests: bool = False
+) -> dict[str, float]:
     proc, url = start_sandbox(tickets, seed)
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -114,6 +116,9 @@ def run(label: str, tickets: int, seed: int, naive: bool) -> dict[str, float]:
         proc.terminate()
         proc.wait(timeout=30)
     written = max(summary.written, 1)
+    if show_requests:
+        for endpoint, count in sorted(used.items()):
+            print(f"    {count:>7}  {endpoint}")
     figures = {
         "tickets": summary.tickets_seen,
         "written": summary.written,
@@ -143,9 +148,10 @@ def main() -> int:
         help="tickets for the one-PUT-per-ticket baseline",
     )
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--requests", action="store_true", help="list requests by endpoint")
     args = parser.parse_args()
     configure("json", "ERROR")
-    bulk = run("bulk", args.tickets, args.seed, naive=False)
+    bulk = run("bulk", args.tickets, args.seed, naive=False, show_requests=args.requests)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     naive = run("naive", args.naive_tickets, args.seed, naive=True) if args.naive_tickets else None
     print(f"peak RSS of the worker (bulk run): {rss_mb:.0f} MB")

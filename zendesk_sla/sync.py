@@ -450,11 +450,13 @@ class Worker:
     def _recount(self, org_ids: Iterable[int]) -> set[int]:
         """Recount these organizations' quotas; the tickets whose quota state must change."""
         out: set[int] = set()
+        org_fields: dict[int, dict[str, Any]] = {}
         for org in self.orgs(org_ids).values():
-            out |= self._recount_org(org)
+            out |= self._recount_org(org, org_fields)
+        self._write_org_fields(org_fields)
         return out
 
-    def _recount_org(self, org: OrgFacts) -> set[int]:
+    def _recount_org(self, org: OrgFacts, org_fields: dict[int, dict[str, Any]]) -> set[int]:
         policy, tags = self.policy, self.policy.tags
         rows = self.store.tickets(self.store.org_ticket_ids([org.id]))
         zone = ZoneInfo(policy.timezone)
@@ -523,14 +525,16 @@ class Worker:
                     for y in years
                 ],
             )
-        self._org_fields(org, years)
+        wanted = self._org_fields(org, years)
+        if wanted:
+            org_fields[org.id] = wanted
         return changed
 
-    def _org_fields(self, org: OrgFacts, years: list[QuotaYear]) -> None:
-        """Keep used / included / remaining of the current quota year on the organization."""
+    def _org_fields(self, org: OrgFacts, years: list[QuotaYear]) -> dict[str, Any] | None:
+        """used / included / remaining of the current quota year, when they differ from Zendesk."""
         keys = self.fields.org_keys
         if not {"quota_used", "quota_included", "quota_remaining"} <= set(keys):
-            return
+            return None
         today = self.clock().astimezone(ZoneInfo(self.policy.timezone)).date()
         current = next((y for y in years if y.start <= today < y.end), None)
         plan = self.policy.plans.get(org.plan or "")
@@ -543,18 +547,27 @@ class Worker:
         }
         row = self.store.orgs([org.id]).get(org.id)
         have = row.fields if row else {}
-        if all(_same(have.get(k), v) for k, v in wanted.items()):
+        return None if all(_same(have.get(k), v) for k, v in wanted.items()) else wanted
+
+    def _write_org_fields(self, org_fields: dict[int, dict[str, Any]]) -> None:
+        if not org_fields:
             return
         if self.dry_run:
-            log.info("org_fields_planned", organization_id=org.id, fields=wanted)
+            for org_id, fields in org_fields.items():
+                log.info("org_fields_planned", organization_id=org_id, fields=fields)
             return
-        try:
-            self.gateway.update_organization(org.id, wanted)
-        except ZendeskError as exc:
-            log.warning("org_fields_not_written", organization_id=org.id, error=str(exc))
-            return
+        outcomes = self.gateway.update_organizations(org_fields)
         with self.store.transaction():
-            self.store.put_org_fields(org.id, wanted)
+            for outcome in outcomes:
+                if outcome.result == OK:
+                    self.store.put_org_fields(outcome.ticket_id, org_fields[outcome.ticket_id])
+                else:
+                    self.touched_orgs.add(outcome.ticket_id)  # retried next cycle
+                    log.warning(
+                        "org_fields_not_written",
+                        organization_id=outcome.ticket_id,
+                        detail=outcome.detail[:300],
+                    )
 
     # -- apply ----------------------------------------------------------------------------------
     def _refresh_and_apply(self, ids: Sequence[int], summary: Summary) -> None:

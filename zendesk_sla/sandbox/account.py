@@ -371,6 +371,7 @@ class Account:
 
     def _record(self, ticket: Ticket, audit: Audit) -> None:
         old = ticket.generated_timestamp
+        ticket.cache.clear()
         ticket.updated_at = audit.timestamp
         ticket.generated_timestamp = max(audit.timestamp, ticket.generated_timestamp)
         if ticket.generated_timestamp != old:
@@ -436,7 +437,7 @@ class Account:
         )
 
     # -- jobs --------------------------------------------------------------------------
-    def enqueue(self, items: list[Json], author_id: int | None) -> Job:
+    def enqueue(self, items: list[Json], author_id: int | None, kind: str = "ticket") -> Job:
         if len(items) > MAX_BATCH:
             raise ApiError(
                 400,
@@ -448,7 +449,7 @@ class Account:
             )
         seed = f"{self.now()}:{len(self.jobs)}:{id(items)}".encode()
         digest = hashlib.md5(seed, usedforsecurity=False).hexdigest()
-        job = Job("V3-" + digest, time.monotonic(), items, author_id=author_id)
+        job = Job("V3-" + digest, time.monotonic(), items, author_id=author_id, kind=kind)
         self.jobs[job.id] = job
         self._queue.append(job.id)
         self._jobs_ready.notify()
@@ -505,7 +506,10 @@ class Account:
             try:
                 if not isinstance(ticket_id, int):
                     raise invalid("id", "Id: cannot be blank")
-                self.update_ticket(ticket_id, item, job.author_id)
+                if job.kind == "organization":
+                    self.update_organization(ticket_id, item)
+                else:
+                    self.update_ticket(ticket_id, item, job.author_id)
                 results.append(
                     {
                         "id": ticket_id,
@@ -520,13 +524,19 @@ class Account:
                     {
                         "id": ticket_id,
                         "index": index,
-                        "error": "TicketUpdateFailed" if exc.status != 409 else "UpdateConflict",
+                        "error": _job_error(job.kind, exc.status),
                         "details": str(exc.body.get("description", "")),
                         "success": False,
                     }
                 )
             job.done = index + 1
         job.results = results
+
+
+def _job_error(kind: str, status: int) -> str:
+    if status == 409:
+        return "UpdateConflict"
+    return "OrganizationUpdateFailed" if kind == "organization" else "TicketUpdateFailed"
 
 
 def time_page(

@@ -49,6 +49,8 @@ class Ticket:
     group_id: int | None = None
     type: str | None = None
     submitter_id: int | None = None
+    # Encoded JSON by variant; cleared on every change (see Account._record).
+    cache: dict[bool, bytes] = field(default_factory=dict)
 
     def to_json(self, base: str) -> Json:
         fields = [{"id": fid, "value": value} for fid, value in sorted(self.custom_fields.items())]
@@ -107,6 +109,7 @@ class Audit:
     author_id: int
     via: str  # channel name: email, web, voice, api, rule
     children: list[Json]
+    cache: dict[bool, bytes] = field(default_factory=dict)  # audits never change once made
 
     def comments(self) -> list[Json]:
         return [c for c in self.children if c.get("event_type") == "Comment"]
@@ -318,6 +321,7 @@ class Job:
     created_real: float
     items: list[Json]
     author_id: int | None = None
+    kind: str = "ticket"
     status: str = "queued"
     done: int = 0
     results: list[Json] | None = None

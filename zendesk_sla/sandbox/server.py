@@ -122,6 +122,7 @@ class Sandbox:
         self._route("GET", r"users/show_many", self.show_users)
         self._route("GET", r"users/(\d+)", self.show_user)
         self._route("GET", r"organizations/show_many", self.show_organizations)
+        self._route("PUT", r"organizations/update_many", self.update_organizations)
         self._route("GET", r"organizations/(\d+)", self.show_organization)
         self._route("PUT", r"organizations/(\d+)", self.update_organization)
         for kind in ("ticket", "user", "organization"):
@@ -280,10 +281,10 @@ class Sandbox:
         after = (
             f"{self.base_url}/api/v2/incremental/tickets/cursor.json?cursor={cursor_param}{extra}"
         )
-        return _json(
-            200,
+        return _page(
+            "tickets",
+            self._tickets(page, "metric_sets" in query.get("include", "")),
             {
-                "tickets": self._tickets(page, "metric_sets" in query.get("include", "")),
                 "after_url": after,
                 "before_url": None,
                 "after_cursor": page.cursor,
@@ -292,24 +293,33 @@ class Sandbox:
             },
         )
 
-    def _tickets(self, page: Page, metrics: bool) -> list[Json]:
+    def _tickets(self, page: Page, metrics: bool) -> list[bytes]:
         out = []
         for ticket in page.items:
-            data = ticket.to_json(self.base_url)
-            if metrics:
-                data["metric_set"] = self.account.metric_set(ticket)
-            out.append(data)
+            encoded = ticket.cache.get(metrics)
+            if encoded is None:
+                data = ticket.to_json(self.base_url)
+                if metrics:
+                    data["metric_set"] = self.account.metric_set(ticket)
+                encoded = ticket.cache[metrics] = json.dumps(data).encode()
+            out.append(encoded)
         return out
 
     def _time_based(
-        self, key: str, path: str, query: dict[str, str], page: Page, items: list[Json]
+        self,
+        key: str,
+        path: str,
+        query: dict[str, str],
+        page: Page,
+        items: list[Json] | list[bytes],
     ) -> Reply:
         _, extra = self._page_args(query)
         next_page = f"{self.base_url}/api/v2/{path}.json?start_time={page.end_time}{extra}"
-        return _json(
-            200,
+        encoded = [i if isinstance(i, bytes) else json.dumps(i).encode() for i in items]
+        return _page(
+            key,
+            encoded,
             {
-                key: items,
                 "count": len(items),
                 "end_of_stream": page.end_of_stream,
                 "end_time": page.end_time,
@@ -345,7 +355,13 @@ class Sandbox:
             start_time=self._start(query), per_page=_int(query.get("per_page"), MAX_PAGE)
         )
         with_comments = "comment_events" in query.get("include", "")
-        items = [audit.to_event_json(with_comments) for audit in page.items]
+        items = []
+        for audit in page.items:
+            encoded = audit.cache.get(with_comments)
+            if encoded is None:
+                encoded = json.dumps(audit.to_event_json(with_comments)).encode()
+                audit.cache[with_comments] = encoded
+            items.append(encoded)
         return self._time_based("ticket_events", "incremental/ticket_events", query, page, items)
 
     def export_users(self, query: dict[str, str], _body: Json) -> Reply:
@@ -534,6 +550,15 @@ class Sandbox:
             },
         )
 
+    def update_organizations(self, _query: dict[str, str], body: Json) -> Reply:
+        items = body.get("organizations")
+        if not isinstance(items, list):
+            raise ApiError(
+                400, {"error": "InvalidValue", "description": "organizations is required"}
+            )
+        job = self.account.enqueue(items, self.account.api_user_id, kind="organization")
+        return _json(200, {"job_status": job.to_json(self.base_url)})
+
     def update_organization(self, _query: dict[str, str], body: Json, org_id: str) -> Reply:
         org = self.account.update_organization(int(org_id), body.get("organization") or {})
         return _json(200, {"organization": org.to_json(self.base_url)})
@@ -570,6 +595,13 @@ class Sandbox:
 
 def _json(status: int, body: Json) -> Reply:
     return Reply(status, json.dumps(body).encode())
+
+
+def _page(key: str, items: list[bytes], rest: Json) -> Reply:
+    """A 200 page whose items are already encoded (the sandbox caches them)."""
+    tail = json.dumps(rest).encode()
+    body = b'{"' + key.encode() + b'":[' + b",".join(items) + b"]," + tail[1:]
+    return Reply(200, body)
 
 
 def _int(value: str | None, default: int) -> int:
