@@ -70,7 +70,7 @@ def make_app(url: str, state: Path) -> App:
         zendesk_sla_state=state,
     )
     config = load_config(ROOT / "config" / "athento.yaml")
-    config.raw.sync.__dict__.update(initial_lookback_days=0, job_poll_interval_seconds=0.005)
+    config.raw.sync.__dict__.update(initial_lookback_days=0, job_poll_interval_seconds=0.05)
     app = App(settings, config)
     provision(app.gateway, config)
     return app

@@ -28,9 +28,9 @@ class SeverityDecision:
 
 
 def fold(text: str) -> str:
-    """Lower case without accents, so `caído` matches `caido`."""
+    """Lower case without accents, so `caído` matches `caido` (other non-ASCII letters drop)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return decomposed.encode("ascii", "ignore").decode("ascii")
 
 
 @lru_cache(maxsize=64)

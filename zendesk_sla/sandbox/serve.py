@@ -40,7 +40,9 @@ def build_sandbox(
     account = Account(clock or Clock(), api_user_email=API_EMAIL)
     seed_account(account, tickets=tickets, seed=seed)
     sandbox = Sandbox(account, email=API_EMAIL, token=TOKEN, limits=limits, faults=faults)
-    return SandboxServer(sandbox, port=port)
+    server = SandboxServer(sandbox, port=port)
+    sandbox.warm()
+    return server
 
 
 def serve(server: SandboxServer, announce: Callable[[str], None] = print) -> None:

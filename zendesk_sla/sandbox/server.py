@@ -32,7 +32,7 @@ from zendesk_sla.sandbox.account import (
     not_found,
     time_page,
 )
-from zendesk_sla.sandbox.model import Json, iso
+from zendesk_sla.sandbox.model import Audit, Json, iso
 
 RATE_LIMIT_BODY = b"Number of allowed API requests per minute exceeded"
 AUTH_ERROR: Json = {"error": "Couldn't authenticate you"}
@@ -293,6 +293,20 @@ class Sandbox:
             },
         )
 
+    def warm(self) -> None:
+        """Encode the seeded tickets and events once, as the worker asks for them."""
+        with self.account.lock:
+            self._tickets(Page(list(self.account.tickets.values()), True), True)
+            for audit in self.account.audits:
+                self._event(audit, True)
+
+    def _event(self, audit: Audit, with_comments: bool) -> bytes:
+        encoded = audit.cache.get(with_comments)
+        if encoded is None:
+            encoded = json.dumps(audit.to_event_json(with_comments)).encode()
+            audit.cache[with_comments] = encoded
+        return encoded
+
     def _tickets(self, page: Page, metrics: bool) -> list[bytes]:
         out = []
         for ticket in page.items:
@@ -355,13 +369,7 @@ class Sandbox:
             start_time=self._start(query), per_page=_int(query.get("per_page"), MAX_PAGE)
         )
         with_comments = "comment_events" in query.get("include", "")
-        items = []
-        for audit in page.items:
-            encoded = audit.cache.get(with_comments)
-            if encoded is None:
-                encoded = json.dumps(audit.to_event_json(with_comments)).encode()
-                audit.cache[with_comments] = encoded
-            items.append(encoded)
+        items = [self._event(audit, with_comments) for audit in page.items]
         return self._time_based("ticket_events", "incremental/ticket_events", query, page, items)
 
     def export_users(self, query: dict[str, str], _body: Json) -> Reply:

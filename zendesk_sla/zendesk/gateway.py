@@ -92,7 +92,6 @@ class Submitted:
 
     in_flight: dict[str, list[Write]] = field(default_factory=dict)
     outcomes: list[Outcome] = field(default_factory=list)
-    at: float = field(default_factory=time.monotonic)
 
 
 class ZendeskGateway:
@@ -114,7 +113,6 @@ class ZendeskGateway:
         self.job_poll_timeout = job_poll_timeout
         self.max_jobs_in_flight = max_jobs_in_flight
         self.sleep = sleep
-        self.seconds_per_ticket = 0.0
 
     # -- raw reads -----------------------------------------------------------------------
     def _get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -236,17 +234,8 @@ class ZendeskGateway:
         return submitted
 
     def collect(self, submitted: Submitted, *, wait_first: bool = True) -> list[Outcome]:
-        """Outcomes of submitted jobs, polled when they are likely done (few requests)."""
-        tickets = sum(len(batch) for batch in submitted.in_flight.values())
-        expected = submitted.at + self.seconds_per_ticket * tickets - time.monotonic()
-        if expected > 0:
-            self.sleep(expected)
-        outcomes = self._await(submitted.in_flight, wait_first and expected <= 0)
-        if tickets:
-            # Learn how long Zendesk takes per ticket, to poll once when jobs are likely done.
-            took = (time.monotonic() - submitted.at) / tickets
-            self.seconds_per_ticket = 0.7 * self.seconds_per_ticket + 0.3 * took
-        return submitted.outcomes + outcomes
+        """Outcomes of submitted jobs; `wait_first=False` when they have had time to run."""
+        return submitted.outcomes + self._await(submitted.in_flight, wait_first)
 
     def _await(self, in_flight: dict[str, list[Write]], wait_first: bool) -> list[Outcome]:
         outcomes: list[Outcome] = []

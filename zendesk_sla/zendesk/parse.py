@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 AUTOMATED_VIA = frozenset({"Rule", "Trigger", "Automation"})
 
@@ -13,8 +13,7 @@ class BadPayload(ValueError):
     """A Zendesk object the worker cannot read; it is logged and skipped."""
 
 
-@dataclass(frozen=True)
-class TicketRow:
+class TicketRow(NamedTuple):
     id: int
     status: str
     priority: str | None
@@ -31,9 +30,8 @@ class TicketRow:
     updated_stamp: str  # updated_at exactly as Zendesk sent it (for safe_update)
 
 
-@dataclass(frozen=True)
-class EventRow:
-    """A status change or a comment from the ticket events export."""
+class EventRow(NamedTuple):
+    """A status change or a comment from the ticket events export (a tuple: made by the 100k)."""
 
     ticket_id: int
     event_id: int  # child event id (unique)
