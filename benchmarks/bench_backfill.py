@@ -33,24 +33,14 @@ from zendesk_sla.zendesk.gateway import OK, UNKNOWN, Outcome, Submitted, Write
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start_sandbox(tickets: int, seed: int) -> tuple[subprocess.Popen[str], str]:
-    command = [
-        sys.executable,
-        "-m",
-        "zendesk_sla.cli",
-        "sandbox",
-        "serve",
-        "--port",
-        "0",
-        "--tickets",
-        str(tickets),
-        "--seed",
-        str(seed),
-        "--rate-limit",
-        "0",
-        "--incremental-rate-limit",
-        "0",
-    ]
+NO_LIMITS = ["--rate-limit", "0", "--incremental-rate-limit", "0"]
+
+
+def start_sandbox(
+    tickets: int, seed: int, limits: list[str] | None = None
+) -> tuple[subprocess.Popen[str], str]:
+    command = [sys.executable, "-m", "zendesk_sla.cli", "sandbox", "serve", "--port", "0"]
+    command += ["--tickets", str(tickets), "--seed", str(seed), *(limits or NO_LIMITS)]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert proc.stdout is not None
     line = proc.stdout.readline()

@@ -248,7 +248,7 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
     from zendesk_sla.sandbox.serve import build_sandbox, serve
     from zendesk_sla.sandbox.server import Faults, RateLimits
 
-    limits = RateLimits(args.rate_limit, args.incremental_rate_limit)
+    limits = RateLimits(args.rate_limit, args.incremental_rate_limit, args.rate_window)
     faults = Faults(error_rate=args.error_rate, drop_rate=args.drop_rate, seed=args.seed)
     server = build_sandbox(
         tickets=args.tickets, seed=args.seed, limits=limits, faults=faults, port=args.port
@@ -350,6 +350,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--incremental-rate-limit", type=int, default=10, help="incremental exports per minute"
+    )
+    serve.add_argument(
+        "--rate-window", type=float, default=60.0, help="seconds per rate-limit window"
     )
     serve.add_argument("--error-rate", type=float, default=0.0, help="share of 500/503 replies")
     serve.add_argument("--drop-rate", type=float, default=0.0, help="share of dropped connections")
