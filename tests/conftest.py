@@ -23,4 +23,4 @@ def policy(config: Config) -> Policy:
 
 
 pytest_plugins = ["tests.sandbox_fixtures"]
-pytest_plugins += ["tests.worker_fixtures"]
+pytest_plugins += ["tests.worker_fixtures", "tests.postgres_fixtures"]

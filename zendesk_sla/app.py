@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlparse
 
+import structlog
 from zenpy import Zenpy
 
 from zendesk_sla.config import Config, load_config
@@ -22,6 +23,8 @@ from zendesk_sla.store import StateStore
 from zendesk_sla.sync import FieldMap, Worker
 from zendesk_sla.zendesk.gateway import ZendeskGateway
 from zendesk_sla.zendesk.transport import ZendeskSession
+
+log = structlog.get_logger("zendesk_sla.app")
 
 
 def utc_now() -> datetime:
@@ -68,7 +71,7 @@ class App:
             job_poll_timeout=sync.job_poll_timeout_seconds,
             sleep=self.sleep,
         )
-        self.store = StateStore(self.settings.zendesk_sla_state, dry_run=self.dry_run)
+        self.store = StateStore(self.settings.state_target, dry_run=self.dry_run)
 
     @classmethod
     def from_env(cls, config_path: str | None = None, **kwargs: object) -> App:
@@ -111,6 +114,17 @@ class App:
             settle_seconds=self.config.sync.note_settle_seconds,
             **kwargs,  # type: ignore[arg-type]
         )
+
+    def wait_for_lock(self, retry_seconds: float = 30.0) -> bool:
+        """Active/passive: wait (until `stop`) to be the only replica writing to Zendesk."""
+        announced = False
+        while not self.store.acquire():
+            if not announced:
+                log.info("standby", reason="another replica holds the worker lock")
+                announced = True
+            if self.stop.wait(retry_seconds):
+                return False
+        return True
 
     def close(self) -> None:
         self.store.close()

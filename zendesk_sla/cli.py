@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -85,6 +86,15 @@ def _app(args: argparse.Namespace, *, dry_run: bool = False) -> App:
     return App(settings, config, dry_run=dry_run)
 
 
+class LockHeld(Exception):
+    """Another replica holds the worker lock (PostgreSQL state)."""
+
+
+def _lock(app: App, dry_run: bool) -> None:
+    if not dry_run and not app.store.acquire():
+        raise LockHeld("another replica holds the worker lock: this one writes nothing")
+
+
 def _print_change(evaluation: Evaluation) -> None:
     change = evaluation.change
     if change is None:
@@ -110,6 +120,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return cmd_daemon(args)
     app = _app(args, dry_run=dry_run)
     try:
+        _lock(app, dry_run)
         worker = app.worker(on_change=_print_change if dry_run else None)
         poll = worker.run_cycle()
         sweep = worker.run_sweep()
@@ -126,6 +137,9 @@ def cmd_daemon(args: argparse.Namespace) -> int:
 
     app = _app(args)
     try:
+        signal.signal(signal.SIGTERM, lambda *_: app.stop.set())
+        if not app.wait_for_lock():
+            return 0
         sync = app.config.sync
         return run_daemon(
             app.worker(),
@@ -169,6 +183,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         print(line, end=end, file=sys.stderr, flush=True)
 
     try:
+        _lock(app, args.dry_run)
         worker = app.worker(on_change=_print_change if args.dry_run else None, on_progress=progress)
         summary = worker.run_backfill(since, until)
         if sys.stderr.isatty():
@@ -196,10 +211,11 @@ def cmd_health(args: argparse.Namespace) -> int:
 
     settings = Settings()
     config = load_config(args.config or settings.zendesk_sla_config)
-    if not settings.zendesk_sla_state.exists():
-        print(f"unhealthy: no state at {settings.zendesk_sla_state}")
+    target = settings.state_target
+    if not settings.zendesk_sla_database_url and not Path(target).exists():
+        print(f"unhealthy: no state at {target}")
         return 1
-    store = StateStore(settings.zendesk_sla_state)
+    store = StateStore(target)
     try:
         last = store.last_success()
     finally:
@@ -219,8 +235,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     settings = Settings()
     config = load_config(args.config or settings.zendesk_sla_config)
-    state = args.state or settings.zendesk_sla_state
-    if not Path(state).exists():
+    state = args.state or settings.state_target
+    if not str(state).startswith("postgres") and not Path(state).exists():
         raise UsageError(f"no worker state at {state}: run the worker first (or pass --state)")
     if args.month and not re.fullmatch(r"\d{4}-\d{2}", args.month):
         raise UsageError(f"--month: {args.month!r} is not YYYY-MM")
@@ -380,6 +396,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ZendeskError as exc:
         print(f"zendesk error: {exc}", file=sys.stderr)
         return 3
+    except LockHeld as exc:
+        print(f"zendesk-sla {args.command}: {exc}", file=sys.stderr)
+        return 4
     except KeyboardInterrupt:
         return 130
 

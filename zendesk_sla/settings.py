@@ -23,9 +23,14 @@ class Settings(BaseSettings):
     zendesk_url: str | None = None  # full base URL, e.g. the sandbox on http://127.0.0.1:8999
     zendesk_sla_config: Path = Path("config/athento.yaml")
     zendesk_sla_state: Path = Path("state/zendesk-sla.sqlite3")
+    zendesk_sla_database_url: str | None = None  # postgresql://...: state in PostgreSQL instead
     zendesk_sla_log_format: Literal["auto", "json", "console"] = "auto"
     zendesk_sla_log_level: str = "INFO"
     zendesk_timeout_seconds: float = 60.0
+
+    @property
+    def state_target(self) -> str:
+        return self.zendesk_sla_database_url or str(self.zendesk_sla_state)
 
     @property
     def base_url(self) -> str:
@@ -47,4 +52,5 @@ class Settings(BaseSettings):
 
     def __repr_args__(self):  # type: ignore[no-untyped-def]
         for name, value in super().__repr_args__():
-            yield name, ("**********" if "token" in str(name) and value else value)
+            secret = "token" in str(name) or "database_url" in str(name)
+            yield name, ("**********" if secret and value else value)

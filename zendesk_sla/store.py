@@ -9,7 +9,6 @@ tickets whose write must be retried, and a log of cycles.
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from zendesk_sla.core.facts import QuotaMark
+from zendesk_sla.database import Database, open_database
 from zendesk_sla.zendesk.parse import EventRow, OrgRow, TicketRow, UserRow
 
 MIGRATIONS: tuple[str, ...] = (
@@ -91,41 +91,47 @@ class Applied:
 
 
 class StateStore:
-    def __init__(self, path: str | Path, *, dry_run: bool = False) -> None:
-        self.path = Path(path)
-        if str(path) != ":memory:":
+    """The state, in a SQLite file (a path) or a PostgreSQL database (a postgresql:// URL)."""
+
+    def __init__(self, target: str | Path, *, dry_run: bool = False) -> None:
+        self.target = str(target)
+        self.path = Path(target)
+        postgres = self.target.startswith(("postgresql://", "postgres://"))
+        if not postgres and self.target != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA busy_timeout=5000")
+        self.db: Database = open_database(self.target)
         self.dry_run = dry_run
         self._closed = False
         self._depth = 0
         self._migrate()
         if dry_run:
-            self.db.execute("BEGIN")  # everything a dry run records is rolled back at close
+            self.db.begin()  # everything a dry run records is rolled back at close
 
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        version = self.db.schema_version()
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            self.db.execute("BEGIN IMMEDIATE")
+            self.db.begin()
             for statement in script.split(";"):
                 if statement.strip():
-                    self.db.execute(statement)
-            self.db.execute(f"PRAGMA user_version={number}")
-            self.db.execute("COMMIT")
+                    self.db.execute(self.db.ddl(statement))
+            self.db.set_schema_version(number)
+            self.db.commit()
 
     @property
     def schema_version(self) -> int:
-        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        return self.db.schema_version()
+
+    def acquire(self) -> bool:
+        """Become the one writer: always so on SQLite, by advisory lock on PostgreSQL."""
+        try_lock = getattr(self.db, "try_lock", None)
+        return True if try_lock is None else bool(try_lock())
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
         if self.dry_run and self.db.in_transaction:
-            self.db.execute("ROLLBACK")
+            self.db.rollback()
         self.db.close()
 
     @contextmanager
@@ -138,15 +144,15 @@ class StateStore:
             finally:
                 self._depth -= 1
             return
-        self.db.execute("BEGIN IMMEDIATE")
+        self.db.begin()
         self._depth = 1
         try:
             yield
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self.db.rollback()
             raise
         else:
-            self.db.execute("COMMIT")
+            self.db.commit()
         finally:
             self._depth = 0
 
@@ -520,10 +526,10 @@ class StateStore:
 
     # -- cycles ------------------------------------------------------------------------------
     def cycle_started(self, kind: str) -> int:
-        cur = self.db.execute(
-            "INSERT INTO cycles(kind, started) VALUES (?, ?)", (kind, time.time())
-        )
-        return int(cur.lastrowid or 0)
+        row = self.db.execute(
+            "INSERT INTO cycles(kind, started) VALUES (?, ?) RETURNING id", (kind, time.time())
+        ).fetchone()
+        return int(row[0])
 
     def cycle_finished(self, cycle_id: int, ok: bool, summary: dict[str, Any]) -> None:
         self.db.execute(

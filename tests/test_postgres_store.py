@@ -1,0 +1,115 @@
+"""The state store on PostgreSQL: same schema, same worker behaviour, one writer at a time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from zendesk_sla.app import App
+from zendesk_sla.provision import provision
+from zendesk_sla.sandbox.generator import API_EMAIL
+from zendesk_sla.sandbox.serve import TOKEN, Clock
+from zendesk_sla.sandbox.server import SandboxServer
+from zendesk_sla.settings import Settings
+from zendesk_sla.store import StateStore
+from zendesk_sla.zendesk.parse import TicketRow
+
+from tests.worker_fixtures import fast_config
+
+
+def test_schema_and_upserts_work_on_postgres(postgres_url: str) -> None:
+    store = StateStore(postgres_url)
+    assert store.schema_version == 1
+    row = TicketRow(
+        10_000_000_001,
+        "open",
+        None,
+        "Caído",
+        "",
+        "email",
+        5,
+        6,
+        ("vip",),
+        {},
+        1,
+        2,
+        2,
+        "2026-01-01T00:00:00Z",
+    )
+    with store.transaction():
+        store.put_tickets([row])
+        store.put_tickets([row._replace(status="pending")])
+        store.put("cursor:tickets", "abc")
+        store.note_intent(row.id, ["sla:plus:major"], 5)
+        store.note_intent(row.id, ["sla:plus:major"], 6)
+    assert store.tickets([row.id])[row.id].status == "pending"
+    assert store.get("cursor:tickets") == "abc"
+    assert store.notes([row.id]) == {row.id: {"sla:plus:major": ("pending", 5)}}
+    assert store.cycle_started("poll") >= 1
+    store.close()
+    reopened = StateStore(postgres_url)
+    assert reopened.schema_version == 1  # migrations run once
+    reopened.close()
+
+
+def test_only_one_replica_holds_the_worker_lock(postgres_url: str) -> None:
+    active, passive = StateStore(postgres_url), StateStore(postgres_url)
+    assert active.acquire() is True
+    assert passive.acquire() is False
+    active.close()
+    assert passive.acquire() is True
+    passive.close()
+
+
+def test_the_worker_on_postgres_is_idempotent(
+    postgres_url: str, sandbox: SandboxServer, clock: Clock, tmp_path: Path
+) -> None:
+    settings = Settings(
+        zendesk_url=sandbox.url,
+        zendesk_subdomain="athento",
+        zendesk_email=API_EMAIL,
+        zendesk_api_token=SecretStr(TOKEN),
+        zendesk_sla_database_url=postgres_url,
+        zendesk_sla_state=tmp_path / "unused.sqlite3",
+    )
+    app = App(settings, fast_config(), sleep=lambda _s: None)
+    try:
+        assert app.store.db.dialect == "postgres"
+        provision(app.gateway, app.config)
+        worker = app.worker()
+        first = worker.run_cycle()
+        worker.run_sweep()
+        clock.advance(61)
+        again = [worker.run_cycle(), worker.run_sweep()]
+        assert first.written > 50
+        assert first.error is None
+        assert [s.changes for s in again] == [0, 0]
+        assert not (tmp_path / "unused.sqlite3").exists()
+    finally:
+        app.close()
+
+
+def test_a_second_replica_waits_in_standby(
+    postgres_url: str, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    def replica() -> App:
+        settings = Settings(
+            zendesk_url=sandbox.url,
+            zendesk_subdomain="athento",
+            zendesk_email=API_EMAIL,
+            zendesk_api_token=SecretStr(TOKEN),
+            zendesk_sla_database_url=postgres_url,
+        )
+        return App(settings, fast_config(), sleep=lambda _s: None)
+
+    active, passive = replica(), replica()
+    try:
+        assert active.wait_for_lock() is True
+        passive.stop.set()  # SIGTERM while in standby: it gives up without writing
+        assert passive.wait_for_lock(retry_seconds=0.01) is False
+        active.close()
+        passive.stop.clear()
+        assert passive.wait_for_lock(retry_seconds=0.01) is True
+    finally:
+        active.close()
+        passive.close()

@@ -1,0 +1,188 @@
+"""The small SQL interface the state store runs on: SQLite (default) or PostgreSQL.
+
+The store writes SQLite's dialect; `PostgresDatabase` translates the few
+differences (placeholders, INSERT OR REPLACE/IGNORE, types in the schema) and
+adds the advisory lock that keeps two replicas from writing at once.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+Params = Sequence[Any]
+
+# Primary keys of the tables written with INSERT OR REPLACE (the upsert's conflict target).
+PRIMARY_KEYS = {
+    "tickets": ("id",),
+    "events": ("event_id",),
+    "users": ("id",),
+    "orgs": ("id",),
+    "quota": ("ticket_id",),
+    "dirty": ("ticket_id",),
+    "notes": ("ticket_id", "key"),
+}
+LOCK_KEY = 7_402_211_385  # pg_advisory_lock key of zendesk-sla
+
+
+class Cursor(Protocol):
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Any: ...
+
+
+class Database(Protocol):
+    dialect: str
+
+    def execute(self, sql: str, params: Params = ()) -> Cursor: ...
+    def executemany(self, sql: str, rows: Iterable[Params]) -> None: ...
+    def begin(self) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+    @property
+    def in_transaction(self) -> bool: ...
+    def schema_version(self) -> int: ...
+    def set_schema_version(self, version: int) -> None: ...
+    def ddl(self, statement: str) -> str: ...
+    def close(self) -> None: ...
+
+
+class SqliteDatabase:
+    dialect = "sqlite"
+
+    def __init__(self, path: str) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA busy_timeout=5000")
+
+    def execute(self, sql: str, params: Params = ()) -> Cursor:
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        self.conn.executemany(sql, rows)
+
+    def begin(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        self.conn.execute("ROLLBACK")
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.conn.in_transaction
+
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def set_schema_version(self, version: int) -> None:
+        self.conn.execute(f"PRAGMA user_version={int(version)}")
+
+    def ddl(self, statement: str) -> str:
+        return statement
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+_UPSERT = re.compile(r"^\s*INSERT OR (REPLACE|IGNORE) INTO (\w+)", re.IGNORECASE)
+
+
+class PostgresDatabase:
+    """PostgreSQL through psycopg 3, autocommit with explicit transactions."""
+
+    dialect = "postgres"
+
+    def __init__(self, url: str) -> None:
+        import psycopg  # an optional dependency: only a PostgreSQL store needs it
+
+        self.conn = psycopg.connect(url, autocommit=True)
+        self.conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
+        self._columns: dict[str, list[str]] = {}
+        self._sql: dict[str, str] = {}
+
+    def try_lock(self) -> bool:
+        """Take the cluster-wide worker lock; False while another replica holds it."""
+        row = self.conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()
+        return bool(row and row[0])
+
+    def _translate(self, sql: str) -> str:
+        cached = self._sql.get(sql)
+        if cached is not None:
+            return cached
+        text = sql
+        match = _UPSERT.match(sql)
+        if match:
+            table = match.group(2)
+            text = _UPSERT.sub(f"INSERT INTO {table}", sql, count=1)
+            if match.group(1).upper() == "IGNORE":
+                text += " ON CONFLICT DO NOTHING"
+            else:
+                keys = PRIMARY_KEYS[table]
+                others = [c for c in self._table_columns(table) if c not in keys]
+                updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in others)
+                text += f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+        text = text.replace("?", "%s")
+        self._sql[sql] = text
+        return text
+
+    def _table_columns(self, table: str) -> list[str]:
+        if table not in self._columns:
+            rows = self.conn.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = %s ORDER BY ordinal_position",
+                (table,),
+            ).fetchall()
+            self._columns[table] = [r[0] for r in rows]
+        return self._columns[table]
+
+    def execute(self, sql: str, params: Params = ()) -> Cursor:
+        return self.conn.execute(self._translate(sql), list(params))
+
+    def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        batch = [list(r) for r in rows]
+        if batch:
+            with self.conn.cursor() as cursor:
+                cursor.executemany(self._translate(sql), batch)
+
+    def begin(self) -> None:
+        self.conn.execute("BEGIN")
+
+    def commit(self) -> None:
+        self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        self.conn.execute("ROLLBACK")
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return bool(self.conn.info.transaction_status != TransactionStatus.IDLE)
+
+    def schema_version(self) -> int:
+        row = self.conn.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0] or 0) if row else 0
+
+    def set_schema_version(self, version: int) -> None:
+        self.conn.execute("DELETE FROM schema_version")
+        self.conn.execute("INSERT INTO schema_version VALUES (%s)", (version,))
+
+    def ddl(self, statement: str) -> str:
+        text = re.sub(r"INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY", statement)
+        text = re.sub(r"\bINTEGER\b", "BIGINT", text)
+        return re.sub(r"\bREAL\b", "DOUBLE PRECISION", text)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def open_database(target: str) -> Database:
+    if target.startswith(("postgresql://", "postgres://")):
+        return PostgresDatabase(target)
+    return SqliteDatabase(target)
