@@ -80,3 +80,10 @@ def test_extra_holidays_close_the_calendar(tmp_path: Path) -> None:
     data["holidays"]["extra"] = ["2026-12-24"]  # type: ignore[index]
     policy = load_config(_write(tmp_path, data)).policy
     assert policy.calendars["plus"].spans_on(__import__("datetime").date(2026, 12, 24)) == ()
+
+
+def test_unknown_tag_name_is_rejected(tmp_path: Path) -> None:
+    data = _bundled()
+    data["tags"]["at_risky"] = "sla_x"  # type: ignore[index]
+    with pytest.raises(ConfigError, match=r"tags: unknown tag names \['at_risky'\]"):
+        load_config(_write(tmp_path, data))

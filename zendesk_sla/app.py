@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import structlog
 from zenpy import Zenpy
 
-from zendesk_sla.config import Config, load_config
+from zendesk_sla.config import Config
 from zendesk_sla.settings import Settings
 from zendesk_sla.store import StateStore
 from zendesk_sla.sync import FieldMap, Worker
@@ -72,12 +72,6 @@ class App:
             sleep=self.sleep,
         )
         self.store = StateStore(self.settings.state_target, dry_run=self.dry_run)
-
-    @classmethod
-    def from_env(cls, config_path: str | None = None, **kwargs: object) -> App:
-        settings = Settings()
-        config = load_config(config_path or settings.zendesk_sla_config)
-        return cls(settings, config, **kwargs)  # type: ignore[arg-type]
 
     def field_map(self) -> FieldMap:
         titles = {f.get("title"): f.get("id") for f in self.gateway.fields("ticket")}

@@ -7,6 +7,7 @@ rejected so a typo never silently changes the contract.
 from __future__ import annotations
 
 import re
+from dataclasses import asdict, fields
 from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -137,32 +138,19 @@ class PendingConfig(Strict):
     closing: str
 
 
-class TagsConfig(Strict):
-    third_party: str = "sla_third_party"
-    out_of_scope: str = "sla_out_of_scope"
-    severity_input_prefix: str = "sla_sev_"
-    project_prefix: str = "sla_project_"
-    no_support_plan: str = "sla_no_support_plan"
-    severity_review: str = "sla_severity_review"
-    plan_prefix: str = "sla_plan_"
-    severity_prefix: str = "sla_severity_"
-    at_risk: str = "sla_at_risk"
-    response_breached: str = "sla_response_breached"
-    resolution_breached: str = "sla_resolution_breached"
-    response_over_target: str = "sla_response_over_target"
-    unauthorized_contact: str = "sla_unauthorized_contact"
-    channel_not_in_plan: str = "sla_channel_not_in_plan"
-    quota_counted: str = "sla_quota_counted"
-    quota_grace: str = "sla_quota_grace"
-    quota_exceeded: str = "sla_quota_exceeded"
-    pending_notice: str = "sla_pending_notice"
-    closed_no_response: str = "sla_closed_no_response"
+def _tags(value: dict[str, str]) -> dict[str, str]:
+    """Tag names over the defaults of `Tags`; an unknown name is a typo."""
+    known = {f.name for f in fields(Tags)}
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise ValueError(f"unknown tag names {unknown} (known: {', '.join(sorted(known))})")
+    merged = {**asdict(Tags()), **value}
+    if merged["severity_prefix"] == merged["severity_input_prefix"]:
+        raise ValueError("severity_prefix (written) must differ from severity_input_prefix")
+    return value
 
-    @model_validator(mode="after")
-    def _distinct_prefixes(self) -> TagsConfig:
-        if self.severity_prefix == self.severity_input_prefix:
-            raise ValueError("severity_prefix (written) must differ from severity_input_prefix")
-        return self
+
+TagsConfig = Annotated[dict[str, str], AfterValidator(_tags)]
 
 
 class ZendeskFields(Strict):
@@ -230,7 +218,7 @@ class ConfigFile(Strict):
     plans: dict[str, PlanConfig]
     channels: dict[str, str]
     severity: SeverityConfig
-    tags: TagsConfig = TagsConfig()
+    tags: TagsConfig = {}
     quota: QuotaConfig = QuotaConfig()
     pending_closure: PendingConfig
     zendesk: ZendeskFields
@@ -366,7 +354,7 @@ def build_policy(raw: ConfigFile) -> Policy:
         timezone=raw.timezone,
         plans=plans,
         calendars=calendars,
-        tags=Tags(**raw.tags.model_dump()),
+        tags=Tags(**raw.tags),
         severity=SeverityRules(
             priority_map={str(k): str(v) for k, v in raw.severity.priority_map.items()},
             keywords={str(k): tuple(v) for k, v in raw.severity.keywords.items()},

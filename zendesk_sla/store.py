@@ -508,10 +508,6 @@ class StateStore:
             [(ticket_id, key) for key in keys],
         )
 
-    def note_times(self, ticket_id: int) -> dict[str, int]:
-        query = f"SELECT key, at FROM notes WHERE ticket_id = ? AND state = '{SENT}'"
-        return dict(self.db.execute(query, (ticket_id,)).fetchall())
-
     # -- retries ---------------------------------------------------------------------------
     def mark_dirty(self, ids: Iterable[int], reason: str, now: int) -> None:
         self.db.executemany(

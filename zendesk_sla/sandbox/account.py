@@ -493,11 +493,6 @@ class Account:
         self._queue.popleft()
         return job
 
-    def run_job(self, job: Job) -> None:
-        """Run a whole job at once (for callers without a job runner)."""
-        self._run_slice(job, 0, len(job.items))
-        job.status = "completed"
-
     def _run_slice(self, job: Job, start: int, size: int) -> None:
         results = job.results if job.results is not None else []
         for index in range(start, min(start + size, len(job.items))):

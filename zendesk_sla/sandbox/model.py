@@ -150,25 +150,27 @@ class Audit:
             "child_events": children,
         }
 
+    def comment_json(self, child: Json) -> Json:
+        """A comment as the audit and the comments endpoint show it."""
+        return {
+            "id": child["id"],
+            "type": "Comment",
+            "author_id": child["author_id"],
+            "body": child["body"],
+            "html_body": child["html_body"],
+            "plain_body": child["body"],
+            "public": child["public"],
+            "attachments": [],
+            "audit_id": self.id,
+        }
+
     def to_audit_json(self) -> Json:
         """The `audit` object of a single-ticket PUT response (events use `type`)."""
         events = []
         for child in self.children:
             kind = child["event_type"]
             if kind == "Comment":
-                events.append(
-                    {
-                        "id": child["id"],
-                        "type": "Comment",
-                        "author_id": child["author_id"],
-                        "body": child["body"],
-                        "html_body": child["html_body"],
-                        "plain_body": child["body"],
-                        "public": child["public"],
-                        "attachments": [],
-                        "audit_id": self.id,
-                    }
-                )
+                events.append(self.comment_json(child))
             else:
                 for key, value in child.items():
                     if key in ("id", "event_type", "previous_value", "_via_rel"):

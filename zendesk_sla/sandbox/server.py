@@ -442,15 +442,7 @@ class Sandbox:
     def ticket_comments(self, _query: dict[str, str], _body: Json, ticket_id: str) -> Reply:
         comments = [
             {
-                "id": child["id"],
-                "type": "Comment",
-                "author_id": child["author_id"],
-                "body": child["body"],
-                "html_body": child["html_body"],
-                "plain_body": child["body"],
-                "public": child["public"],
-                "attachments": [],
-                "audit_id": audit.id,
+                **audit.comment_json(child),
                 "via": {"channel": audit.via, "source": {"from": {}, "to": {}, "rel": None}},
                 "created_at": iso(audit.timestamp),
             }
