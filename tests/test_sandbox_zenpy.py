@@ -335,3 +335,17 @@ def test_generator_covers_plans_channels_and_statuses(sandbox: SandboxServer) ->
         if u.role == "end-user"
     }
     assert authorized == {True, False}
+
+
+def test_generate_streams_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from zendesk_sla.cli import main
+
+    assert main(["sandbox", "generate", "--tickets", "5", "--seed", "2"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    tickets = [r for r in records if r["type"] == "ticket"]
+    assert [t["data"]["id"] for t in tickets] == [1, 2, 3, 4, 5]
+    assert all(t["events"][0]["child_events"] for t in tickets)
+    assert {r["type"] for r in records} >= {"organization", "user", "organization_field"}
+    assert all(r["data"]["email"].isascii() for r in records if r["type"] == "user")

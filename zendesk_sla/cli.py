@@ -260,6 +260,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sandbox_generate(args: argparse.Namespace) -> int:
+    from zendesk_sla.sandbox.generator import stream
+
+    out = open(args.out, "w", encoding="utf-8") if args.out != "-" else sys.stdout  # noqa: SIM115
+    try:
+        for record in stream(args.tickets, seed=args.seed):
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
+
+
 def cmd_sandbox_serve(args: argparse.Namespace) -> int:
     from zendesk_sla.sandbox.serve import build_sandbox, serve
     from zendesk_sla.sandbox.server import Faults, RateLimits
@@ -373,6 +386,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--error-rate", type=float, default=0.0, help="share of 500/503 replies")
     serve.add_argument("--drop-rate", type=float, default=0.0, help="share of dropped connections")
     serve.set_defaults(func=cmd_sandbox_serve)
+    generate = sandbox_sub.add_parser(
+        "generate", help="write the sample data as JSON lines (streams: any size, little memory)"
+    )
+    generate.add_argument("--tickets", type=int, default=1000)
+    generate.add_argument("--seed", type=int, default=1)
+    generate.add_argument("--out", default="-", metavar="FILE", help="file, or - for stdout")
+    generate.set_defaults(func=cmd_sandbox_generate)
     return parser
 
 

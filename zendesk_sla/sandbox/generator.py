@@ -10,6 +10,7 @@ solves, reopenings and closes; subjects in Spanish and English.
 from __future__ import annotations
 
 import random
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -78,6 +79,10 @@ class Directory:
     orgs: list[tuple[int, str]] = field(default_factory=list)
     contacts: dict[int, list[tuple[int, bool]]] = field(default_factory=dict)
     severity_field: int = 0
+
+
+def _ascii(name: str) -> str:
+    return unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode()
 
 
 def _pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
@@ -182,7 +187,7 @@ def _seed_people(account: Account, seed: int, tickets: int, anchor: int) -> Dire
             user = User(
                 account.next_id(),
                 f"{first} {last}",
-                f"{first.lower()}.{c}.{org.id}@cliente.example",
+                f"{_ascii(first)}.{c}.{org.id}@cliente.example",
                 "end-user",
                 org.id,
                 created,
@@ -338,3 +343,29 @@ def _ticket(
     ticket.assignee_id = agent if len(audits) > 1 else None
     ticket.updated_at = ticket.generated_timestamp = at
     return ticket, audits
+
+
+def stream(
+    tickets: int, *, seed: int = 1, now: datetime | None = None, days: int = 120
+) -> Iterator[Json]:
+    """The sample account as JSON lines, one record at a time (constant memory at any size).
+
+    Organizations, users and field definitions first (as the API shows them), then each
+    ticket with its audits as ticket events.
+    """
+    account = Account(api_user_email=API_EMAIL)
+    anchor = int((now or datetime.now(UTC)).timestamp())
+    directory = _seed_people(account, seed, tickets, anchor)
+    base = "https://athento.zendesk.com"
+    for fdef in account.fields.values():
+        yield {"type": f"{fdef.kind}_field", "data": fdef.to_json(base)}
+    for org in account.organizations.values():
+        yield {"type": "organization", "data": org.to_json(base)}
+    for user in account.users.values():
+        yield {"type": "user", "data": user.to_json(base)}
+    for ticket, audits in generate_tickets(directory, seed, tickets, anchor, days, account):
+        yield {
+            "type": "ticket",
+            "data": ticket.to_json(base),
+            "events": [a.to_event_json(True) for a in audits],
+        }
