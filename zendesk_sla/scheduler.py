@@ -46,7 +46,7 @@ def run_daemon(
     lock = threading.Lock()
     metrics = Metrics()
     last_success = [worker.store.last_success()]
-    meter = getattr(worker.gateway.session, "meter", None)
+    meter = worker.gateway.session.meter
 
     def after(summary: Summary) -> None:
         metrics.observe(summary, meter, worker.store)

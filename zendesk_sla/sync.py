@@ -30,6 +30,7 @@ from zendesk_sla.core.decide import (
     ticket_project,
 )
 from zendesk_sla.core.facts import OrgFacts, Previous, TicketFacts
+from zendesk_sla.core.policy import Policy
 from zendesk_sla.core.quota import QuotaTicket, QuotaYear, ledger
 from zendesk_sla.prefetch import END, _End, read_ahead
 from zendesk_sla.store import SENT, Applied, StateStore
@@ -133,7 +134,7 @@ class Worker:
     touched_orgs: set[int] = field(default_factory=set)
 
     @property
-    def policy(self) -> Any:
+    def policy(self) -> Policy:
         return self.config.policy
 
     def _now_epoch(self) -> int:
@@ -159,9 +160,8 @@ class Worker:
         summary = Summary(kind, dry_run=self.dry_run)
         started = time.monotonic()
         session = self.gateway.session
-        if hasattr(session, "new_cycle"):
-            session.new_cycle()
-        before = session.meter.total() if hasattr(session, "meter") else 0
+        session.new_cycle()
+        before = session.meter.total()
         cycle_id = self.store.cycle_started(kind) if not self.dry_run else 0
         ok = True
         try:
@@ -173,8 +173,8 @@ class Worker:
             ok, summary.error = False, str(exc)
             log.error("zendesk_error", kind=kind, error=str(exc))
         summary.seconds = round(time.monotonic() - started, 3)
-        summary.requests = (session.meter.total() if hasattr(session, "meter") else 0) - before
-        summary.cursor = self.store.get(TICKETS if kind != "backfill" else f"{TICKETS}:backfill")
+        summary.requests = session.meter.total() - before
+        summary.cursor = self.store.get(TICKETS) if kind != "backfill" else None
         if not self.dry_run:
             self.store.cycle_finished(cycle_id, ok and not summary.interrupted, summary.as_dict())
         log.info("cycle", **summary.as_dict())

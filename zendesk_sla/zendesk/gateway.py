@@ -30,6 +30,7 @@ from zendesk_sla.zendesk.errors import (
     classify_status,
     describe,
 )
+from zendesk_sla.zendesk.transport import ZendeskSession
 
 MAX_JOB = 100
 OK, CONFLICT, FAILED, UNKNOWN = "ok", "conflict", "failed", "unknown"
@@ -98,7 +99,7 @@ class ZendeskGateway:
     def __init__(
         self,
         client: Zenpy,
-        session: requests.Session,
+        session: ZendeskSession,
         base_url: str,
         *,
         job_poll_interval: float = 1.0,
