@@ -42,7 +42,9 @@ def make_app(sandbox: SandboxServer, clock: Clock, tmp_path: Path) -> Iterator[A
     apps: list[App] = []
     slept: list[float] = []
 
-    def factory(*, dry_run: bool = False, provisioned: bool = True) -> App:
+    def factory(
+        *, dry_run: bool = False, provisioned: bool = True, config: Config | None = None
+    ) -> App:
         settings = Settings(
             zendesk_url=sandbox.url,
             zendesk_subdomain="athento",
@@ -52,7 +54,7 @@ def make_app(sandbox: SandboxServer, clock: Clock, tmp_path: Path) -> Iterator[A
         )
         app = App(
             settings,
-            fast_config(),
+            config or fast_config(),
             clock=lambda: datetime.fromtimestamp(clock(), UTC),
             sleep=slept.append,
             dry_run=dry_run,

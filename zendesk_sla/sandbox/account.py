@@ -35,7 +35,15 @@ from zendesk_sla.sandbox.model import (
 EXPORT_DELAY = 60  # Zendesk leaves out items changed in the last minute
 MAX_PAGE = 1000
 MAX_BATCH = 100
-TICKET_SCALARS = ("status", "priority", "subject", "assignee_id", "group_id", "type")
+TICKET_SCALARS = (
+    "status",
+    "priority",
+    "subject",
+    "assignee_id",
+    "group_id",
+    "type",
+    "organization_id",
+)
 
 
 class ApiError(Exception):

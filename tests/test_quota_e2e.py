@@ -1,0 +1,93 @@
+"""Quota end to end: a ticket moving between organizations, notes once a year, org fields."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import replace
+
+from zendesk_sla.sandbox.serve import Clock
+from zendesk_sla.sandbox.server import SandboxServer
+
+from tests.worker_fixtures import AppFactory, fast_config
+
+QUOTA_NOTE = re.compile(r"\[zendesk-sla:(quota-(?:80|100):[\d-]+)\]")
+
+
+def used(app_store: object, org_id: int) -> int:
+    rows = app_store.db.execute(  # type: ignore[attr-defined]
+        "SELECT count(*) FROM quota WHERE organization_id = ? AND state IN ('counted', 'exceeded')",
+        (org_id,),
+    ).fetchone()
+    return int(rows[0])
+
+
+def test_a_ticket_moving_between_organizations_moves_its_unit(
+    make_app: AppFactory, sandbox: SandboxServer, clock: Clock
+) -> None:
+    app = make_app()
+    worker = app.worker()
+    worker.run_cycle()
+    account = sandbox.sandbox.account
+    counted = next(
+        t
+        for t in account.tickets.values()
+        if "sla_quota_counted" in t.tags and t.status in ("open", "new")
+    )
+    source = counted.organization_id
+    assert source is not None
+    target = next(
+        o.id
+        for o in account.organizations.values()
+        if o.id != source and o.organization_fields.get("support_plan") == "enterprise"
+    )
+    before = (used(app.store, source), used(app.store, target))
+    agent = next(u.id for u in account.users.values() if u.role == "agent")
+    with account.lock:
+        account.update_ticket(counted.id, {"organization_id": target}, agent)
+    clock.advance(61)
+    worker.run_cycle()
+    assert used(app.store, source) == before[0] - 1  # its unit is freed in the old organization
+    quota = app.store.db.execute(
+        "SELECT organization_id, state FROM quota WHERE ticket_id = ?", (counted.id,)
+    ).fetchone()
+    assert quota[0] == target
+    # In the new organization its requester is not an authorized contact: it uses no quota.
+    assert quota[1] == "exempt"
+    assert used(app.store, target) == before[1]
+    assert "sla_unauthorized_contact" in account.tickets[counted.id].tags
+
+
+def test_quota_crossings_are_noted_once_per_year_and_shown_on_the_organization(
+    make_app: AppFactory, sandbox: SandboxServer, clock: Clock
+) -> None:
+    config = fast_config()
+    small = {"standard": 10, "company": 15, "enterprise": 20}
+    plans = {
+        name: replace(plan, yearly_tickets=small.get(name, plan.yearly_tickets))
+        for name, plan in config.policy.plans.items()
+    }
+    config.policy = replace(config.policy, plans=plans)  # smaller quotas: some are exceeded
+    app = make_app(config=config)
+    worker = app.worker()
+    for _ in range(3):
+        worker.run_cycle()
+        worker.run_sweep()
+        clock.advance(61)
+    account = sandbox.sandbox.account
+    keys: Counter[tuple[int | None, str]] = Counter()
+    for audit in account.audits:
+        for comment in audit.comments():
+            for key in QUOTA_NOTE.findall(comment["body"]):
+                keys[(account.tickets[audit.ticket_id].organization_id, key)] += 1
+    assert keys  # the sample has organizations past 80 %
+    assert max(keys.values()) == 1
+    exceeded = [t for t in account.tickets.values() if "sla_quota_exceeded" in t.tags]
+    assert exceeded
+    assert all("sla_quota_counted" in t.tags for t in exceeded)
+    shown = [o for o in account.organizations.values() if "quota_used" in o.organization_fields]
+    assert shown
+    for org in shown:
+        fields = org.organization_fields
+        if fields["quota_included"] is not None:
+            assert fields["quota_remaining"] == fields["quota_included"] - fields["quota_used"]
