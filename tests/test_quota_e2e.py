@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import replace
 
+from zendesk_sla.config import OrgOverride
 from zendesk_sla.sandbox.serve import Clock
 from zendesk_sla.sandbox.server import SandboxServer
 
@@ -91,3 +92,27 @@ def test_quota_crossings_are_noted_once_per_year_and_shown_on_the_organization(
         fields = org.organization_fields
         if fields["quota_included"] is not None:
             assert fields["quota_remaining"] == fields["quota_included"] - fields["quota_used"]
+
+
+def test_yaml_override_wins_over_the_organization_fields(
+    make_app: AppFactory, sandbox: SandboxServer
+) -> None:
+    account = sandbox.sandbox.account
+    org = next(
+        o
+        for o in account.organizations.values()
+        if o.organization_fields.get("support_plan") == "starter"
+    )
+    config = fast_config()
+    override = OrgOverride(external_id=org.external_id, plan="enterprise")
+    config.raw.__dict__["organizations"] = [override]
+    make_app(config=config).worker().run_cycle()
+    tickets = [
+        t
+        for t in account.tickets.values()
+        if t.organization_id == org.id and t.status not in ("closed", "deleted")
+    ]
+    assert tickets
+    for ticket in tickets:
+        assert "sla_no_support_plan" not in ticket.tags
+        assert "sla_plan_enterprise" in ticket.tags
