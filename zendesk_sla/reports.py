@@ -186,12 +186,12 @@ th{{background:#f3f3f3}} .met{{fill:#2e8b57}} .breached{{fill:#c0392b}}
 
 def _svg(rows: Sequence[Row]) -> str:
     """Met and breached tickets per plan (one band each) and month (one bar pair each)."""
-    plans = sorted({r["plan"] for r in rows})
+    plans = sorted({r["plan"] for r in rows if r["met"] or r["breached"]})  # plans with an SLA
     months = sorted({r["month"] for r in rows})
     peak = max([r["met"] for r in rows] + [r["breached"] for r in rows] + [1])
     band, bar, gap, left = 120, 10, 8, 110
     width = left + len(months) * (2 * bar + gap) + 20
-    height = len(plans) * band + 40
+    height = max(len(plans), 1) * band + 40
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         'role="img" aria-label="Met and breached tickets per plan and month">'
