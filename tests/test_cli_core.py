@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 from zendesk_sla.cli import main
+from zendesk_sla.sandbox.generator import API_EMAIL
+from zendesk_sla.sandbox.serve import TOKEN
+from zendesk_sla.sandbox.server import SandboxServer
 
 from tests.conftest import CONFIG
 
@@ -115,3 +118,24 @@ def test_check_config_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[s
     err = capsys.readouterr().err
     assert "timezone: unknown time zone 'Nowhere/Land'" in err
     assert "Traceback" not in err
+
+
+def test_plan_prints_each_change_once_and_writes_nothing(
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("ZENDESK_URL", sandbox.url)
+    monkeypatch.setenv("ZENDESK_EMAIL", API_EMAIL)
+    monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
+    monkeypatch.setenv("ZENDESK_SLA_STATE", str(tmp_path / "state.sqlite3"))
+    monkeypatch.setenv("ZENDESK_SLA_LOG_FORMAT", "json")
+    audits = len(sandbox.sandbox.account.audits)
+    assert main(["plan", "--config", str(CONFIG)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    changes = [line.split()[0] for line in lines if line.startswith("#")]
+    assert changes
+    assert len(changes) == len(set(changes))
+    assert lines[-1] == f"dry run: {len(changes)} tickets would change; nothing was written"
+    assert len(sandbox.sandbox.account.audits) == audits

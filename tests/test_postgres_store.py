@@ -17,6 +17,19 @@ from zendesk_sla.zendesk.parse import TicketRow
 from tests.worker_fixtures import fast_config
 
 
+def replica(sandbox: SandboxServer, postgres_url: str, **settings: object) -> App:
+    """A worker whose state is in PostgreSQL, talking to the sandbox."""
+    config = Settings(
+        zendesk_url=sandbox.url,
+        zendesk_subdomain="athento",
+        zendesk_email=API_EMAIL,
+        zendesk_api_token=SecretStr(TOKEN),
+        zendesk_sla_database_url=postgres_url,
+        **settings,  # type: ignore[arg-type]
+    )
+    return App(config, fast_config(), sleep=lambda _s: None)
+
+
 def test_schema_and_upserts_work_on_postgres(postgres_url: str) -> None:
     store = StateStore(postgres_url)
     assert store.schema_version == 1

@@ -95,6 +95,20 @@ def _lock(app: App, dry_run: bool) -> None:
         raise LockHeld("another replica holds the worker lock: this one writes nothing")
 
 
+class ChangePrinter:
+    """Prints each planned change once (a dry run's sweep sees the poll's tickets again)."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+
+    def __call__(self, evaluation: Evaluation) -> None:
+        change = evaluation.change
+        if change is None or change.ticket_id in self.seen:
+            return
+        self.seen.add(change.ticket_id)
+        _print_change(evaluation)
+
+
 def _print_change(evaluation: Evaluation) -> None:
     change = evaluation.change
     if change is None:
@@ -121,12 +135,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     app = _app(args, dry_run=dry_run)
     try:
         _lock(app, dry_run)
-        worker = app.worker(on_change=_print_change if dry_run else None)
+        printer = ChangePrinter()
+        worker = app.worker(on_change=printer if dry_run else None)
         poll = worker.run_cycle()
         sweep = worker.run_sweep()
         code = max(_report_summary(poll), _report_summary(sweep))
         if dry_run:
-            print(f"dry run: {poll.changes + sweep.changes} changes planned, nothing written")
+            print(f"dry run: {len(printer.seen)} tickets would change; nothing was written")
         return code
     finally:
         app.close()
@@ -184,7 +199,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
     try:
         _lock(app, args.dry_run)
-        worker = app.worker(on_change=_print_change if args.dry_run else None, on_progress=progress)
+        worker = app.worker(
+            on_change=ChangePrinter() if args.dry_run else None, on_progress=progress
+        )
         summary = worker.run_backfill(since, until)
         if sys.stderr.isatty():
             print(file=sys.stderr)
