@@ -6,6 +6,7 @@ and hands them to the shell; nothing here runs at import time.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -27,6 +28,14 @@ from zendesk_sla.zendesk.transport import ZendeskSession
 log = structlog.get_logger("zendesk_sla.app")
 
 
+def tune_gc() -> None:
+    """The worker makes millions of short-lived rows and dicts: the default collector
+    thresholds spend a fifth of a backfill scanning them. Startup objects are frozen out
+    of the scans and young objects are collected less often (cycles still are)."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -42,6 +51,7 @@ class App:
 
     def __post_init__(self) -> None:
         self.settings.check()
+        tune_gc()
         sync = self.config.sync
         self.session = ZendeskSession(
             wait_budget_seconds=sync.rate_limit_wait_budget_seconds,

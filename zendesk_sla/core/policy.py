@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from functools import cached_property
 from typing import Literal
 
 from zendesk_sla.core.calendar import BusinessCalendar
@@ -79,6 +80,7 @@ class Tags:
     pending_notice: str = "sla_pending_notice"
     closed_no_response: str = "sla_closed_no_response"
 
+    @cached_property
     def fixed_outputs(self) -> frozenset[str]:
         return frozenset(
             {
@@ -101,7 +103,7 @@ class Tags:
     def is_owned(self, tag: str) -> bool:
         """True for a tag the worker may add and remove; never for an agent's input tag."""
         return (
-            tag in self.fixed_outputs()
+            tag in self.fixed_outputs
             or tag.startswith(self.plan_prefix)
             or tag.startswith(self.severity_prefix)
         )
