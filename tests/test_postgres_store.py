@@ -77,15 +77,7 @@ def test_only_one_replica_holds_the_worker_lock(postgres_url: str) -> None:
 def test_the_worker_on_postgres_is_idempotent(
     postgres_url: str, sandbox: SandboxServer, clock: Clock, tmp_path: Path
 ) -> None:
-    settings = Settings(
-        zendesk_url=sandbox.url,
-        zendesk_subdomain="athento",
-        zendesk_email=API_EMAIL,
-        zendesk_api_token=SecretStr(TOKEN),
-        zendesk_sla_database_url=postgres_url,
-        zendesk_sla_state=tmp_path / "unused.sqlite3",
-    )
-    app = App(settings, fast_config(), sleep=lambda _s: None)
+    app = replica(sandbox, postgres_url, zendesk_sla_state=tmp_path / "unused.sqlite3")
     try:
         assert app.store.db.dialect == "postgres"
         provision(app.gateway, app.config)
@@ -105,17 +97,7 @@ def test_the_worker_on_postgres_is_idempotent(
 def test_a_second_replica_waits_in_standby(
     postgres_url: str, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    def replica() -> App:
-        settings = Settings(
-            zendesk_url=sandbox.url,
-            zendesk_subdomain="athento",
-            zendesk_email=API_EMAIL,
-            zendesk_api_token=SecretStr(TOKEN),
-            zendesk_sla_database_url=postgres_url,
-        )
-        return App(settings, fast_config(), sleep=lambda _s: None)
-
-    active, passive = replica(), replica()
+    active, passive = replica(sandbox, postgres_url), replica(sandbox, postgres_url)
     try:
         assert active.wait_for_lock() is True
         passive.stop.set()  # SIGTERM while in standby: it gives up without writing

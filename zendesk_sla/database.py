@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import psycopg
 
 Params = Sequence[Any]
 
@@ -49,8 +52,21 @@ class Database(Protocol):
     def close(self) -> None: ...
 
 
-class SqliteDatabase:
+class _Transactions:
+    """COMMIT and ROLLBACK, the same on both databases."""
+
+    conn: Any
+
+    def commit(self) -> None:
+        self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        self.conn.execute("ROLLBACK")
+
+
+class SqliteDatabase(_Transactions):
     dialect = "sqlite"
+    conn: sqlite3.Connection
 
     def __init__(self, path: str) -> None:
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -66,12 +82,6 @@ class SqliteDatabase:
 
     def begin(self) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
-
-    def commit(self) -> None:
-        self.conn.execute("COMMIT")
-
-    def rollback(self) -> None:
-        self.conn.execute("ROLLBACK")
 
     @property
     def in_transaction(self) -> bool:
@@ -93,10 +103,11 @@ class SqliteDatabase:
 _UPSERT = re.compile(r"^\s*INSERT OR (REPLACE|IGNORE) INTO (\w+)", re.IGNORECASE)
 
 
-class PostgresDatabase:
+class PostgresDatabase(_Transactions):
     """PostgreSQL through psycopg 3, autocommit with explicit transactions."""
 
     dialect = "postgres"
+    conn: psycopg.Connection[Any]
 
     def __init__(self, url: str) -> None:
         import psycopg  # an optional dependency: only a PostgreSQL store needs it
@@ -152,12 +163,6 @@ class PostgresDatabase:
 
     def begin(self) -> None:
         self.conn.execute("BEGIN")
-
-    def commit(self) -> None:
-        self.conn.execute("COMMIT")
-
-    def rollback(self) -> None:
-        self.conn.execute("ROLLBACK")
 
     @property
     def in_transaction(self) -> bool:
