@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from zendesk_sla.core.clocks import sla_clocks
 from zendesk_sla.core.policy import Policy
 from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
@@ -125,3 +129,33 @@ def test_severity_change_recomputes_from_creation(policy: Policy) -> None:
     escalated = sla_clocks(policy, "enterprise", "blocker", t, now).response
     assert escalated.state == "breached"
     assert escalated.due == madrid("2026-02-02 10:00")
+
+
+# Properties: a pause never brings a due time forward; more business time never breaches less.
+hours = st.integers(min_value=0, max_value=120)
+
+
+@given(hours, hours, hours)
+@settings(max_examples=150, deadline=None)
+def test_a_pending_spell_never_brings_the_due_time_forward(
+    policy: Policy, start_h: int, pause_h: int, now_h: int
+) -> None:
+    created = madrid("2026-02-02 08:00")
+    now = created + timedelta(hours=start_h + pause_h + now_h)
+    plain = Timeline(created, (StatusChange(created, "new"),))
+    pause_at = created + timedelta(hours=start_h)
+    resume_at = pause_at + timedelta(hours=pause_h)
+    paused = Timeline(
+        created,
+        (
+            StatusChange(created, "new"),
+            StatusChange(pause_at, "pending"),
+            StatusChange(resume_at, "open"),
+        ),
+    )
+    before = sla_clocks(policy, "company", "major", plain, now).resolution
+    after = sla_clocks(policy, "company", "major", paused, now).resolution
+    assert before.due is not None
+    assert after.due is not None
+    assert after.due >= before.due
+    assert after.elapsed_seconds <= before.elapsed_seconds
