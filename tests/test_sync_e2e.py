@@ -203,11 +203,7 @@ def test_agent_edit_between_read_and_write_is_not_clobbered(
     assert summary.conflicts >= 1
     assert ticket.priority == "urgent"
     assert "escalado" in ticket.tags
-    assert (
-        "sla_severity_blocker" in ticket.tags
-        or "sla_no_support_plan" in ticket.tags
-        or any(t.startswith("sla_") for t in ticket.tags if t != "escalado")
-    )
+    assert sla_tags(sandbox)[ticket.id]  # and the worker's write landed on top of it
     assert app.store.dirty_ids() == []
 
 
@@ -257,10 +253,10 @@ def test_sweep_flags_a_breach_with_no_ticket_event(
     running = [a for a in app.store.applied_rows() if a.response_state in ("running", "at_risk")]
     clock.advance(30 * 86400)  # a month later, nobody touched these tickets
     summary = worker.run_sweep()
-    if running:
-        assert summary.written >= 1
-        ticket = sandbox.sandbox.account.tickets[running[0].ticket_id]
-        assert {"sla_response_breached", "sla_response_over_target"} & set(ticket.tags)
+    assert running  # the sample always has tickets whose response clock runs
+    assert summary.written >= 1
+    ticket = sandbox.sandbox.account.tickets[running[0].ticket_id]
+    assert {"sla_response_breached", "sla_response_over_target"} & set(ticket.tags)
 
 
 def test_backfill_leaves_the_live_cursor_alone(make_app: AppFactory, clock: Clock) -> None:

@@ -233,46 +233,35 @@ class StateStore:
         )
 
     # -- reads for decide ------------------------------------------------------------------
-    def tickets(self, ids: Sequence[int]) -> dict[int, TicketRow]:
-        out = {}
-        for chunk in _chunks(ids):
+    def _rows_in(self, query: str, ids: Iterable[int]) -> Iterator[Any]:
+        """Rows of `query`, whose `{marks}` takes an IN list of `ids`, a chunk at a time."""
+        for chunk in _chunks(sorted(set(ids))):
             marks = ",".join("?" * len(chunk))
-            for row in self.db.execute(f"SELECT * FROM tickets WHERE id IN ({marks})", chunk):
-                out[row[0]] = _ticket(row)
-        return out
+            yield from self.db.execute(query.format(marks=marks), chunk)
+
+    def tickets(self, ids: Sequence[int]) -> dict[int, TicketRow]:
+        query = "SELECT * FROM tickets WHERE id IN ({marks})"
+        return {row[0]: _ticket(row) for row in self._rows_in(query, ids)}
 
     def events(self, ticket_ids: Sequence[int]) -> dict[int, list[EventRow]]:
         out: dict[int, list[EventRow]] = {}
-        for chunk in _chunks(ticket_ids):
-            marks = ",".join("?" * len(chunk))
-            query = f"SELECT * FROM events WHERE ticket_id IN ({marks}) ORDER BY at, event_id"
-            for e in self.db.execute(query, chunk):
-                out.setdefault(e[1], []).append(
-                    EventRow(e[1], e[0], e[2], e[3], e[4], bool(e[5]), e[6], bool(e[7]))
-                )
+        query = "SELECT * FROM events WHERE ticket_id IN ({marks}) ORDER BY at, event_id"
+        for e in self._rows_in(query, ticket_ids):
+            out.setdefault(e[1], []).append(
+                EventRow(e[1], e[0], e[2], e[3], e[4], bool(e[5]), e[6], bool(e[7]))
+            )
         return out
 
     def roles(self, user_ids: Iterable[int]) -> dict[int, str]:
-        ids = sorted(set(user_ids))
-        out = {}
-        for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            for uid, role in self.db.execute(
-                f"SELECT id, role FROM users WHERE id IN ({marks})", chunk
-            ):
-                out[uid] = role
-        return out
+        return dict(self._rows_in("SELECT id, role FROM users WHERE id IN ({marks})", user_ids))
 
     def orgs(self, org_ids: Iterable[int]) -> dict[int, OrgRow]:
-        ids = sorted(set(org_ids))
-        out = {}
-        for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            for oid, name, ext, fields in self.db.execute(
-                f"SELECT * FROM orgs WHERE id IN ({marks})", chunk
-            ):
-                out[oid] = OrgRow(oid, name, ext, json.loads(fields))
-        return out
+        return {
+            oid: OrgRow(oid, name, ext, json.loads(fields))
+            for oid, name, ext, fields in self._rows_in(
+                "SELECT * FROM orgs WHERE id IN ({marks})", org_ids
+            )
+        }
 
     def ticket_ids_between(self, since: int, until: int | None) -> list[int]:
         """Tickets changed in [since, until], by id (a backfill's range)."""
@@ -290,16 +279,13 @@ class StateStore:
         return [r[0] for r in self.db.execute("SELECT id FROM orgs ORDER BY id")]
 
     def authorized(self, org_ids: Iterable[int]) -> dict[int, set[int]]:
-        ids = sorted(set(org_ids))
         out: dict[int, set[int]] = {}
-        for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            query = (
-                f"SELECT organization_id, id FROM users WHERE authorized = 1 "
-                f"AND organization_id IN ({marks})"
-            )
-            for oid, uid in self.db.execute(query, chunk):
-                out.setdefault(oid, set()).add(uid)
+        query = (
+            "SELECT organization_id, id FROM users WHERE authorized = 1 "
+            "AND organization_id IN ({marks})"
+        )
+        for oid, uid in self._rows_in(query, org_ids):
+            out.setdefault(oid, set()).add(uid)
         return out
 
     def live_ticket_ids(self) -> list[int]:
@@ -312,17 +298,8 @@ class StateStore:
         ]
 
     def org_ticket_ids(self, org_ids: Iterable[int]) -> list[int]:
-        ids = sorted(set(org_ids))
-        out: list[int] = []
-        for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            out += [
-                r[0]
-                for r in self.db.execute(
-                    f"SELECT id FROM tickets WHERE organization_id IN ({marks}) ORDER BY id", chunk
-                )
-            ]
-        return out
+        query = "SELECT id FROM tickets WHERE organization_id IN ({marks})"
+        return sorted(r[0] for r in self._rows_in(query, org_ids))
 
     # -- what the worker applied and posted --------------------------------------------------
     def record_applied(self, rows: Iterable[Applied], now: int) -> None:
@@ -356,17 +333,12 @@ class StateStore:
         )
 
     def written(self, ids: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
-        out = {}
-        for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            query = (
-                f"SELECT ticket_id, written_plan, written_severity FROM applied "
-                f"WHERE ticket_id IN ({marks}) AND (written_plan IS NOT NULL "
-                f"OR written_severity IS NOT NULL)"
-            )
-            for tid, plan, severity in self.db.execute(query, chunk):
-                out[tid] = (plan, severity)
-        return out
+        query = (
+            "SELECT ticket_id, written_plan, written_severity FROM applied "
+            "WHERE ticket_id IN ({marks}) AND (written_plan IS NOT NULL "
+            "OR written_severity IS NOT NULL)"
+        )
+        return {tid: (plan, severity) for tid, plan, severity in self._rows_in(query, ids)}
 
     def record_written(
         self,
@@ -403,33 +375,22 @@ class StateStore:
     def notes(self, ids: Sequence[int]) -> dict[int, dict[str, tuple[str, int]]]:
         """Per ticket: note key -> (state, when it was recorded)."""
         out: dict[int, dict[str, tuple[str, int]]] = {}
-        for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            query = f"SELECT ticket_id, key, state, at FROM notes WHERE ticket_id IN ({marks})"
-            for tid, key, state, at in self.db.execute(query, chunk):
-                out.setdefault(tid, {})[key] = (state, at)
+        query = "SELECT ticket_id, key, state, at FROM notes WHERE ticket_id IN ({marks})"
+        for tid, key, state, at in self._rows_in(query, ids):
+            out.setdefault(tid, {})[key] = (state, at)
         return out
 
     def names(self, user_ids: Iterable[int]) -> dict[int, str]:
-        ids = sorted(set(user_ids))
-        out: dict[int, str] = {}
-        for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            query = f"SELECT id, name FROM users WHERE id IN ({marks})"
-            out.update(dict(self.db.execute(query, chunk).fetchall()))
-        return out
+        return dict(self._rows_in("SELECT id, name FROM users WHERE id IN ({marks})", user_ids))
 
     # -- quota ---------------------------------------------------------------------------------
     def quota_marks(self, ids: Sequence[int]) -> dict[int, QuotaMark]:
         """Per ticket: its quota state and the quota notes it should carry."""
-        out: dict[int, QuotaMark] = {}
-        for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            query = f"SELECT ticket_id, state, notes FROM quota WHERE ticket_id IN ({marks})"
-            for tid, state, notes in self.db.execute(query, chunk):
-                pairs = tuple((str(k), str(t)) for k, t in json.loads(notes))
-                out[tid] = QuotaMark(state == "exceeded", pairs)
-        return out
+        query = "SELECT ticket_id, state, notes FROM quota WHERE ticket_id IN ({marks})"
+        return {
+            tid: QuotaMark(state == "exceeded", tuple((str(k), str(t)) for k, t in json.loads(n)))
+            for tid, state, n in self._rows_in(query, ids)
+        }
 
     def put_quota(
         self,
@@ -465,15 +426,11 @@ class StateStore:
 
     def previous_orgs(self, ids: Sequence[int]) -> set[int]:
         """Organizations the worker last saw these tickets in (a ticket may move)."""
-        out: set[int] = set()
-        for chunk in _chunks(ids):
-            marks = ",".join("?" * len(chunk))
-            query = (
-                f"SELECT organization_id FROM applied WHERE organization_id IS NOT NULL "
-                f"AND ticket_id IN ({marks})"
-            )
-            out |= {r[0] for r in self.db.execute(query, chunk)}
-        return out
+        query = (
+            "SELECT organization_id FROM applied WHERE organization_id IS NOT NULL "
+            "AND ticket_id IN ({marks})"
+        )
+        return {r[0] for r in self._rows_in(query, ids)}
 
     def put_org_fields(self, org_id: int, fields: dict[str, Any]) -> None:
         row = self.db.execute("SELECT fields FROM orgs WHERE id = ?", (org_id,)).fetchone()

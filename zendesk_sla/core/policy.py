@@ -141,9 +141,3 @@ class Policy:
     pending: PendingRules
     quota: QuotaRules = field(default_factory=QuotaRules)
     at_risk_ratio: float = 0.75
-
-    def target_seconds(self, plan: str, kind: ClockKind, severity: str) -> int | None:
-        target = self.plans[plan].target(kind, severity)
-        if target is None:
-            return None
-        return target.seconds(self.calendars[plan].day_length())

@@ -17,7 +17,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -428,16 +428,7 @@ class Sandbox:
         return _json(200, {"ticket": self.account.ticket(int(ticket_id)).to_json(self.base_url)})
 
     def show_tickets(self, query: dict[str, str], _body: Json) -> Reply:
-        tickets = [self.account.tickets[i] for i in _ids(query) if i in self.account.tickets]
-        return _json(
-            200,
-            {
-                "tickets": [t.to_json(self.base_url) for t in tickets],
-                "next_page": None,
-                "previous_page": None,
-                "count": len(tickets),
-            },
-        )
+        return _listing("tickets", _found(self.account.tickets, query, self.base_url))
 
     def ticket_comments(self, _query: dict[str, str], _body: Json, ticket_id: str) -> Reply:
         comments = [
@@ -448,15 +439,7 @@ class Sandbox:
             }
             for audit, child in self.account.comments(int(ticket_id))
         ]
-        return _json(
-            200,
-            {
-                "comments": comments,
-                "next_page": None,
-                "previous_page": None,
-                "count": len(comments),
-            },
-        )
+        return _listing("comments", comments)
 
     def update_ticket(self, _query: dict[str, str], body: Json, ticket_id: str) -> Reply:
         changes = body.get("ticket")
@@ -519,16 +502,7 @@ class Sandbox:
         return _json(200, {"user": user.to_json(self.base_url)})
 
     def show_users(self, query: dict[str, str], _body: Json) -> Reply:
-        users = [self.account.users[i] for i in _ids(query) if i in self.account.users]
-        return _json(
-            200,
-            {
-                "users": [u.to_json(self.base_url) for u in users],
-                "next_page": None,
-                "previous_page": None,
-                "count": len(users),
-            },
-        )
+        return _listing("users", _found(self.account.users, query, self.base_url))
 
     def show_organization(self, _query: dict[str, str], _body: Json, org_id: str) -> Reply:
         org = self.account.organizations.get(int(org_id))
@@ -537,18 +511,7 @@ class Sandbox:
         return _json(200, {"organization": org.to_json(self.base_url)})
 
     def show_organizations(self, query: dict[str, str], _body: Json) -> Reply:
-        orgs = [
-            self.account.organizations[i] for i in _ids(query) if i in self.account.organizations
-        ]
-        return _json(
-            200,
-            {
-                "organizations": [o.to_json(self.base_url) for o in orgs],
-                "next_page": None,
-                "previous_page": None,
-                "count": len(orgs),
-            },
-        )
+        return _listing("organizations", _found(self.account.organizations, query, self.base_url))
 
     def update_organizations(self, _query: dict[str, str], body: Json) -> Reply:
         items = body.get("organizations")
@@ -568,15 +531,7 @@ class Sandbox:
             fields = [
                 f.to_json(self.base_url) for f in self.account.fields.values() if f.kind == kind
             ]
-            return _json(
-                200,
-                {
-                    f"{kind}_fields": fields,
-                    "next_page": None,
-                    "previous_page": None,
-                    "count": len(fields),
-                },
-            )
+            return _listing(f"{kind}_fields", fields)
 
         return handler
 
@@ -597,6 +552,11 @@ def _json(status: int, body: Json) -> Reply:
     return Reply(status, json.dumps(body).encode())
 
 
+def _listing(key: str, items: list[Json]) -> Reply:
+    """A list endpoint's one and only page, with Zendesk's offset-pagination keys."""
+    return _json(200, {key: items, "next_page": None, "previous_page": None, "count": len(items)})
+
+
 def _page(key: str, items: list[bytes], rest: Json) -> Reply:
     """A 200 page whose items are already encoded (the sandbox caches them)."""
     tail = json.dumps(rest).encode()
@@ -611,6 +571,11 @@ def _int(value: str | None, default: int) -> int:
         raise ApiError(
             400, {"error": "InvalidValue", "description": f"{value!r} is not a number"}
         ) from None
+
+
+def _found(records: Mapping[int, Any], query: dict[str, str], base: str) -> list[Json]:
+    """show_many: the records named in `ids` that exist, as JSON (missing ones are left out)."""
+    return [records[i].to_json(base) for i in _ids(query) if i in records]
 
 
 def _ids(query: dict[str, str]) -> list[int]:

@@ -2,7 +2,7 @@
 
 - `Transient`: transport errors and 5xx; the transport retries them (tenacity, bounded).
 - `RateLimited`: a 429 whose Retry-After would exceed the cycle's wait budget.
-- `Conflict`: 409 from a safe update; the worker re-reads and re-plans.
+- `Kind.CONFLICT`: 409 from a safe update (in a job's results); the worker re-reads and re-plans.
 - `Rejected`: anything else the API refused (4xx); logged, the ticket is retried next cycle.
 - `OutcomeUnknown`: a write whose request may have reached Zendesk but got no answer.
 """
@@ -23,10 +23,6 @@ class Transient(ZendeskError):
 
 
 class RateLimited(ZendeskError):
-    pass
-
-
-class Conflict(ZendeskError):
     pass
 
 
