@@ -6,8 +6,9 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from zendesk_sla.core.decide import Decision, decide, diff
+from zendesk_sla.core.changes import Decision
 from zendesk_sla.core.facts import OrgFacts, Previous, QuotaMark, TicketFacts
+from zendesk_sla.core.plan_ticket import decide, diff
 from zendesk_sla.core.policy import Policy
 from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
 

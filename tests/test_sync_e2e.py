@@ -6,7 +6,7 @@ import pytest
 from zendesk_sla.app import App
 from zendesk_sla.sandbox.serve import Clock
 from zendesk_sla.sandbox.server import Faults, SandboxServer
-from zendesk_sla.sync import Summary
+from zendesk_sla.summary import Summary
 from zendesk_sla.zendesk.gateway import Submitted
 
 from tests.worker_fixtures import AppFactory, notes_by_ticket

@@ -19,9 +19,10 @@ import structlog
 from zenpy import Zenpy
 
 from zendesk_sla.config import Config
+from zendesk_sla.cycle import Worker
+from zendesk_sla.evaluate import FieldMap
 from zendesk_sla.settings import Settings
 from zendesk_sla.store import StateStore
-from zendesk_sla.sync import FieldMap, Worker
 from zendesk_sla.zendesk.gateway import ZendeskGateway
 from zendesk_sla.zendesk.transport import ZendeskSession
 

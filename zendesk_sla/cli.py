@@ -22,7 +22,8 @@ from zendesk_sla.zendesk.errors import ZendeskError
 
 if TYPE_CHECKING:
     from zendesk_sla.app import App
-    from zendesk_sla.sync import Evaluation, Summary
+    from zendesk_sla.evaluate import Evaluation
+    from zendesk_sla.summary import Summary
 
 DEFAULT_CONFIG = "config/athento.yaml"
 

@@ -129,6 +129,8 @@ class SeverityConfig(Strict):
 class QuotaConfig(Strict):
     grace_months: int = Field(2, ge=0)
     warn_at: list[float] = [0.8, 1.0]
+    crossing_note: str
+    exceeded_note: str
 
 
 class PendingConfig(Strict):
@@ -219,7 +221,7 @@ class ConfigFile(Strict):
     channels: dict[str, str]
     severity: SeverityConfig
     tags: TagsConfig = {}
-    quota: QuotaConfig = QuotaConfig()
+    quota: QuotaConfig
     pending_closure: PendingConfig
     zendesk: ZendeskFields
     sync: SyncConfig = SyncConfig()
@@ -367,6 +369,11 @@ def build_policy(raw: ConfigFile) -> Policy:
             notice_template=raw.pending_closure.notice,
             closing_template=raw.pending_closure.closing,
         ),
-        quota=QuotaRules(raw.quota.grace_months, tuple(raw.quota.warn_at)),
+        quota=QuotaRules(
+            raw.quota.grace_months,
+            tuple(raw.quota.warn_at),
+            raw.quota.crossing_note,
+            raw.quota.exceeded_note,
+        ),
         at_risk_ratio=raw.at_risk_ratio,
     )

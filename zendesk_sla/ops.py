@@ -22,7 +22,7 @@ from prometheus_client import (
 )
 
 from zendesk_sla.store import StateStore
-from zendesk_sla.sync import Summary
+from zendesk_sla.summary import Summary
 from zendesk_sla.zendesk.transport import Meter
 
 

@@ -12,8 +12,9 @@ from typing import Any
 import structlog
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from zendesk_sla.cycle import Worker
 from zendesk_sla.ops import Metrics, OpsServer
-from zendesk_sla.sync import Summary, Worker
+from zendesk_sla.summary import Summary
 
 log = structlog.get_logger("zendesk_sla.daemon")
 

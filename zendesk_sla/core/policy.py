@@ -128,6 +128,8 @@ class PendingRules:
 class QuotaRules:
     grace_months: int = 2
     warn_ratios: tuple[float, ...] = (0.8, 1.0)
+    crossing_template: str = "{percent} % of {included} tickets used"
+    exceeded_template: str = "quota exceeded: {used} of {included}"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Decide: what a ticket should look like under the contract, and the change that gets it there.
+"""Decide one ticket: its wanted state under the contract, and the smallest change to get there.
 
 `decide` returns the wanted state (owned tags, owned fields, notes); `diff`
 turns it into the smallest `TicketChange` against what the ticket holds now.
@@ -9,12 +9,20 @@ never planned again.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from zendesk_sla.core.changes import Decision, Note, TicketChange
 from zendesk_sla.core.classification import SeverityDecision, classify
 from zendesk_sla.core.clocks import Clock, SlaClocks, sla_clocks
+from zendesk_sla.core.eligibility import (
+    CLOSED,
+    Eligibility,
+    eligibility,
+    quota_exemption,
+    ticket_project,
+)
 from zendesk_sla.core.explain import iso_z
 from zendesk_sla.core.facts import (
     APPLIED_SEVERITY,
@@ -30,135 +38,6 @@ from zendesk_sla.core.facts import (
 from zendesk_sla.core.pending import pending_step
 from zendesk_sla.core.policy import Policy
 from zendesk_sla.core.quota import in_grace
-
-MARKER = "[zendesk-sla:{key}]"
-MERGED_TAG = "closed_by_merge"  # Zendesk tags a ticket merged into another with this
-CLOSED = frozenset({"solved", "closed"})
-
-
-@dataclass(frozen=True)
-class Note:
-    """A comment the worker posts once per ticket, identified by `key`."""
-
-    key: str
-    body: str
-    public: bool = False
-
-    @property
-    def text(self) -> str:
-        return f"{self.body}\n\n{MARKER.format(key=self.key)}"
-
-
-@dataclass(frozen=True)
-class Decision:
-    ticket_id: int
-    plan: str | None
-    eligible: bool  # False: no SLA (no plan, out of scope, unauthorized, channel)
-    tags: frozenset[str]
-    fields: Mapping[str, str | None]
-    notes: tuple[Note, ...] = ()
-    status: str | None = None
-    severity: SeverityDecision | None = None
-    clocks: SlaClocks | None = None
-    reasons: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class TicketChange:
-    """The write for one ticket: only what differs from what Zendesk holds now."""
-
-    ticket_id: int
-    updated_stamp: str
-    add_tags: tuple[str, ...] = ()
-    remove_tags: tuple[str, ...] = ()
-    fields: Mapping[str, str | None] = field(default_factory=dict)
-    notes: tuple[Note, ...] = ()
-    status: str | None = None
-
-    @property
-    def posted(self) -> tuple[Note, ...]:
-        """Zendesk takes one comment per update: a public notice alone, else all private notes."""
-        public = tuple(n for n in self.notes if n.public)
-        return public[:1] if public else self.notes
-
-    @property
-    def comment(self) -> tuple[str, bool] | None:
-        """(body, public) of this update's comment."""
-        notes = self.posted
-        if not notes:
-            return None
-        return "\n\n---\n\n".join(n.text for n in notes), notes[0].public
-
-
-@dataclass(frozen=True)
-class Eligibility:
-    """Whether the contract's SLA applies to a ticket, and if not, why (POLICY 1, 5, 7)."""
-
-    plan: str | None
-    reasons: tuple[str, ...]
-    tags: frozenset[str]
-    notes: tuple[Note, ...]
-
-    @property
-    def eligible(self) -> bool:
-        return not self.reasons
-
-
-def eligibility(policy: Policy, ticket: TicketFacts, org: OrgFacts | None) -> Eligibility:
-    tags = policy.tags
-    plan_name = org.plan if org else None
-    plan = policy.plans.get(plan_name) if plan_name else None
-    if plan is None or not plan.has_support:
-        reason = "no support plan" if plan_name is None else f"plan {plan_name} has no support"
-        if plan_name and plan is None:
-            reason = f"unknown plan {plan_name!r}"
-        no_plan = _once(ticket, "no-plan", f"Sin SLA: {reason}. Solo documentación.")
-        return Eligibility(plan_name, (reason,), frozenset({tags.no_support_plan}), tuple(no_plan))
-    wanted = {f"{tags.plan_prefix}{plan.name}"}
-    reasons: list[str] = []
-    notes: list[Note] = []
-    contract_channel = policy.channel_map.get(ticket.via_channel)
-    if contract_channel is not None and contract_channel not in plan.channels:
-        wanted.add(tags.channel_not_in_plan)
-        reasons.append(f"channel {contract_channel} is not in plan {plan.name}")
-        notes += _once(
-            ticket,
-            "channel",
-            (
-                f"Canal no incluido en el plan {plan.name}: el ticket llegó por {contract_channel} "
-                f"(canales del plan: {', '.join(sorted(plan.channels)) or 'ninguno'}). Sin SLA."
-            ),
-        )
-    if org is not None and org.set_up and ticket.requester_id not in org.authorized:
-        wanted.add(tags.unauthorized_contact)
-        reasons.append("requester is not an authorized contact")
-        notes += _once(
-            ticket,
-            "unauthorized",
-            (
-                "El solicitante no es un contacto autorizado de la organización: el ticket no "
-                "tiene SLA ni consume cuota. Confirme con el cliente quién puede abrir incidencias."
-            ),
-        )
-    if tags.out_of_scope in ticket.tags:
-        reasons.append("out of scope (project adjustment or configuration)")
-    return Eligibility(plan.name, tuple(reasons), frozenset(wanted), tuple(notes))
-
-
-def quota_exemption(policy: Policy, ticket: TicketFacts, found: Eligibility) -> str | None:
-    """Why a ticket uses no quota (POLICY 8), or None when it counts."""
-    if not found.eligible:
-        return found.reasons[0]
-    if ticket.status == "deleted":
-        return "deleted or spam"
-    if MERGED_TAG in ticket.tags:
-        return "merged into another ticket"
-    return None
-
-
-def ticket_project(policy: Policy, ticket: TicketFacts) -> str | None:
-    prefix = policy.tags.project_prefix
-    return next((t[len(prefix) :] for t in sorted(ticket.tags) if t.startswith(prefix)), None)
 
 
 def decide(
@@ -263,10 +142,6 @@ def _state_tags(policy: Policy, clocks: SlaClocks) -> set[str]:
     if "at_risk" in (clocks.response.state, clocks.resolution.state):
         out.add(tags.at_risk)
     return out
-
-
-def _once(ticket: TicketFacts, key: str, body: str) -> list[Note]:
-    return [] if ticket.status in CLOSED else [Note(key, body)]
 
 
 def _due_text(policy: Policy, clock: Clock) -> str:

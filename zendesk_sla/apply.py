@@ -1,0 +1,193 @@
+"""Apply: the core's changes written to Zendesk in bulk jobs, and their outcomes recorded.
+
+Note intents are recorded before any write leaves; writes go out in
+update_many jobs; outcomes (and the page's cursor) are recorded together. A
+note whose write got no answer is looked for in the ticket before it is ever
+sent again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import structlog
+
+from zendesk_sla.core.changes import MARKER, TicketChange
+from zendesk_sla.evaluate import Evaluation, FieldMap
+from zendesk_sla.store import StateStore
+from zendesk_sla.summary import Summary
+from zendesk_sla.zendesk.gateway import (
+    CONFLICT,
+    FAILED,
+    OK,
+    Outcome,
+    Submitted,
+    Write,
+    ZendeskGateway,
+)
+
+SLA_NOTES = ("sla:", "sla-change:")
+
+log = structlog.get_logger("zendesk_sla.apply")
+
+
+@dataclass
+class Batch:
+    """A page's writes in flight: finished (outcomes and cursor recorded) before the next one."""
+
+    changes: dict[int, Evaluation]
+    submitted: Submitted
+    page_cursor: tuple[str, str | None] | None
+    at: int
+
+
+@dataclass
+class Applier:
+    gateway: ZendeskGateway
+    store: StateStore
+    fields: FieldMap
+    clock: Callable[[], datetime]
+    dry_run: bool = False
+    on_change: Callable[[Evaluation], None] | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+    settle_seconds: float = 600.0
+
+    def _now_epoch(self) -> int:
+        return int(self.clock().timestamp())
+
+    def submit(
+        self,
+        evaluations: list[Evaluation],
+        summary: Summary,
+        page_cursor: tuple[str, str | None] | None,
+    ) -> Batch | None:
+        """Record the notes' intents, then queue the writes; `finish` records the outcomes."""
+        changes = [e for e in evaluations if e.change is not None]
+        summary.changes += len(changes)
+        for evaluation in changes:
+            if self.on_change:
+                self.on_change(evaluation)
+        if self.dry_run:
+            if page_cursor and page_cursor[1]:
+                self.store.put(page_cursor[0], page_cursor[1])
+            return None
+        now = self._now_epoch()
+        with self.store.transaction():  # intents are durable before any write leaves
+            for e in changes:
+                assert e.change is not None
+                self.store.note_intent(e.facts.id, [n.key for n in e.change.posted], now)
+        writes = [self._to_write(e.change) for e in changes if e.change]
+        submitted = self.gateway.submit(writes) if writes else Submitted()
+        return Batch({e.facts.id: e for e in changes}, submitted, page_cursor, now)
+
+    def finish(self, batch: Batch, summary: Summary, *, wait_first: bool = True) -> list[int]:
+        """Record a batch's outcomes and its page's cursor; the tickets that conflicted."""
+        outcomes = self.gateway.collect(batch.submitted, wait_first=wait_first)
+        conflicts: list[int] = []
+        with self.store.transaction():  # outcomes and the page's cursor: together or not at all
+            for outcome in outcomes:
+                self._record(batch.changes[outcome.ticket_id], outcome, summary, batch.at)
+                if outcome.result == CONFLICT:
+                    conflicts.append(outcome.ticket_id)
+            if batch.page_cursor and batch.page_cursor[1]:
+                self.store.put(batch.page_cursor[0], batch.page_cursor[1])
+        return conflicts
+
+    def _record(self, evaluation: Evaluation, outcome: Outcome, summary: Summary, now: int) -> None:
+        change = evaluation.change
+        assert change is not None
+        keys = [n.key for n in change.posted]
+        ticket_id = outcome.ticket_id
+        if outcome.result == OK:
+            summary.written += 1
+            summary.notes += len(keys)
+            decision, facts = evaluation.decision, evaluation.facts
+            tags = sorted((facts.tags | set(change.add_tags)) - set(change.remove_tags))
+            custom = {str(self.fields.ticket_ids[k]): v for k, v in change.fields.items()}
+            # The SLA applied is "written" once its note is posted (one comment per update:
+            # a public notice may have taken this update's comment).
+            held_back = any(
+                n.key.startswith(SLA_NOTES) for n in change.notes if n not in change.posted
+            )
+            if decision.severity is not None and not held_back:
+                self.store.record_written(
+                    ticket_id, decision.plan, decision.severity.severity, tags, custom
+                )
+            else:
+                self.store.record_snapshot(ticket_id, tags, custom)
+            if change.status:
+                self.store.set_status(ticket_id, change.status)
+            self.store.note_sent(ticket_id, keys, now)
+            self.store.clear_dirty([ticket_id])
+            return
+        if outcome.result == CONFLICT:
+            summary.conflicts += 1
+        elif outcome.result == FAILED:
+            summary.failed += 1
+        else:
+            summary.unknown += 1
+        if outcome.result in (CONFLICT, FAILED):
+            self.store.note_dropped(ticket_id, keys)  # certainly not posted
+        self.store.mark_dirty([ticket_id], f"{outcome.result}: {outcome.detail}"[:500], now)
+        log.warning(
+            "write_not_applied",
+            ticket_id=ticket_id,
+            result=outcome.result,
+            detail=outcome.detail[:300],
+        )
+
+    def _to_write(self, change: TicketChange) -> Write:
+        return Write(
+            ticket_id=change.ticket_id,
+            updated_stamp=change.updated_stamp,
+            add_tags=change.add_tags,
+            remove_tags=change.remove_tags,
+            custom_fields={self.fields.ticket_ids[k]: v for k, v in change.fields.items()},
+            comment=change.comment,
+            status=change.status,
+        )
+
+    def org_fields(self, org_fields: dict[int, dict[str, Any]]) -> set[int]:
+        """Write organizations' quota fields; the organizations whose write must be retried."""
+        if not org_fields:
+            return set()
+        if self.dry_run:
+            for org_id, fields in org_fields.items():
+                log.info("org_fields_planned", organization_id=org_id, fields=fields)
+            return set()
+        retry: set[int] = set()
+        outcomes = self.gateway.update_organizations(org_fields)
+        with self.store.transaction():
+            for outcome in outcomes:
+                if outcome.result == OK:
+                    self.store.put_org_fields(outcome.ticket_id, org_fields[outcome.ticket_id])
+                else:
+                    retry.add(outcome.ticket_id)
+                    log.warning(
+                        "org_fields_not_written",
+                        organization_id=outcome.ticket_id,
+                        detail=outcome.detail[:300],
+                    )
+        return retry
+
+    def verify_uncertain_notes(self) -> None:
+        """A note whose write got no answer is looked for in the ticket before it is resent."""
+        now = self._now_epoch()
+        for ticket_id, keys in self.store.uncertain_notes().items():
+            if now - self.store.oldest_intent(ticket_id) < self.settle_seconds:
+                continue
+            bodies = "\n".join(self.gateway.comment_bodies(ticket_id))
+            found = [k for k in keys if MARKER.format(key=k) in bodies]
+            with self.store.transaction():
+                self.store.note_sent(ticket_id, found, now)
+                self.store.note_dropped(ticket_id, [k for k in keys if k not in found])
+            log.info(
+                "notes_verified",
+                ticket_id=ticket_id,
+                found=found,
+                resend=[k for k in keys if k not in found],
+            )

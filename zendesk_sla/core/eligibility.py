@@ -1,0 +1,92 @@
+"""Whether the contract applies to a ticket (POLICY 1, 5, 7, 8): plan, contacts, channels, quota.
+
+The reasons a ticket gets no SLA, the notes that tell the agent why, and
+why a ticket uses no quota.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from zendesk_sla.core.changes import Note
+from zendesk_sla.core.facts import OrgFacts, TicketFacts
+from zendesk_sla.core.policy import Policy
+
+MERGED_TAG = "closed_by_merge"  # Zendesk tags a ticket merged into another with this
+
+CLOSED = frozenset({"solved", "closed"})
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Whether the contract's SLA applies to a ticket, and if not, why (POLICY 1, 5, 7)."""
+
+    plan: str | None
+    reasons: tuple[str, ...]
+    tags: frozenset[str]
+    notes: tuple[Note, ...]
+
+    @property
+    def eligible(self) -> bool:
+        return not self.reasons
+
+
+def eligibility(policy: Policy, ticket: TicketFacts, org: OrgFacts | None) -> Eligibility:
+    tags = policy.tags
+    plan_name = org.plan if org else None
+    plan = policy.plans.get(plan_name) if plan_name else None
+    if plan is None or not plan.has_support:
+        reason = "no support plan" if plan_name is None else f"plan {plan_name} has no support"
+        if plan_name and plan is None:
+            reason = f"unknown plan {plan_name!r}"
+        no_plan = _once(ticket, "no-plan", f"Sin SLA: {reason}. Solo documentación.")
+        return Eligibility(plan_name, (reason,), frozenset({tags.no_support_plan}), tuple(no_plan))
+    wanted = {f"{tags.plan_prefix}{plan.name}"}
+    reasons: list[str] = []
+    notes: list[Note] = []
+    contract_channel = policy.channel_map.get(ticket.via_channel)
+    if contract_channel is not None and contract_channel not in plan.channels:
+        wanted.add(tags.channel_not_in_plan)
+        reasons.append(f"channel {contract_channel} is not in plan {plan.name}")
+        notes += _once(
+            ticket,
+            "channel",
+            (
+                f"Canal no incluido en el plan {plan.name}: el ticket llegó por {contract_channel} "
+                f"(canales del plan: {', '.join(sorted(plan.channels)) or 'ninguno'}). Sin SLA."
+            ),
+        )
+    if org is not None and org.set_up and ticket.requester_id not in org.authorized:
+        wanted.add(tags.unauthorized_contact)
+        reasons.append("requester is not an authorized contact")
+        notes += _once(
+            ticket,
+            "unauthorized",
+            (
+                "El solicitante no es un contacto autorizado de la organización: el ticket no "
+                "tiene SLA ni consume cuota. Confirme con el cliente quién puede abrir incidencias."
+            ),
+        )
+    if tags.out_of_scope in ticket.tags:
+        reasons.append("out of scope (project adjustment or configuration)")
+    return Eligibility(plan.name, tuple(reasons), frozenset(wanted), tuple(notes))
+
+
+def quota_exemption(policy: Policy, ticket: TicketFacts, found: Eligibility) -> str | None:
+    """Why a ticket uses no quota (POLICY 8), or None when it counts."""
+    if not found.eligible:
+        return found.reasons[0]
+    if ticket.status == "deleted":
+        return "deleted or spam"
+    if MERGED_TAG in ticket.tags:
+        return "merged into another ticket"
+    return None
+
+
+def ticket_project(policy: Policy, ticket: TicketFacts) -> str | None:
+    prefix = policy.tags.project_prefix
+    return next((t[len(prefix) :] for t in sorted(ticket.tags) if t.startswith(prefix)), None)
+
+
+def _once(ticket: TicketFacts, key: str, body: str) -> list[Note]:
+    return [] if ticket.status in CLOSED else [Note(key, body)]

@@ -1,0 +1,155 @@
+"""Decide one organization's quota (POLICY 8): its ledger, the quota notes, its quota fields.
+
+Given every ticket of the organization, returns the whole plan: each ticket's
+place in its quota year, the 80 % / 100 % crossing notes (once a year, on the
+ticket that crossed), the exceeded notes, the tickets whose quota state must be
+re-decided, and the organization's used / included / remaining fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from zendesk_sla.core.eligibility import eligibility, quota_exemption, ticket_project
+from zendesk_sla.core.facts import OrgFacts, TicketFacts
+from zendesk_sla.core.policy import Policy
+from zendesk_sla.core.quota import QuotaLine, QuotaTicket, QuotaYear, ledger
+from zendesk_sla.core.templates import render
+
+QUOTA_FIELDS = ("quota_used", "quota_included", "quota_remaining")
+CROSSING_PLACEHOLDERS = ("percent", "included", "year_start", "year_end", "organization")
+EXCEEDED_PLACEHOLDERS = ("used", "included", "year_start", "year_end", "organization")
+_NO_NOTES = frozenset({"solved", "closed", "deleted"})  # the past is not re-announced
+_FROZEN = frozenset({"closed", "deleted"})  # Zendesk refuses updates to these
+
+
+@dataclass(frozen=True)
+class OrgPlan:
+    """The quota decisions for one organization."""
+
+    organization_id: int
+    lines: tuple[QuotaLine, ...]
+    years: tuple[QuotaYear, ...]
+    notes: Mapping[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    changed: frozenset[int] = frozenset()  # tickets whose quota tag or notes must be written
+    fields: Mapping[str, int | None] | None = None  # logical quota field -> value; None: as is
+
+
+def _day(value: date) -> str:
+    return f"{value:%d/%m/%Y}"
+
+
+def plan_organization(
+    policy: Policy,
+    org: OrgFacts,
+    tickets: Sequence[TicketFacts],
+    *,
+    today: date,
+    posted: Collection[str] = (),
+    notes_done: Mapping[int, Collection[str]] | None = None,
+    have_fields: Mapping[str, object] | None = None,
+) -> OrgPlan:
+    """The quota plan of `org` from all its tickets.
+
+    `posted`: quota note keys already posted on any ticket of the organization;
+    `notes_done`: per ticket, note keys already posted or being posted;
+    `have_fields`: the organization's quota fields now (logical names), or None
+    when the account has no quota fields to write.
+    """
+    zone = ZoneInfo(policy.timezone)
+    by_id = {t.id: t for t in tickets}
+    quota_tickets = [
+        QuotaTicket(
+            t.id,
+            t.created_at.astimezone(zone).date(),
+            quota_exemption(policy, t, eligibility(policy, t, org)),
+            ticket_project(policy, t),
+        )
+        for t in tickets
+    ]
+    plan = policy.plans.get(org.plan or "")
+    lines, years = ledger(
+        quota_tickets,
+        plan_quota=plan.yearly_tickets if plan is not None and plan.has_support else 0,
+        contract_start=org.contract_start,
+        go_lives=org.go_lives,
+        bundles=org.bundles,
+        grace_months=policy.quota.grace_months,
+        warn_ratios=policy.quota.warn_ratios,
+    )
+    name = org.name or "la organización"
+    wanted: dict[int, list[tuple[str, str]]] = {}
+    for year in years:
+        for ratio, tid in sorted(year.crossings.items()):
+            key = f"quota-{round(ratio * 100)}:{year.start.isoformat()}"
+            if key not in posted and by_id[tid].status not in _NO_NOTES:
+                text = render(
+                    policy.quota.crossing_template,
+                    {
+                        "percent": round(ratio * 100),
+                        "included": year.included,
+                        "year_start": _day(year.start),
+                        "year_end": _day(year.end),
+                        "organization": name,
+                    },
+                )
+                wanted.setdefault(tid, []).append((key, text))
+    ends = {y.start: y.end for y in years}
+    included = {y.start: y.included for y in years}
+    for line in lines:
+        if line.state == "exceeded" and by_id[line.ticket_id].status not in _NO_NOTES:
+            key = f"quota-exceeded:{line.year_start.isoformat()}"
+            text = render(
+                policy.quota.exceeded_template,
+                {
+                    "used": line.position,
+                    "included": included[line.year_start],
+                    "year_start": _day(line.year_start),
+                    "year_end": _day(ends[line.year_start]),
+                    "organization": name,
+                },
+            )
+            wanted.setdefault(line.ticket_id, []).append((key, text))
+    done = notes_done or {}
+    notes: dict[int, tuple[tuple[str, str], ...]] = {}
+    changed: set[int] = set()
+    exceeded_tag = policy.tags.quota_exceeded
+    for line in lines:
+        ticket = by_id[line.ticket_id]
+        if ticket.status in _FROZEN:
+            continue
+        pending = tuple(
+            n for n in wanted.get(line.ticket_id, ()) if n[0] not in done.get(ticket.id, ())
+        )
+        if pending:
+            notes[line.ticket_id] = pending
+        if (line.state == "exceeded") != (exceeded_tag in ticket.tags) or pending:
+            changed.add(line.ticket_id)
+    fields = None
+    if have_fields is not None:
+        fields = quota_fields(policy, org, years, today)
+        if all(_same(have_fields.get(k), v) for k, v in fields.items()):
+            fields = None
+    return OrgPlan(org.id, tuple(lines), tuple(years), notes, frozenset(changed), fields)
+
+
+def quota_fields(
+    policy: Policy, org: OrgFacts, years: Sequence[QuotaYear], today: date
+) -> dict[str, int | None]:
+    """used / included / remaining of the quota year holding `today`."""
+    current = next((y for y in years if y.start <= today < y.end), None)
+    plan = policy.plans.get(org.plan or "")
+    included = current.included if current else (plan.yearly_tickets if plan else None)
+    used = current.used if current else 0
+    return {
+        "quota_used": used,
+        "quota_included": included,
+        "quota_remaining": None if included is None else included - used,
+    }
+
+
+def _same(have: object, want: object) -> bool:
+    return ("" if have is None else str(have)) == ("" if want is None else str(want))

@@ -1,0 +1,187 @@
+"""Decide, seen from the shell: stored rows in, the core's decisions out.
+
+Loads what the core needs (facts, organizations, past writes, notes, quota
+marks) from the store, calls the pure core for each ticket and each touched
+organization, and records what was decided. It writes nothing to Zendesk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import structlog
+
+from zendesk_sla.config import Config
+from zendesk_sla.core.changes import Decision, TicketChange
+from zendesk_sla.core.facts import OrgFacts, Previous, TicketFacts
+from zendesk_sla.core.plan_org import QUOTA_FIELDS, OrgPlan, plan_organization
+from zendesk_sla.core.plan_ticket import decide, diff
+from zendesk_sla.store import SENT, Applied, StateStore
+from zendesk_sla.summary import Summary
+from zendesk_sla.timelines import load_orgs, moment, ticket_facts
+
+log = structlog.get_logger("zendesk_sla.evaluate")
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """Logical names <-> Zendesk field ids and keys, resolved at start-up."""
+
+    ticket_ids: Mapping[str, int]  # logical ticket field -> id
+    org_keys: Mapping[str, str]  # logical org field -> key
+    authorized_key: str
+
+    @property
+    def ticket_names(self) -> dict[str, str]:
+        return {str(fid): name for name, fid in self.ticket_ids.items()}
+
+
+@dataclass
+class Evaluation:
+    facts: TicketFacts
+    decision: Decision
+    change: TicketChange | None
+
+
+@dataclass
+class Evaluator:
+    store: StateStore
+    config: Config
+    fields: FieldMap
+    clock: Callable[[], datetime]
+
+    def tickets(self, ids: Sequence[int], summary: Summary) -> list[Evaluation]:
+        """Decide these tickets from the store; record what was decided."""
+        store = self.store
+        rows = store.tickets(ids)
+        events = store.events(list(rows))
+        authors = {e.author_id for evs in events.values() for e in evs if e.author_id}
+        roles = store.roles(authors)
+        orgs = self.orgs({r.organization_id for r in rows.values() if r.organization_id})
+        written = store.written(list(rows))
+        notes = store.notes(list(rows))
+        quota = store.quota_marks(list(rows))
+        names = store.names(r.requester_id for r in rows.values() if r.requester_id)
+        now = self.clock()
+        out: list[Evaluation] = []
+        applied: list[Applied] = []
+        field_names = self.fields.ticket_names
+        for ticket_id in ids:
+            row = rows.get(ticket_id)
+            if row is None:
+                continue
+            try:
+                requester = names.get(row.requester_id or 0, "")
+                facts = ticket_facts(row, events.get(ticket_id, []), roles, field_names, requester)
+                org = orgs.get(row.organization_id) if row.organization_id else None
+                prev = written.get(ticket_id)
+                known = notes.get(ticket_id, {})
+                sent = {k: moment(at) for k, (state, at) in known.items() if state == SENT}
+                decision = decide(
+                    self.config.policy,
+                    facts,
+                    org,
+                    Previous(*prev) if prev else None,
+                    now,
+                    sent=sent,
+                    quota=quota.get(ticket_id),
+                )
+                change = diff(decision, facts, self.config.policy, known.keys())
+            except (ValueError, KeyError, TypeError) as exc:
+                summary.skipped_bad += 1
+                log.warning("ticket_skipped", ticket_id=ticket_id, error=str(exc))
+                continue
+            change = self._writable(change)
+            summary.evaluated += 1
+            out.append(Evaluation(facts, decision, change))
+            applied.append(_applied(row.id, row.organization_id, row.created_at, decision))
+        with store.transaction():
+            store.record_applied(applied, int(now.timestamp()))
+        return out
+
+    def orgs(self, org_ids: Iterable[int]) -> dict[int, OrgFacts]:
+        return load_orgs(self.store, self.config, org_ids)
+
+    def _writable(self, change: TicketChange | None) -> TicketChange | None:
+        """Drop field writes whose Zendesk field does not exist (setup not run yet)."""
+        if change is None or all(name in self.fields.ticket_ids for name in change.fields):
+            return change
+        fields = {k: v for k, v in change.fields.items() if k in self.fields.ticket_ids}
+        if not (change.add_tags or change.remove_tags or fields or change.notes or change.status):
+            return None
+        return replace(change, fields=fields)
+
+    def quotas(self, org_ids: Iterable[int]) -> tuple[set[int], dict[int, dict[str, Any]]]:
+        """Recount quotas: the tickets to re-decide, the organization fields to write."""
+        changed: set[int] = set()
+        org_fields: dict[int, dict[str, Any]] = {}
+        for org in self.orgs(org_ids).values():
+            plan = self._plan_org(org)
+            changed |= plan.changed
+            if plan.fields is not None:
+                keys = self.fields.org_keys
+                org_fields[org.id] = {keys[k]: v for k, v in plan.fields.items()}
+        return changed, org_fields
+
+    def _plan_org(self, org: OrgFacts) -> OrgPlan:
+        store = self.store
+        rows = store.tickets(store.org_ticket_ids([org.id]))
+        names = self.fields.ticket_names
+        facts = [ticket_facts(row, [], {}, names) for row in rows.values()]
+        keys = self.fields.org_keys
+        have = None
+        if set(QUOTA_FIELDS) <= set(keys):
+            row = store.orgs([org.id]).get(org.id)
+            stored = row.fields if row else {}
+            have = {k: stored.get(keys[k]) for k in QUOTA_FIELDS}
+        done = store.notes([f.id for f in facts])
+        policy = self.config.policy
+        plan = plan_organization(
+            policy,
+            org,
+            facts,
+            today=self.clock().astimezone(ZoneInfo(policy.timezone)).date(),
+            posted=store.org_note_keys(org.id, "quota-"),
+            notes_done={tid: set(n) for tid, n in done.items()},
+            have_fields=have,
+        )
+        with store.transaction():
+            store.put_quota(
+                org.id,
+                [
+                    (
+                        ln.ticket_id,
+                        ln.year_start.isoformat(),
+                        ln.state,
+                        ln.position,
+                        list(plan.notes.get(ln.ticket_id, ())),
+                    )
+                    for ln in plan.lines
+                ],
+                [
+                    (y.start.isoformat(), y.end.isoformat(), y.included, y.used, y.grace, y.exempt)
+                    for y in plan.years
+                ],
+            )
+        return plan
+
+
+def _applied(ticket_id: int, org_id: int | None, created: int, decision: Decision) -> Applied:
+    clocks = decision.clocks
+    return Applied(
+        ticket_id=ticket_id,
+        organization_id=org_id,
+        plan=decision.plan,
+        severity=decision.severity.severity if decision.severity else None,
+        eligible=decision.eligible,
+        response_state=clocks.response.state if clocks else None,
+        resolution_state=clocks.resolution.state if clocks else None,
+        response_due=decision.fields.get("response_due"),
+        resolution_due=decision.fields.get("resolution_due"),
+        created_at=created,
+        reason="; ".join(decision.reasons) or None,
+    )

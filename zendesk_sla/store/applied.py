@@ -1,0 +1,82 @@
+"""What the worker decided and wrote per ticket (plan, severity, clock states, due times)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from zendesk_sla.store.schema import Applied
+from zendesk_sla.store.tickets import TicketStore
+
+
+class AppliedStore(TicketStore):
+    def record_applied(self, rows: Iterable[Applied], now: int) -> None:
+        self.db.executemany(
+            "INSERT INTO applied(ticket_id, organization_id, plan, severity, eligible, "
+            "response_state, resolution_state, response_due, resolution_due, created_at, "
+            "evaluated_at, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT(ticket_id) DO UPDATE SET reason=excluded.reason, "
+            "organization_id=excluded.organization_id, plan=excluded.plan, "
+            "severity=excluded.severity, eligible=excluded.eligible, "
+            "response_state=excluded.response_state, resolution_state=excluded.resolution_state, "
+            "response_due=excluded.response_due, resolution_due=excluded.resolution_due, "
+            "created_at=excluded.created_at, evaluated_at=excluded.evaluated_at",
+            [
+                (
+                    a.ticket_id,
+                    a.organization_id,
+                    a.plan,
+                    a.severity,
+                    int(a.eligible),
+                    a.response_state,
+                    a.resolution_state,
+                    a.response_due,
+                    a.resolution_due,
+                    a.created_at,
+                    now,
+                    a.reason,
+                )
+                for a in rows
+            ],
+        )
+
+    def written(self, ids: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
+        query = (
+            "SELECT ticket_id, written_plan, written_severity FROM applied "
+            "WHERE ticket_id IN ({marks}) AND (written_plan IS NOT NULL "
+            "OR written_severity IS NOT NULL)"
+        )
+        return {tid: (plan, severity) for tid, plan, severity in self._rows_in(query, ids)}
+
+    def record_written(
+        self,
+        ticket_id: int,
+        plan: str | None,
+        severity: str | None,
+        tags: Sequence[str],
+        custom_fields: dict[str, Any],
+    ) -> None:
+        """After a confirmed write: remember it, and mirror it in the local snapshot."""
+        self.db.execute(
+            "UPDATE applied SET written_plan = ?, written_severity = ? WHERE ticket_id = ?",
+            (plan, severity, ticket_id),
+        )
+        self.record_snapshot(ticket_id, tags, custom_fields)
+
+    def previous_orgs(self, ids: Sequence[int]) -> set[int]:
+        """Organizations the worker last saw these tickets in (a ticket may move)."""
+        query = (
+            "SELECT organization_id FROM applied WHERE organization_id IS NOT NULL "
+            "AND ticket_id IN ({marks})"
+        )
+        return {r[0] for r in self._rows_in(query, ids)}
+
+    def applied_rows(self) -> list[Applied]:
+        return [
+            Applied(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8], r[9], r[10])
+            for r in self.db.execute(
+                "SELECT ticket_id, organization_id, plan, severity, eligible, response_state, "
+                "resolution_state, response_due, resolution_due, created_at, reason FROM applied "
+                "ORDER BY ticket_id"
+            )
+        ]

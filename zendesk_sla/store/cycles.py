@@ -1,0 +1,27 @@
+"""The log of cycles: when each started and finished, whether it succeeded, its summary."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from zendesk_sla.store.base import StoreBase
+
+
+class CycleStore(StoreBase):
+    def cycle_started(self, kind: str) -> int:
+        row = self.db.execute(
+            "INSERT INTO cycles(kind, started) VALUES (?, ?) RETURNING id", (kind, time.time())
+        ).fetchone()
+        return int(row[0])
+
+    def cycle_finished(self, cycle_id: int, ok: bool, summary: dict[str, Any]) -> None:
+        self.db.execute(
+            "UPDATE cycles SET finished = ?, ok = ?, summary = ? WHERE id = ?",
+            (time.time(), int(ok), json.dumps(summary), cycle_id),
+        )
+
+    def last_success(self) -> float | None:
+        row = self.db.execute("SELECT max(finished) FROM cycles WHERE ok = 1").fetchone()
+        return None if row is None or row[0] is None else float(row[0])

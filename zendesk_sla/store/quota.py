@@ -1,0 +1,51 @@
+"""Quota ledgers: each ticket's place in its organization's year, and the years' totals."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+from zendesk_sla.core.facts import QuotaMark
+from zendesk_sla.store.base import StoreBase
+
+
+class QuotaStore(StoreBase):
+    def quota_marks(self, ids: Sequence[int]) -> dict[int, QuotaMark]:
+        """Per ticket: its quota state and the quota notes it should carry."""
+        query = "SELECT ticket_id, state, notes FROM quota WHERE ticket_id IN ({marks})"
+        return {
+            tid: QuotaMark(state == "exceeded", tuple((str(k), str(t)) for k, t in json.loads(n)))
+            for tid, state, n in self._rows_in(query, ids)
+        }
+
+    def put_quota(
+        self,
+        org_id: int,
+        lines: Iterable[tuple[int, str, str, int | None, list[tuple[str, str]]]],
+        years: Iterable[tuple[str, str, int | None, int, int, int]],
+    ) -> None:
+        self.db.execute("DELETE FROM quota WHERE organization_id = ?", (org_id,))
+        self.db.execute("DELETE FROM quota_years WHERE organization_id = ?", (org_id,))
+        self.db.executemany(
+            "INSERT OR REPLACE INTO quota VALUES (?,?,?,?,?,?)",
+            [
+                (tid, org_id, year, state, pos, json.dumps(notes))
+                for tid, year, state, pos, notes in lines
+            ],
+        )
+        self.db.executemany(
+            "INSERT INTO quota_years VALUES (?,?,?,?,?,?,?)", [(org_id, *y) for y in years]
+        )
+
+    def quota_years(self) -> list[tuple[int, str, str, int | None, int, int, int]]:
+        return list(
+            self.db.execute("SELECT * FROM quota_years ORDER BY organization_id, year_start")
+        )
+
+    def org_note_keys(self, org_id: int, prefix: str) -> set[str]:
+        """Keys of notes posted (or being posted) on any ticket of the organization."""
+        query = (
+            "SELECT DISTINCT n.key FROM notes n JOIN tickets t ON t.id = n.ticket_id "
+            "WHERE t.organization_id = ? AND n.key LIKE ?"
+        )
+        return {r[0] for r in self.db.execute(query, (org_id, prefix + "%"))}

@@ -1,0 +1,75 @@
+"""The state's schema: its migrations, the note states, and the row of what was applied."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY, status TEXT NOT NULL, priority TEXT, subject TEXT NOT NULL,
+        description TEXT NOT NULL, via_channel TEXT NOT NULL, organization_id INTEGER,
+        requester_id INTEGER, tags TEXT NOT NULL, custom_fields TEXT NOT NULL,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+        generated_timestamp INTEGER NOT NULL, updated_stamp TEXT NOT NULL
+    );
+    CREATE INDEX tickets_status ON tickets(status);
+    CREATE INDEX tickets_org ON tickets(organization_id, created_at);
+    CREATE TABLE events (
+        event_id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL, at INTEGER NOT NULL,
+        kind TEXT NOT NULL, status TEXT, public INTEGER NOT NULL, author_id INTEGER,
+        automated INTEGER NOT NULL
+    );
+    CREATE INDEX events_ticket ON events(ticket_id, at);
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY, role TEXT NOT NULL, organization_id INTEGER, authorized INTEGER,
+        name TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX users_org ON users(organization_id);
+    CREATE TABLE orgs (id INTEGER PRIMARY KEY, name TEXT, external_id TEXT, fields TEXT NOT NULL);
+    CREATE TABLE applied (
+        ticket_id INTEGER PRIMARY KEY, organization_id INTEGER, plan TEXT, severity TEXT,
+        eligible INTEGER NOT NULL, response_state TEXT, resolution_state TEXT,
+        response_due TEXT, resolution_due TEXT, created_at INTEGER, evaluated_at INTEGER,
+        written_plan TEXT, written_severity TEXT, reason TEXT
+    );
+    CREATE TABLE notes (
+        ticket_id INTEGER NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, at INTEGER NOT NULL,
+        PRIMARY KEY (ticket_id, key)
+    );
+    CREATE TABLE quota (
+        ticket_id INTEGER PRIMARY KEY, organization_id INTEGER NOT NULL, year_start TEXT NOT NULL,
+        state TEXT NOT NULL, position INTEGER, notes TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX quota_org ON quota(organization_id, year_start);
+    CREATE TABLE quota_years (
+        organization_id INTEGER NOT NULL, year_start TEXT NOT NULL, year_end TEXT NOT NULL,
+        included INTEGER, used INTEGER NOT NULL, grace INTEGER NOT NULL, exempt INTEGER NOT NULL,
+        PRIMARY KEY (organization_id, year_start)
+    );
+    CREATE TABLE dirty (ticket_id INTEGER PRIMARY KEY, reason TEXT NOT NULL, at INTEGER NOT NULL);
+    CREATE TABLE cycles (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, started REAL NOT NULL,
+        finished REAL, ok INTEGER, summary TEXT
+    );
+    """,
+)
+
+
+PENDING, SENT = "pending", "sent"
+
+
+@dataclass(frozen=True)
+class Applied:
+    ticket_id: int
+    organization_id: int | None
+    plan: str | None
+    severity: str | None
+    eligible: bool
+    response_state: str | None
+    resolution_state: str | None
+    response_due: str | None
+    resolution_due: str | None
+    created_at: int
+    reason: str | None = None

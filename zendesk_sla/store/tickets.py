@@ -1,0 +1,179 @@
+"""Zendesk's records as the worker last saw them: tickets, events, users, organizations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from zendesk_sla.store.base import StoreBase
+from zendesk_sla.zendesk.parse import EventRow, OrgRow, TicketRow, UserRow
+
+
+class TicketStore(StoreBase):
+    def put_tickets(self, rows: Sequence[TicketRow]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    r.id,
+                    r.status,
+                    r.priority,
+                    r.subject,
+                    r.description[:2000],
+                    r.via_channel,
+                    r.organization_id,
+                    r.requester_id,
+                    json.dumps(r.tags),
+                    json.dumps(r.custom_fields),
+                    r.created_at,
+                    r.updated_at,
+                    r.generated_timestamp,
+                    r.updated_stamp,
+                )
+                for r in rows
+            ],
+        )
+
+    def put_events(self, rows: Iterable[EventRow]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO events VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (
+                    r.event_id,
+                    r.ticket_id,
+                    r.at,
+                    r.kind,
+                    r.status,
+                    int(r.public),
+                    r.author_id,
+                    int(r.automated),
+                )
+                for r in rows
+            ],
+        )
+
+    def put_users(self, rows: Iterable[UserRow]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO users VALUES (?,?,?,?,?)",
+            [
+                (
+                    r.id,
+                    r.role,
+                    r.organization_id,
+                    None if r.authorized is None else int(r.authorized),
+                    r.name,
+                )
+                for r in rows
+            ],
+        )
+
+    def put_orgs(self, rows: Iterable[OrgRow]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO orgs VALUES (?,?,?,?)",
+            [(r.id, r.name, r.external_id, json.dumps(r.fields)) for r in rows],
+        )
+
+    def tickets(self, ids: Sequence[int]) -> dict[int, TicketRow]:
+        query = "SELECT * FROM tickets WHERE id IN ({marks})"
+        return {row[0]: _ticket(row) for row in self._rows_in(query, ids)}
+
+    def events(self, ticket_ids: Sequence[int]) -> dict[int, list[EventRow]]:
+        out: dict[int, list[EventRow]] = {}
+        query = "SELECT * FROM events WHERE ticket_id IN ({marks}) ORDER BY at, event_id"
+        for e in self._rows_in(query, ticket_ids):
+            out.setdefault(e[1], []).append(
+                EventRow(e[1], e[0], e[2], e[3], e[4], bool(e[5]), e[6], bool(e[7]))
+            )
+        return out
+
+    def roles(self, user_ids: Iterable[int]) -> dict[int, str]:
+        return dict(self._rows_in("SELECT id, role FROM users WHERE id IN ({marks})", user_ids))
+
+    def orgs(self, org_ids: Iterable[int]) -> dict[int, OrgRow]:
+        return {
+            oid: OrgRow(oid, name, ext, json.loads(fields))
+            for oid, name, ext, fields in self._rows_in(
+                "SELECT * FROM orgs WHERE id IN ({marks})", org_ids
+            )
+        }
+
+    def names(self, user_ids: Iterable[int]) -> dict[int, str]:
+        return dict(self._rows_in("SELECT id, name FROM users WHERE id IN ({marks})", user_ids))
+
+    def ticket_ids_between(self, since: int, until: int | None) -> list[int]:
+        """Tickets changed in [since, until], by id (a backfill's range)."""
+        query = "SELECT id FROM tickets WHERE generated_timestamp >= ? AND status != 'deleted'"
+        params: list[int] = [since]
+        if until is not None:
+            query += " AND generated_timestamp <= ?"
+            params.append(until)
+        return [r[0] for r in self.db.execute(query + " ORDER BY id", params)]
+
+    def all_org_ids(self) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT id FROM orgs ORDER BY id")]
+
+    def authorized(self, org_ids: Iterable[int]) -> dict[int, set[int]]:
+        out: dict[int, set[int]] = {}
+        query = (
+            "SELECT organization_id, id FROM users WHERE authorized = 1 "
+            "AND organization_id IN ({marks})"
+        )
+        for oid, uid in self._rows_in(query, org_ids):
+            out.setdefault(oid, set()).add(uid)
+        return out
+
+    def live_ticket_ids(self) -> list[int]:
+        """Tickets whose clocks may still move: everything not closed or deleted."""
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT id FROM tickets WHERE status NOT IN ('closed', 'deleted') ORDER BY id"
+            )
+        ]
+
+    def org_ticket_ids(self, org_ids: Iterable[int]) -> list[int]:
+        query = "SELECT id FROM tickets WHERE organization_id IN ({marks})"
+        return sorted(r[0] for r in self._rows_in(query, org_ids))
+
+    def record_snapshot(
+        self, ticket_id: int, tags: Sequence[str], custom_fields: dict[str, Any]
+    ) -> None:
+        """Mirror a confirmed write in the local snapshot, until the export brings the ticket."""
+        row = self.db.execute(
+            "SELECT custom_fields FROM tickets WHERE id = ?", (ticket_id,)
+        ).fetchone()
+        if row is not None:
+            merged = {**json.loads(row[0]), **custom_fields}
+            self.db.execute(
+                "UPDATE tickets SET tags = ?, custom_fields = ? WHERE id = ?",
+                (json.dumps(list(tags)), json.dumps(merged), ticket_id),
+            )
+
+    def set_status(self, ticket_id: int, status: str) -> None:
+        self.db.execute("UPDATE tickets SET status = ? WHERE id = ?", (status, ticket_id))
+
+    def put_org_fields(self, org_id: int, fields: dict[str, Any]) -> None:
+        row = self.db.execute("SELECT fields FROM orgs WHERE id = ?", (org_id,)).fetchone()
+        if row is not None:
+            merged = {**json.loads(row[0]), **fields}
+            self.db.execute("UPDATE orgs SET fields = ? WHERE id = ?", (json.dumps(merged), org_id))
+
+
+def _ticket(row: Sequence[Any]) -> TicketRow:
+    return TicketRow(
+        id=row[0],
+        status=row[1],
+        priority=row[2],
+        subject=row[3],
+        description=row[4],
+        via_channel=row[5],
+        organization_id=row[6],
+        requester_id=row[7],
+        tags=tuple(json.loads(row[8])),
+        custom_fields=json.loads(row[9]),
+        created_at=row[10],
+        updated_at=row[11],
+        generated_timestamp=row[12],
+        updated_stamp=row[13],
+    )
