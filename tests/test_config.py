@@ -87,3 +87,22 @@ def test_unknown_tag_name_is_rejected(tmp_path: Path) -> None:
     data["tags"]["at_risky"] = "sla_x"  # type: ignore[index]
     with pytest.raises(ConfigError, match=r"tags: unknown tag names \['at_risky'\]"):
         load_config(_write(tmp_path, data))
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "text", "error"),
+    [
+        ("pending_closure", "notice", "Hola {nombre}", "unknown placeholder '{nombre}'"),
+        ("pending_closure", "closing", "Hola {x", "unmatched '{'"),
+        ("quota", "crossing_note", "{percent} % {orgnization}", "unknown placeholder"),
+        ("quota", "exceeded_note", "{used}} de {included}", "unmatched '}'"),
+    ],
+)
+def test_a_placeholder_typo_in_a_template_is_an_error_naming_its_key(
+    tmp_path: Path, section: str, key: str, text: str, error: str
+) -> None:
+    data = _bundled()
+    data[section][key] = text  # type: ignore[index]
+    with pytest.raises(ConfigError) as err:
+        load_config(_write(tmp_path, data))
+    assert f"{tmp_path / 'policy.yaml'}: {section}.{key}: {error}" in str(err.value)

@@ -16,8 +16,11 @@ from zoneinfo import ZoneInfo
 
 from zendesk_sla.core.facts import TicketFacts
 from zendesk_sla.core.policy import PendingRules, Tags
+from zendesk_sla.core.templates import render
 
 NOTICE, CLOSING = "pending-notice", "pending-close"
+NOTICE_PLACEHOLDERS = ("requester_name", "pending_since", "close_on")
+CLOSING_PLACEHOLDERS = ("requester_name", "notice_on")
 
 
 @dataclass(frozen=True)
@@ -36,13 +39,6 @@ def pending_since(ticket: TicketFacts) -> datetime | None:
         return None
     reply = ticket.timeline.last_customer_comment()
     return max(since, reply) if reply else since
-
-
-def _render(template: str, values: Mapping[str, str]) -> str:
-    text = template
-    for key, value in values.items():
-        text = text.replace("{" + key + "}", value)
-    return text.strip()
 
 
 def pending_step(
@@ -68,7 +64,7 @@ def pending_step(
         if now - since < timedelta(seconds=rules.notify_after_seconds):
             return PendingStep(closed_before)
         close_on = now + timedelta(seconds=rules.close_after_seconds)
-        text = _render(
+        text = render(
             rules.notice_template,
             {
                 "requester_name": name,
@@ -79,7 +75,7 @@ def pending_step(
         return PendingStep(closed_before | {tags.pending_notice}, notice=(notice_key, text))
     if now - notice_at < timedelta(seconds=rules.close_after_seconds):
         return PendingStep(closed_before | {tags.pending_notice})
-    text = _render(
+    text = render(
         rules.closing_template,
         {"requester_name": name, "notice_on": f"{notice_at.astimezone(zone):%d/%m/%Y}"},
     )

@@ -1,19 +1,14 @@
-"""YAML configuration: validated with pydantic, turned into the core's `Policy`.
-
-Every error names the file, the key path and what is wrong; unknown keys are
-rejected so a typo never silently changes the contract.
-"""
+"""The contract file's shape: pydantic models, strict (unknown keys refused), with the rules
+each value must follow. Errors carry the key path; `load` turns them into one line each."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import asdict, fields
 from datetime import date, time
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import holidays as holidays_lib
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -21,30 +16,21 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
-from zendesk_sla.core.calendar import WEEKDAYS, BusinessCalendar
-from zendesk_sla.core.policy import (
-    PendingRules,
-    Plan,
-    Policy,
-    QuotaRules,
-    SeverityRules,
-    Tags,
-    Target,
-)
+from zendesk_sla.core.calendar import WEEKDAYS
+from zendesk_sla.core.pending import CLOSING_PLACEHOLDERS, NOTICE_PLACEHOLDERS
+from zendesk_sla.core.plan_org import CROSSING_PLACEHOLDERS, EXCEEDED_PLACEHOLDERS
+from zendesk_sla.core.policy import Tags
+from zendesk_sla.core.templates import template_errors
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([hd])\s*$")
+
 _WINDOW = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
-_HOLIDAY_YEARS = range(2000, 2061)
+
 Severity = Literal["blocker", "critical", "major", "trivial"]
-
-
-class ConfigError(Exception):
-    """A configuration problem, already phrased for a person."""
 
 
 def parse_duration(value: object) -> tuple[int, Literal["h", "d"]]:
@@ -61,6 +47,16 @@ def _check_duration(value: str) -> str:
 
 
 Duration = Annotated[str, AfterValidator(_check_duration)]
+
+
+def _template(allowed: Collection[str]) -> AfterValidator:
+    def check(value: str) -> str:
+        errors = template_errors(value, allowed)
+        if errors:
+            raise ValueError("; ".join(errors))
+        return value
+
+    return AfterValidator(check)
 
 
 class Strict(BaseModel):
@@ -129,15 +125,15 @@ class SeverityConfig(Strict):
 class QuotaConfig(Strict):
     grace_months: int = Field(2, ge=0)
     warn_at: list[float] = [0.8, 1.0]
-    crossing_note: str
-    exceeded_note: str
+    crossing_note: Annotated[str, _template(CROSSING_PLACEHOLDERS)]
+    exceeded_note: Annotated[str, _template(EXCEEDED_PLACEHOLDERS)]
 
 
 class PendingConfig(Strict):
     notify_after: Duration = "7d"
     close_after: Duration = "3d"
-    notice: str
-    closing: str
+    notice: Annotated[str, _template(NOTICE_PLACEHOLDERS)]
+    closing: Annotated[str, _template(CLOSING_PLACEHOLDERS)]
 
 
 def _tags(value: dict[str, str]) -> dict[str, str]:
@@ -254,126 +250,3 @@ class ConfigFile(Strict):
                     f"plans.{name}.channels: {unknown} not among the channels mapped in 'channels'"
                 )
         return self
-
-
-class Config:
-    """The loaded configuration: the core's `Policy` plus the adapter settings."""
-
-    def __init__(self, path: Path, raw: ConfigFile, policy: Policy) -> None:
-        self.path = path
-        self.raw = raw
-        self.policy = policy
-
-    @property
-    def sync(self) -> SyncConfig:
-        return self.raw.sync
-
-    @property
-    def fields(self) -> ZendeskFields:
-        return self.raw.zendesk
-
-
-def load_config(path: str | Path) -> Config:
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{file}: cannot read: {exc.strerror or exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{file}:{where}: invalid YAML: {problem}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{file}: expected a mapping at the top level")
-    try:
-        raw = ConfigFile.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(format_errors(file, exc)) from None
-    return Config(file, raw, build_policy(raw))
-
-
-def format_errors(file: Path, exc: ValidationError) -> str:
-    lines = []
-    for error in exc.errors():
-        path = ".".join(str(p) for p in error["loc"] if not _is_union_tag(p)) or "(top level)"
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown key"
-        elif error["type"] == "missing":
-            message = "required key is missing"
-        lines.append(f"{file}: {path}: {message}")
-    return "\n".join(dict.fromkeys(lines))
-
-
-def _is_union_tag(part: Any) -> bool:
-    return isinstance(part, str) and part in ("text", "best_effort")
-
-
-def _target(spec: str | BestEffort) -> Target:
-    if isinstance(spec, BestEffort):
-        amount, unit = parse_duration(spec.best_effort_after)
-        return Target(amount, unit, best_effort=True)
-    amount, unit = parse_duration(spec)
-    return Target(amount, unit)
-
-
-def _calendar_seconds(spec: str) -> int:
-    amount, unit = parse_duration(spec)
-    return amount * (3600 if unit == "h" else 86400)
-
-
-def holiday_dates(cfg: HolidayConfig) -> frozenset[date]:
-    try:
-        national = holidays_lib.country_holidays(
-            cfg.country, subdiv=cfg.subdivision, years=_HOLIDAY_YEARS
-        )
-    except NotImplementedError as exc:
-        raise ConfigError(f"holidays: {exc}") from None
-    return frozenset(national.keys()) | frozenset(cfg.extra)
-
-
-def build_policy(raw: ConfigFile) -> Policy:
-    closed = holiday_dates(raw.holidays)
-    plans = {
-        name: Plan(
-            name=name,
-            weekly=p.hours.weekly() if p.hours else {},
-            channels=frozenset(p.channels),
-            max_contacts=p.authorized_contacts,
-            yearly_tickets=p.tickets_per_year,
-            response={sev: _target(t) for sev, t in p.response.items()},
-            resolution={sev: _target(t) for sev, t in p.resolution.items()},
-        )
-        for name, p in raw.plans.items()
-    }
-    calendars = {
-        name: BusinessCalendar(raw.timezone, plan.weekly, closed) for name, plan in plans.items()
-    }
-    return Policy(
-        timezone=raw.timezone,
-        plans=plans,
-        calendars=calendars,
-        tags=Tags(**raw.tags),
-        severity=SeverityRules(
-            priority_map={str(k): str(v) for k, v in raw.severity.priority_map.items()},
-            keywords={str(k): tuple(v) for k, v in raw.severity.keywords.items()},
-            default=raw.severity.default,
-        ),
-        channel_map=dict(raw.channels),
-        pending=PendingRules(
-            notify_after_seconds=_calendar_seconds(raw.pending_closure.notify_after),
-            close_after_seconds=_calendar_seconds(raw.pending_closure.close_after),
-            notice_template=raw.pending_closure.notice,
-            closing_template=raw.pending_closure.closing,
-        ),
-        quota=QuotaRules(
-            raw.quota.grace_months,
-            tuple(raw.quota.warn_at),
-            raw.quota.crossing_note,
-            raw.quota.exceeded_note,
-        ),
-        at_risk_ratio=raw.at_risk_ratio,
-    )

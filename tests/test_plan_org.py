@@ -1,0 +1,156 @@
+"""An organization's quota plan (POLICY 8): crossing and exceeded notes, tickets, fields."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+import pytest
+from zendesk_sla.core.facts import OrgFacts, TicketFacts
+from zendesk_sla.core.plan_org import OrgPlan, plan_organization
+from zendesk_sla.core.policy import Policy
+from zendesk_sla.core.timeline import StatusChange, Timeline
+
+from tests.helpers import madrid
+
+FIRST = madrid("2026-02-02 10:00")
+TODAY = date(2026, 6, 1)
+
+
+def org(plan: str | None = "standard", **changes: object) -> OrgFacts:
+    base = OrgFacts(9, plan, authorized=frozenset({100}), name="Acme")
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def tickets(count: int, *, status: str = "open", start: datetime = FIRST) -> list[TicketFacts]:
+    out = []
+    for n in range(count):
+        created = start + timedelta(hours=n)
+        out.append(
+            TicketFacts(
+                id=1000 + n,
+                status=status,
+                tags=frozenset(),
+                fields={},
+                priority="normal",
+                subject="Duda",
+                description="",
+                via_channel="email",
+                organization_id=9,
+                requester_id=100,
+                created_at=created,
+                updated_stamp="2026-02-02T08:00:00Z",
+                timeline=Timeline(created, (StatusChange(created, status),), ()),
+            )
+        )
+    return out
+
+
+def plan(policy: Policy, ts: list[TicketFacts], **kwargs: object) -> OrgPlan:
+    return plan_organization(policy, kwargs.pop("o", org()), ts, today=TODAY, **kwargs)  # type: ignore[arg-type]
+
+
+def note_keys(result: OrgPlan) -> dict[int, list[str]]:
+    return {tid: [k for k, _ in notes] for tid, notes in result.notes.items()}
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [
+        # standard: 50 a year; 80 % is the 40th counted ticket, 100 % the 50th, 51st exceeded.
+        (39, {}),
+        (40, {1039: ["quota-80:2026-01-01"]}),
+        (50, {1039: ["quota-80:2026-01-01"], 1049: ["quota-100:2026-01-01"]}),
+        (
+            51,
+            {
+                1039: ["quota-80:2026-01-01"],
+                1049: ["quota-100:2026-01-01"],
+                1050: ["quota-exceeded:2026-01-01"],
+            },
+        ),
+    ],
+)
+def test_crossing_notes_go_to_the_ticket_that_crossed(
+    policy: Policy, count: int, expected: dict[int, list[str]]
+) -> None:
+    assert note_keys(plan(policy, tickets(count))) == expected
+
+
+def test_a_crossing_already_posted_in_the_organization_is_not_planned_again(
+    policy: Policy,
+) -> None:
+    result = plan(policy, tickets(40), posted={"quota-80:2026-01-01"})
+    assert result.notes == {}
+
+
+def test_notes_already_on_the_ticket_are_not_planned_and_the_ticket_is_not_re_decided(
+    policy: Policy,
+) -> None:
+    result = plan(policy, tickets(40), notes_done={1039: {"quota-80:2026-01-01"}})
+    assert result.notes == {}
+    assert 1039 not in result.changed
+
+
+@pytest.mark.parametrize("status", ["solved", "closed"])
+def test_the_past_is_not_re_announced_solved_and_closed_tickets_get_no_quota_note(
+    policy: Policy, status: str
+) -> None:
+    assert plan(policy, tickets(51, status=status)).notes == {}
+
+
+def test_exceeded_tickets_are_re_decided_until_they_carry_the_tag(policy: Policy) -> None:
+    ts = tickets(52)
+    tagged = [replace(t, tags=frozenset({policy.tags.quota_exceeded})) for t in ts[50:]]
+    result = plan(policy, ts[:50] + tagged, notes_done={1050: {"quota-exceeded:2026-01-01"}})
+    assert 1050 not in result.changed  # tagged, its note already posted
+    assert result.changed >= {1051}  # tagged, its note still to post
+
+
+def test_a_ticket_that_left_the_exceeded_state_is_re_decided_to_drop_the_tag(
+    policy: Policy,
+) -> None:
+    ts = tickets(3)
+    ts[0] = replace(ts[0], tags=frozenset({policy.tags.quota_exceeded}))
+    assert plan(policy, ts).changed == {1000}
+
+
+@pytest.mark.parametrize(
+    ("have", "expected"),
+    [
+        (None, None),  # the account has no quota fields
+        ({"quota_used": 3, "quota_included": 50, "quota_remaining": 47}, None),  # as wanted
+        ({"quota_used": "3", "quota_included": "50", "quota_remaining": "47"}, None),
+        (
+            {"quota_used": 2, "quota_included": 50, "quota_remaining": 48},
+            {"quota_used": 3, "quota_included": 50, "quota_remaining": 47},
+        ),
+        (
+            {},
+            {"quota_used": 3, "quota_included": 50, "quota_remaining": 47},
+        ),
+    ],
+)
+def test_organization_fields_are_written_only_when_they_differ(
+    policy: Policy, have: dict[str, object] | None, expected: dict[str, int] | None
+) -> None:
+    assert plan(policy, tickets(3), have_fields=have).fields == expected
+
+
+def test_unlimited_plan_has_no_included_and_no_remaining(policy: Policy) -> None:
+    result = plan(policy, tickets(3), o=org("plus"), have_fields={})
+    assert result.fields == {"quota_used": 3, "quota_included": None, "quota_remaining": None}
+
+
+def test_note_texts_come_from_the_yaml_templates(policy: Policy) -> None:
+    custom = replace(
+        policy,
+        quota=replace(
+            policy.quota,
+            crossing_template="{organization}: {percent}% de {included} ({year_start})",
+            exceeded_template="{organization}: {used}/{included} hasta {year_end}",
+        ),
+    )
+    texts = {k: t for notes in plan(custom, tickets(51)).notes.values() for k, t in notes}
+    assert texts["quota-80:2026-01-01"] == "Acme: 80% de 50 (01/01/2026)"
+    assert texts["quota-exceeded:2026-01-01"] == "Acme: 51/50 hasta 01/01/2027"

@@ -1,0 +1,36 @@
+"""Templates people read: one-pass rendering, placeholders validated."""
+
+from __future__ import annotations
+
+import pytest
+from zendesk_sla.core.templates import render, template_errors
+
+
+def test_values_are_inserted_verbatim_never_expanded() -> None:
+    text = render(
+        "Hola {name}, cerramos el {close_on}.", {"name": "Ana {close_on}", "close_on": "1"}
+    )
+    assert text == "Hola Ana {close_on}, cerramos el 1."
+
+
+def test_doubled_braces_are_literal_braces() -> None:
+    assert render("{{x}} {a}", {"a": 1}) == "{x} 1"
+
+
+@pytest.mark.parametrize(
+    ("template", "error"),
+    [
+        ("Hola {nombre}", "unknown placeholder '{nombre}'"),
+        ("Hola {x", "unmatched '{'"),
+        ("Hola x}", "unmatched '}'"),
+        ("Hola {Name}", "malformed placeholder '{Name}'"),
+        ("Hola { name }", "malformed placeholder '{ name }'"),
+    ],
+)
+def test_bad_placeholders_are_errors(template: str, error: str) -> None:
+    errors = template_errors(template, {"name"})
+    assert errors and errors[0].startswith(error)
+
+
+def test_a_good_template_has_no_errors() -> None:
+    assert template_errors("Hola {name}, {{literal}}", {"name"}) == []

@@ -1,0 +1,89 @@
+"""The validated contract file turned into the core's `Policy` (plans, calendars, rules)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import holidays as holidays_lib
+
+from zendesk_sla.config.errors import ConfigError
+from zendesk_sla.config.schema import BestEffort, ConfigFile, HolidayConfig, parse_duration
+from zendesk_sla.core.calendar import BusinessCalendar
+from zendesk_sla.core.policy import (
+    PendingRules,
+    Plan,
+    Policy,
+    QuotaRules,
+    SeverityRules,
+    Tags,
+    Target,
+)
+
+_HOLIDAY_YEARS = range(2000, 2061)
+
+
+def _target(spec: str | BestEffort) -> Target:
+    if isinstance(spec, BestEffort):
+        amount, unit = parse_duration(spec.best_effort_after)
+        return Target(amount, unit, best_effort=True)
+    amount, unit = parse_duration(spec)
+    return Target(amount, unit)
+
+
+def _calendar_seconds(spec: str) -> int:
+    amount, unit = parse_duration(spec)
+    return amount * (3600 if unit == "h" else 86400)
+
+
+def holiday_dates(cfg: HolidayConfig) -> frozenset[date]:
+    try:
+        national = holidays_lib.country_holidays(
+            cfg.country, subdiv=cfg.subdivision, years=_HOLIDAY_YEARS
+        )
+    except NotImplementedError as exc:
+        raise ConfigError(f"holidays: {exc}") from None
+    return frozenset(national.keys()) | frozenset(cfg.extra)
+
+
+def build_policy(raw: ConfigFile) -> Policy:
+    closed = holiday_dates(raw.holidays)
+    plans = {
+        name: Plan(
+            name=name,
+            weekly=p.hours.weekly() if p.hours else {},
+            channels=frozenset(p.channels),
+            max_contacts=p.authorized_contacts,
+            yearly_tickets=p.tickets_per_year,
+            response={sev: _target(t) for sev, t in p.response.items()},
+            resolution={sev: _target(t) for sev, t in p.resolution.items()},
+        )
+        for name, p in raw.plans.items()
+    }
+    calendars = {
+        name: BusinessCalendar(raw.timezone, plan.weekly, closed) for name, plan in plans.items()
+    }
+    return Policy(
+        timezone=raw.timezone,
+        plans=plans,
+        calendars=calendars,
+        tags=Tags(**raw.tags),
+        severity=SeverityRules(
+            priority_map={str(k): str(v) for k, v in raw.severity.priority_map.items()},
+            keywords={str(k): tuple(v) for k, v in raw.severity.keywords.items()},
+            default=raw.severity.default,
+        ),
+        channel_map=dict(raw.channels),
+        pending=PendingRules(
+            notify_after_seconds=_calendar_seconds(raw.pending_closure.notify_after),
+            close_after_seconds=_calendar_seconds(raw.pending_closure.close_after),
+            notice_template=raw.pending_closure.notice,
+            closing_template=raw.pending_closure.closing,
+        ),
+        quota=QuotaRules(
+            raw.quota.grace_months,
+            tuple(raw.quota.warn_at),
+            raw.quota.crossing_note,
+            raw.quota.exceeded_note,
+        ),
+        at_risk_ratio=raw.at_risk_ratio,
+    )
