@@ -1,0 +1,39 @@
+"""Ticket, user and organization fields: list and create (a duplicate key is refused)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from zendesk_sla.sandbox.account import (
+    ApiError,
+)
+from zendesk_sla.sandbox.model import Json
+from zendesk_sla.sandbox.routing import (
+    Reply,
+    Routes,
+    json_reply,
+    listing,
+)
+
+
+class FieldRoutes(Routes):
+    def _fields_lister(self, kind: str) -> Callable[..., Reply]:
+        def handler(_query: dict[str, str], _body: Json) -> Reply:
+            fields = [
+                f.to_json(self.base_url) for f in self.account.fields.values() if f.kind == kind
+            ]
+            return listing(f"{kind}_fields", fields)
+
+        return handler
+
+    def _fields_creator(self, kind: str) -> Callable[..., Reply]:
+        def handler(_query: dict[str, str], body: Json) -> Reply:
+            spec = body.get(f"{kind}_field")
+            if not isinstance(spec, dict):
+                raise ApiError(
+                    400, {"error": "InvalidValue", "description": f"{kind}_field is required"}
+                )
+            created = self.account.create_field(kind, spec)
+            return json_reply(201, {f"{kind}_field": created.to_json(self.base_url)})
+
+        return handler

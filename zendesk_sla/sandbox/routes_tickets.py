@@ -1,0 +1,59 @@
+"""Tickets: show, show_many, comments, single update (with its audit), update_many jobs."""
+
+from __future__ import annotations
+
+from zendesk_sla.sandbox.account import (
+    ApiError,
+)
+from zendesk_sla.sandbox.model import Json, iso
+from zendesk_sla.sandbox.routing import (
+    Reply,
+    Routes,
+    found,
+    ids_arg,
+    json_reply,
+    listing,
+)
+
+
+class TicketRoutes(Routes):
+    def show_ticket(self, _query: dict[str, str], _body: Json, ticket_id: str) -> Reply:
+        return json_reply(
+            200, {"ticket": self.account.ticket(int(ticket_id)).to_json(self.base_url)}
+        )
+
+    def show_tickets(self, query: dict[str, str], _body: Json) -> Reply:
+        return listing("tickets", found(self.account.tickets, query, self.base_url))
+
+    def ticket_comments(self, _query: dict[str, str], _body: Json, ticket_id: str) -> Reply:
+        comments = [
+            {
+                **audit.comment_json(child),
+                "via": {"channel": audit.via, "source": {"from": {}, "to": {}, "rel": None}},
+                "created_at": iso(audit.timestamp),
+            }
+            for audit, child in self.account.comments(int(ticket_id))
+        ]
+        return listing("comments", comments)
+
+    def update_ticket(self, _query: dict[str, str], body: Json, ticket_id: str) -> Reply:
+        changes = body.get("ticket")
+        if not isinstance(changes, dict):
+            raise ApiError(400, {"error": "InvalidValue", "description": "ticket is required"})
+        audit = self.account.update_ticket(int(ticket_id), changes, self.account.api_user_id)
+        ticket = self.account.ticket(int(ticket_id))
+        audit_json = (
+            audit.to_audit_json() if audit else {"id": None, "ticket_id": ticket.id, "events": []}
+        )
+        return json_reply(200, {"ticket": ticket.to_json(self.base_url), "audit": audit_json})
+
+    def update_many(self, query: dict[str, str], body: Json) -> Reply:
+        if "ids" in query:
+            template = body.get("ticket") or {}
+            items: list[Json] = [{**template, "id": i} for i in ids_arg(query)]
+        else:
+            items = body.get("tickets")  # type: ignore[assignment]
+            if not isinstance(items, list):
+                raise ApiError(400, {"error": "InvalidValue", "description": "tickets is required"})
+        job = self.account.enqueue(items, self.account.api_user_id)
+        return json_reply(200, {"job_status": job.to_json(self.base_url)})
