@@ -8,17 +8,17 @@ own: the server holds `lock` around every call.
 
 from __future__ import annotations
 
-import base64
 import bisect
-import hashlib
 import itertools
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from zendesk_sla.sandbox.errors import conflict, invalid, not_found
+from zendesk_sla.sandbox.exports import Exports
+from zendesk_sla.sandbox.jobs import JobQueue
 from zendesk_sla.sandbox.model import (
     PRIORITIES,
     STATUSES,
@@ -32,9 +32,6 @@ from zendesk_sla.sandbox.model import (
     iso,
 )
 
-EXPORT_DELAY = 60  # Zendesk leaves out items changed in the last minute
-MAX_PAGE = 1000
-MAX_BATCH = 100
 TICKET_SCALARS = (
     "status",
     "priority",
@@ -46,68 +43,7 @@ TICKET_SCALARS = (
 )
 
 
-class ApiError(Exception):
-    """An error response as Zendesk sends it: status code and JSON body."""
-
-    def __init__(self, status: int, body: Json) -> None:
-        super().__init__(f"{status} {body}")
-        self.status = status
-        self.body = body
-
-
-def not_found() -> ApiError:
-    return ApiError(404, {"error": "RecordNotFound", "description": "Not found"})
-
-
-def invalid(field: str, description: str) -> ApiError:
-    return ApiError(
-        422,
-        {
-            "error": "RecordInvalid",
-            "description": "Record validation errors",
-            "details": {field: [{"description": description, "error": "InvalidValue"}]},
-        },
-    )
-
-
-def conflict() -> ApiError:
-    return ApiError(
-        409,
-        {
-            "error": "UpdateConflict",
-            "description": "Safe Update prevented the update due to outdated ticket data. "
-            "Please fetch the latest ticket data and try again.",
-        },
-    )
-
-
-def encode_cursor(gts: int, ticket_id: int) -> str:
-    # Real cursors are base64 of "<generated_timestamp>.0||<id>|", '=' padded.
-    return base64.b64encode(f"{gts}.0||{ticket_id}|".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[int, int]:
-    # zenpy sends the cursor raw: '+' may arrive as a space and '=' unescaped.
-    text = cursor.replace(" ", "+")
-    try:
-        raw = base64.b64decode(text + "=" * (-len(text) % 4)).decode()
-        stamp, _, rest = raw.partition("||")
-        return int(float(stamp)), int(rest.strip("|"))
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(
-            400, {"error": "InvalidPaginationParameter", "description": "Invalid cursor"}
-        ) from None
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Any]
-    end_of_stream: bool
-    cursor: str | None = None
-    end_time: int | None = None
-
-
-class Account:
+class Account(Exports, JobQueue):
     """One Zendesk account's data, with the clock the sandbox runs on."""
 
     def __init__(self, clock: Callable[[], float] = time.time, api_user_email: str = "") -> None:
@@ -176,67 +112,6 @@ class Account:
         if found is None or found.status == "deleted":
             raise not_found()
         return found
-
-    def export_tickets(
-        self, *, start_time: int | None, cursor: str | None, per_page: int, exclude_deleted: bool
-    ) -> Page:
-        now = self.now()
-        if cursor is not None:
-            position = bisect.bisect_right(self._order, decode_cursor(cursor))
-        else:
-            assert start_time is not None
-            if start_time > now - EXPORT_DELAY:
-                raise ApiError(
-                    400,
-                    {
-                        "error": "InvalidValue",
-                        "description": "Too recent start_time. Use a start_time at least "
-                        "one minute in the past",
-                    },
-                )
-            position = bisect.bisect_left(self._order, (start_time, 0))
-        limit = min(max(per_page, 1), MAX_PAGE)
-        horizon = now - EXPORT_DELAY
-        items: list[Ticket] = []
-        last: tuple[int, int] | None = None
-        index = position
-        while index < len(self._order) and len(items) < limit:
-            key = self._order[index]
-            if key[0] > horizon:
-                break
-            index += 1
-            ticket = self.tickets[key[1]]
-            if ticket.generated_timestamp != key[0]:
-                continue  # an entry left behind by a later update
-            last = key
-            if not (exclude_deleted and ticket.status == "deleted"):
-                items.append(ticket)
-        while index < len(self._order) and self._is_stale(self._order[index]):
-            index += 1
-        more = index < len(self._order) and self._order[index][0] <= horizon
-        if last is None:
-            last = decode_cursor(cursor) if cursor is not None else (start_time or 0, 0)
-            if cursor is None:
-                last = (max((start_time or 0) - 1, 0), 0)
-        return Page(items, end_of_stream=not more, cursor=encode_cursor(*last))
-
-    def _is_stale(self, key: tuple[int, int]) -> bool:
-        return self.tickets[key[1]].generated_timestamp != key[0]
-
-    def export_events(self, *, start_time: int, per_page: int) -> Page:
-        return time_page(self._audit_times, self.audits, start_time, per_page, self.now())
-
-    def export_users(self, *, start_time: int, per_page: int) -> Page:
-        keyed = sorted((u.updated_at, u.id, u) for u in self.users.values())
-        return time_page(
-            [k[0] for k in keyed], [k[2] for k in keyed], start_time, per_page, self.now()
-        )
-
-    def export_organizations(self, *, start_time: int, per_page: int) -> Page:
-        keyed = sorted((o.updated_at, o.id, o) for o in self.organizations.values())
-        return time_page(
-            [k[0] for k in keyed], [k[2] for k in keyed], start_time, per_page, self.now()
-        )
 
     def comments(self, ticket_id: int) -> list[tuple[Audit, Json]]:
         self.ticket(ticket_id)
@@ -445,117 +320,6 @@ class Account:
         )
 
     # -- jobs --------------------------------------------------------------------------
-    def enqueue(self, items: list[Json], author_id: int | None, kind: str = "ticket") -> Job:
-        if len(items) > MAX_BATCH:
-            raise ApiError(
-                400,
-                {
-                    "error": "TooManyValues",
-                    "description": f"Parameter  cannot specify more than {MAX_BATCH} values",
-                    "max_count": MAX_BATCH,
-                },
-            )
-        seed = f"{self.now()}:{len(self.jobs)}:{id(items)}".encode()
-        digest = hashlib.md5(seed, usedforsecurity=False).hexdigest()
-        job = Job("V3-" + digest, time.monotonic(), items, author_id=author_id, kind=kind)
-        self.jobs[job.id] = job
-        self._queue.append(job.id)
-        self._jobs_ready.notify()
-        return job
-
-    def poll(self, job_id: str) -> Job:
-        job = self.jobs.get(job_id)
-        if job is None:
-            raise not_found()
-        return job
-
-    def run_jobs(self, stop: threading.Event) -> None:
-        """The account's job queue: runs queued jobs in order, in slices, until `stop`."""
-        while not stop.is_set():
-            with self.lock:
-                job = self._next_job()
-                if job is None:
-                    continue
-                job.status = "working"
-            for start in range(0, len(job.items), 20):
-                with self.lock:  # agents' edits can land between slices, as on Zendesk
-                    self._run_slice(job, start, 20)
-            with self.lock:
-                job.status = "completed"
-
-    def _next_job(self) -> Job | None:
-        now = time.monotonic()
-        for stale in [j for j in self.jobs.values() if now - j.created_real > 3600]:
-            del self.jobs[stale.id]  # Zendesk keeps job statuses for an hour
-        if not self._queue:
-            self._jobs_ready.wait(0.1)
-            return None
-        job = self.jobs.get(self._queue[0])
-        if job is None:
-            self._queue.popleft()
-            return None
-        wait = job.created_real + self.job_delay_seconds - now
-        if wait > 0:
-            self._jobs_ready.wait(wait)
-            return None
-        self._queue.popleft()
-        return job
-
-    def _run_slice(self, job: Job, start: int, size: int) -> None:
-        results = job.results if job.results is not None else []
-        for index in range(start, min(start + size, len(job.items))):
-            item = job.items[index]
-            ticket_id = item.get("id")
-            try:
-                if not isinstance(ticket_id, int):
-                    raise invalid("id", "Id: cannot be blank")
-                if job.kind == "organization":
-                    self.update_organization(ticket_id, item)
-                else:
-                    self.update_ticket(ticket_id, item, job.author_id)
-                results.append(
-                    {
-                        "id": ticket_id,
-                        "index": index,
-                        "action": "update",
-                        "status": "Updated",
-                        "success": True,
-                    }
-                )
-            except ApiError as exc:
-                results.append(
-                    {
-                        "id": ticket_id,
-                        "index": index,
-                        "error": _job_error(job.kind, exc.status),
-                        "details": str(exc.body.get("description", "")),
-                        "success": False,
-                    }
-                )
-            job.done = index + 1
-        job.results = results
-
-
-def _job_error(kind: str, status: int) -> str:
-    if status == 409:
-        return "UpdateConflict"
-    return "OrganizationUpdateFailed" if kind == "organization" else "TicketUpdateFailed"
-
-
-def time_page(
-    keys: Sequence[int], items: Sequence[Any], start_time: int, per_page: int, now: int
-) -> Page:
-    """Time-based export: never splits a timestamp; next start_time is the last one seen."""
-    horizon = now - EXPORT_DELAY
-    start = bisect.bisect_left(keys, start_time)
-    stop = bisect.bisect_right(keys, horizon)
-    limit = min(max(per_page, 1), MAX_PAGE)
-    end = min(start + limit, stop)
-    if end < stop and end > start:
-        last = keys[end - 1]
-        end = bisect.bisect_right(keys, last, lo=end, hi=stop)
-    end_time = keys[end - 1] if end > start else start_time
-    return Page(list(items[start:end]), end_of_stream=end >= stop, end_time=end_time)
 
 
 def _truthy(value: Any) -> bool:

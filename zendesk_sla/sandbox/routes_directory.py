@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from zendesk_sla.sandbox.account import (
-    ApiError,
-    not_found,
-)
+from zendesk_sla.sandbox.errors import ApiError, not_found
 from zendesk_sla.sandbox.model import Json
 from zendesk_sla.sandbox.routing import (
     Reply,

@@ -8,12 +8,8 @@ import base64
 import json
 from urllib.parse import quote, unquote
 
-from zendesk_sla.sandbox.account import (
-    MAX_PAGE,
-    ApiError,
-    Page,
-    time_page,
-)
+from zendesk_sla.sandbox.errors import ApiError
+from zendesk_sla.sandbox.exports import MAX_PAGE, Page, time_page
 from zendesk_sla.sandbox.model import Audit, Json
 from zendesk_sla.sandbox.routing import (
     Reply,

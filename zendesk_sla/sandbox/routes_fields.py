@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from zendesk_sla.sandbox.account import (
-    ApiError,
-)
+from zendesk_sla.sandbox.errors import ApiError
 from zendesk_sla.sandbox.model import Json
 from zendesk_sla.sandbox.routing import (
     Reply,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from zendesk_sla.sandbox.account import (
-    ApiError,
-)
+from zendesk_sla.sandbox.errors import ApiError
 from zendesk_sla.sandbox.model import Json, iso
 from zendesk_sla.sandbox.routing import (
     Reply,

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from zendesk_sla.sandbox.account import Account, ApiError
+from zendesk_sla.sandbox.account import Account
+from zendesk_sla.sandbox.errors import ApiError
 from zendesk_sla.sandbox.model import Json
 
 Route = tuple[str, re.Pattern[str], Callable[..., "Reply"]]

@@ -16,7 +16,8 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from zendesk_sla.sandbox.account import Account, ApiError, conflict
+from zendesk_sla.sandbox.account import Account
+from zendesk_sla.sandbox.errors import ApiError, conflict
 from zendesk_sla.sandbox.http import SandboxServer
 from zendesk_sla.sandbox.model import Json
 from zendesk_sla.sandbox.routes_directory import DirectoryRoutes
