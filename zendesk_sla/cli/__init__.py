@@ -1,0 +1,58 @@
+"""Command line: parses arguments, turns every expected failure into a message and an exit code.
+
+Commands live in groups: contract (check-config, due, explain), worker (run,
+plan, daemon, backfill, setup, health), reports, sandbox.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from zendesk_sla.cli import contract, reports, sandbox, worker
+from zendesk_sla.cli.common import LockHeld, UsageError
+from zendesk_sla.config import ConfigError
+from zendesk_sla.settings import SettingsError
+from zendesk_sla.zendesk.errors import ZendeskError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zendesk-sla",
+        description="Enforce Athento's support contract (SLAs, quotas, contacts) on Zendesk.",
+        epilog="Zendesk credentials come from ZENDESK_* environment variables or .env; "
+        "see README.md.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    for group in (contract, worker, reports, sandbox):
+        group.register(sub)
+    return parser
+
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func: Handler = args.func
+    try:
+        return func(args)
+    except ConfigError as exc:
+        print(f"configuration error:\n{exc}", file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        print(f"zendesk-sla {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except SettingsError as exc:
+        print(f"settings error: {exc}", file=sys.stderr)
+        return 1
+    except ZendeskError as exc:
+        print(f"zendesk error: {exc}", file=sys.stderr)
+        return 3
+    except LockHeld as exc:
+        print(f"zendesk-sla {args.command}: {exc}", file=sys.stderr)
+        return 4
+    except KeyboardInterrupt:
+        return 130

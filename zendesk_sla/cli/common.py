@@ -1,0 +1,71 @@
+"""What every command shares: the policy file option, usage errors, the app and its lock."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from zendesk_sla.config import Config, load_config
+from zendesk_sla.settings import Settings
+
+if TYPE_CHECKING:
+    from zendesk_sla.app import App
+
+DEFAULT_CONFIG = "config/athento.yaml"
+
+
+class UsageError(Exception):
+    """Bad input on the command line, phrased for a person."""
+
+
+class LockHeld(Exception):
+    """Another replica holds the worker lock (PostgreSQL state)."""
+
+
+def config_path(args: argparse.Namespace) -> str:
+    return str(args.config or os.environ.get("ZENDESK_SLA_CONFIG") or DEFAULT_CONFIG)
+
+
+def load_policy(args: argparse.Namespace) -> Config:
+    return load_config(config_path(args))
+
+
+def created_arg(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"--created: {value!r} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise UsageError(f"--created: {value!r} has no UTC offset (add Z or +01:00)")
+    return moment
+
+
+def check_plan(config: Config, plan: str) -> None:
+    if plan not in config.policy.plans:
+        known = ", ".join(config.policy.plans)
+        raise UsageError(f"--plan: unknown plan {plan!r} (known: {known})")
+
+
+def add_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help=f"policy YAML (default: $ZENDESK_SLA_CONFIG or {DEFAULT_CONFIG})",
+    )
+
+
+def make_app(args: argparse.Namespace, *, dry_run: bool = False) -> App:
+    from zendesk_sla.app import App
+    from zendesk_sla.logs import configure
+
+    settings = Settings()
+    configure(settings.zendesk_sla_log_format, settings.zendesk_sla_log_level)
+    config = load_config(args.config or settings.zendesk_sla_config)
+    return App(settings, config, dry_run=dry_run)
+
+
+def hold_lock(app: App, dry_run: bool) -> None:
+    if not dry_run and not app.store.acquire():
+        raise LockHeld("another replica holds the worker lock: this one writes nothing")

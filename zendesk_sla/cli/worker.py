@@ -1,0 +1,212 @@
+"""Commands that run the worker: run, plan, daemon, backfill, setup, health."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from zendesk_sla.cli.common import (
+    UsageError,
+    add_config,
+    hold_lock,
+    make_app,
+)
+from zendesk_sla.config import load_config
+from zendesk_sla.settings import Settings
+
+if TYPE_CHECKING:
+    from zendesk_sla.evaluate import Evaluation
+    from zendesk_sla.summary import Summary
+
+
+class ChangePrinter:
+    """Prints each planned change once (a dry run's sweep sees the poll's tickets again)."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+
+    def __call__(self, evaluation: Evaluation) -> None:
+        change = evaluation.change
+        if change is None or change.ticket_id in self.seen:
+            return
+        self.seen.add(change.ticket_id)
+        _print_change(evaluation)
+
+
+def _print_change(evaluation: Evaluation) -> None:
+    change = evaluation.change
+    if change is None:
+        return
+    parts = [f"#{change.ticket_id}"]
+    parts += [f"+{t}" for t in change.add_tags] + [f"-{t}" for t in change.remove_tags]
+    parts += [f"{k}={v if v is not None else '(clear)'}" for k, v in change.fields.items()]
+    parts += [f"note:{n.key}{'(public)' if n.public else ''}" for n in change.notes]
+    if change.status:
+        parts.append(f"status={change.status}")
+    print("  ".join(parts))
+
+
+def _report_summary(summary: Summary) -> int:
+    data = summary.as_dict()
+    print(json.dumps(data, default=str))
+    return 0 if summary.error is None else 3
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    dry_run = args.dry_run or args.command == "plan"
+    if not args.once and args.command == "run" and not dry_run:
+        return cmd_daemon(args)
+    app = make_app(args, dry_run=dry_run)
+    try:
+        hold_lock(app, dry_run)
+        printer = ChangePrinter()
+        worker = app.worker(on_change=printer if dry_run else None)
+        poll = worker.run_cycle()
+        sweep = worker.run_sweep()
+        code = max(_report_summary(poll), _report_summary(sweep))
+        if dry_run:
+            print(f"dry run: {len(printer.seen)} tickets would change; nothing was written")
+        return code
+    finally:
+        app.close()
+
+
+def cmd_daemon(args: argparse.Namespace) -> int:
+    from zendesk_sla.scheduler import run_daemon
+
+    app = make_app(args)
+    try:
+        signal.signal(signal.SIGTERM, lambda *_: app.stop.set())
+        if not app.wait_for_lock():
+            return 0
+        sync = app.config.sync
+        return run_daemon(
+            app.worker(),
+            sync.poll_interval_seconds,
+            sync.sweep_interval_seconds,
+            metrics_port=getattr(args, "metrics_port", None),
+            health_max_age=sync.health_max_age_seconds,
+        )
+    finally:
+        app.close()
+
+
+def _day(value: str, flag: str) -> int:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"{flag}: {value!r} is not a date (YYYY-MM-DD)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    since = _day(args.since, "--since")
+    until = _day(args.until, "--until") if args.until else None
+    if until is not None and until <= since:
+        raise UsageError("--until must be after --since")
+    app = make_app(args, dry_run=args.dry_run)
+    started = time.monotonic()
+
+    def progress(summary: Summary, position: int) -> None:
+        rate = summary.tickets_seen / max(time.monotonic() - started, 1e-6)
+        where = (
+            datetime.fromtimestamp(position, UTC).strftime("%Y-%m-%d %H:%M") if position else "-"
+        )
+        line = (
+            f"backfill: {summary.tickets_seen} tickets, {summary.changes} changes, "
+            f"{summary.written} written, up to {where} UTC, {rate:,.0f} tickets/s"
+        )
+        end = "\r" if sys.stderr.isatty() else "\n"
+        print(line, end=end, file=sys.stderr, flush=True)
+
+    try:
+        hold_lock(app, args.dry_run)
+        worker = app.worker(
+            on_change=ChangePrinter() if args.dry_run else None, on_progress=progress
+        )
+        summary = worker.run_backfill(since, until)
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        return _report_summary(summary)
+    finally:
+        app.close()
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    from zendesk_sla.provision import provision
+
+    app = make_app(args)
+    try:
+        for item in provision(app.gateway, app.config):
+            state = "created" if item.created else "exists"
+            print(f"{item.kind:<13} {item.name:<28} id={item.field_id:<16} {state}")
+        return 0
+    finally:
+        app.close()
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    from zendesk_sla.store import StateStore
+
+    settings = Settings()
+    config = load_config(args.config or settings.zendesk_sla_config)
+    target = settings.state_target
+    if not settings.zendesk_sla_database_url and not Path(target).exists():
+        print(f"unhealthy: no state at {target}")
+        return 1
+    store = StateStore(target)
+    try:
+        last = store.last_success()
+    finally:
+        store.close()
+    limit = config.sync.health_max_age_seconds
+    if last is None or time.time() - last > limit:
+        age = "never" if last is None else f"{time.time() - last:.0f}s ago"
+        print(f"unhealthy: last successful cycle {age} (limit {limit}s)")
+        return 1
+    print(f"healthy: last successful cycle {time.time() - last:.0f}s ago")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    run = sub.add_parser("run", help="poll Zendesk and apply the contract (--once for one cycle)")
+    run.add_argument("--once", action="store_true", help="one poll and one sweep, then exit")
+    run.add_argument("--dry-run", action="store_true", help="decide and print, write nothing")
+    add_config(run)
+    run.set_defaults(func=cmd_run)
+
+    plan = sub.add_parser("plan", help="print the change set one cycle would write (a dry run)")
+    add_config(plan)
+    plan.set_defaults(func=cmd_run, once=True, dry_run=True)
+
+    daemon = sub.add_parser("daemon", help="run the scheduler: polls and sweeps until SIGTERM")
+    daemon.add_argument(
+        "--metrics-port", type=int, metavar="PORT", help="serve /metrics and /healthz on PORT"
+    )
+    add_config(daemon)
+    daemon.set_defaults(func=cmd_daemon)
+
+    backfill = sub.add_parser(
+        "backfill", help="re-evaluate history from a date, without moving the live cursor"
+    )
+    backfill.add_argument("--since", required=True, metavar="DATE", help="e.g. 2026-01-01")
+    backfill.add_argument("--until", metavar="DATE", help="stop at tickets changed after this")
+    backfill.add_argument("--dry-run", action="store_true", help="decide and print, write nothing")
+    add_config(backfill)
+    backfill.set_defaults(func=cmd_backfill)
+
+    setup = sub.add_parser("setup", help="create the Zendesk fields the worker needs (idempotent)")
+    add_config(setup)
+    setup.set_defaults(func=cmd_setup)
+
+    health = sub.add_parser("health", help="exit 0 if a cycle succeeded recently (for cron)")
+    add_config(health)
+    health.set_defaults(func=cmd_health)
