@@ -19,18 +19,8 @@ from typing import Any
 from zendesk_sla.sandbox.errors import conflict, invalid, not_found
 from zendesk_sla.sandbox.exports import Exports
 from zendesk_sla.sandbox.jobs import JobQueue
-from zendesk_sla.sandbox.model import (
-    PRIORITIES,
-    STATUSES,
-    Audit,
-    FieldDef,
-    Job,
-    Json,
-    Organization,
-    Ticket,
-    User,
-    iso,
-)
+from zendesk_sla.sandbox.model import PRIORITIES, STATUSES, Audit, Json, Ticket, iso
+from zendesk_sla.sandbox.records import FieldDef, Job, Organization, User
 
 TICKET_SCALARS = (
     "status",
@@ -120,56 +110,6 @@ class Account(Exports, JobQueue):
             for audit in self.audits_by_ticket.get(ticket_id, [])
             for child in audit.comments()
         ]
-
-    def metric_set(self, ticket: Ticket) -> Json:
-        audits = self.audits_by_ticket.get(ticket.id, [])
-        replies = [
-            a.timestamp
-            for a in audits
-            for c in a.comments()
-            if c["public"]
-            and a.timestamp > ticket.created_at
-            and self.users.get(c["author_id"], None) is not None
-            and self.users[c["author_id"]].role != "end-user"
-        ]
-        solved = [a.timestamp for a in audits for c in a.children if c.get("status") == "solved"]
-        reopens = sum(
-            1
-            for a in audits
-            for c in a.children
-            if c.get("event_type") == "Change" and c.get("previous_value") == "solved"
-        )
-
-        def minutes(value: int | None) -> Json:
-            span = None if value is None else max(value - ticket.created_at, 0) // 60
-            return {"calendar": span, "business": span}
-
-        return {
-            "url": f"/api/v2/ticket_metrics/{ticket.id + 5_000_000_000}.json",
-            "id": ticket.id + 5_000_000_000,
-            "ticket_id": ticket.id,
-            "created_at": iso(ticket.created_at),
-            "updated_at": iso(ticket.updated_at),
-            "group_stations": 0,
-            "assignee_stations": 1 if ticket.assignee_id else 0,
-            "reopens": reopens,
-            "replies": len(replies),
-            "assignee_updated_at": None,
-            "requester_updated_at": iso(ticket.created_at),
-            "status_updated_at": iso(ticket.updated_at),
-            "initially_assigned_at": None,
-            "assigned_at": None,
-            "solved_at": iso(solved[-1]) if solved else None,
-            "latest_comment_added_at": iso(ticket.updated_at),
-            "reply_time_in_minutes": minutes(replies[0] if replies else None),
-            "first_resolution_time_in_minutes": minutes(solved[0] if solved else None),
-            "full_resolution_time_in_minutes": minutes(solved[-1] if solved else None),
-            "agent_wait_time_in_minutes": {"calendar": None, "business": None},
-            "requester_wait_time_in_minutes": {"calendar": None, "business": None},
-            "on_hold_time_in_minutes": {"calendar": 0, "business": 0},
-            "custom_status_updated_at": iso(ticket.updated_at),
-            "generated_timestamp": ticket.generated_timestamp,
-        }
 
     # -- writing ---------------------------------------------------------------------
     def update_ticket(self, ticket_id: int, changes: Json, author_id: int | None) -> Audit | None:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from zendesk_sla.sandbox.errors import ApiError
-from zendesk_sla.sandbox.model import Audit, Organization, Ticket, User
+from zendesk_sla.sandbox.model import Audit, Ticket
+from zendesk_sla.sandbox.records import Organization, User
 
 EXPORT_DELAY = 60  # Zendesk leaves out items changed in the last minute
 MAX_PAGE = 1000

@@ -10,84 +10,17 @@ solves, reopenings and closes; subjects in Spanish and English.
 from __future__ import annotations
 
 import random
-import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 
 from zendesk_sla.sandbox.account import Account
-from zendesk_sla.sandbox.model import Audit, FieldDef, Json, Organization, Ticket, User
-
-PLAN_WEIGHTS = {"starter": 1, "plus": 2, "standard": 3, "company": 3, "enterprise": 2}
-CONTACT_CAPS = {"starter": 1, "plus": 3, "standard": 4, "company": 7, "enterprise": 10}
-CHANNELS = (("email", 55), ("web", 30), ("voice", 8), ("api", 4), ("chat", 3))
-SUBJECTS = {
-    "blocker": (
-        "Producción caída: el sistema está fuera de servicio",
-        "Production down since this morning",
-        "Brecha de seguridad: fuga de datos detectada",
-    ),
-    "critical": (
-        "No se pueden crear documentos",
-        "Cannot open documents in the main workspace",
-        "Vulnerabilidad en el login",
-    ),
-    "major": (
-        "La plataforma va muy lenta",
-        "Intermittent errors when uploading files",
-        "Interrupciones periódicas del servicio",
-    ),
-    "trivial": (
-        "¿Cómo puedo exportar un informe?",
-        "Question about the workflow designer",
-        "Error en la documentación del API",
-        "Solicitud de mejora: filtros guardados",
-    ),
-    "none": ("Consulta", "Hola", "Re: ticket anterior", "Follow-up"),
-}
-FIRST_NAMES = ("Ana", "Luis", "Marta", "Jorge", "Lucía", "Pablo", "Elena", "Diego", "Sara", "Iván")
-LAST_NAMES = ("García", "López", "Martín", "Sánchez", "Pérez", "Gómez", "Ruiz", "Díaz", "Moreno")
-COMPANIES = (
-    "Acme",
-    "Iberia Docs",
-    "Grupo Norte",
-    "Textil Sur",
-    "Banca Levante",
-    "Seguros Oeste",
-    "Logística Centro",
-    "Energía Atlántica",
-    "Salud Plus",
-    "Ayuntamiento Demo",
+from zendesk_sla.sandbox.model import Audit, Json, Ticket
+from zendesk_sla.sandbox.sample_data import (
+    API_EMAIL,
+    CHANNELS,
+    SUBJECTS,
 )
-
-ORG_FIELDS = (
-    ("support_plan", "Support plan", "dropdown"),
-    ("contract_start", "Contract start", "date"),
-    ("project_go_lives", "Project go-live dates", "text"),
-    ("ticket_bundles", "Ticket bundles", "text"),
-)
-USER_FIELDS = (("sla_authorized_contact", "Authorized support contact", "checkbox"),)
-SEVERITY_FIELD_TITLE = "SLA severity"
-API_EMAIL = "worker@athento.example"
-
-
-@dataclass
-class Directory:
-    """Who exists, so tickets can pick requesters and agents by index."""
-
-    agents: list[int] = field(default_factory=list)
-    orgs: list[tuple[int, str]] = field(default_factory=list)
-    contacts: dict[int, list[tuple[int, bool]]] = field(default_factory=dict)
-    severity_field: int = 0
-
-
-def _ascii(name: str) -> str:
-    return unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode()
-
-
-def _pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
-    names, weights = zip(*weighted, strict=True)
-    return str(rng.choices(names, weights)[0])
+from zendesk_sla.sandbox.sample_people import Directory, pick, seed_people
 
 
 def seed_account(
@@ -100,102 +33,10 @@ def seed_account(
 ) -> Directory:
     """Fill `account` with deterministic sample data ending two minutes before `now`."""
     anchor = int((now or datetime.fromtimestamp(account.now(), UTC)).timestamp())
-    directory = _seed_people(account, seed, tickets, anchor)
+    directory = seed_people(account, seed, tickets, anchor)
     for ticket, audits in generate_tickets(directory, seed, tickets, anchor, days, account):
         account.add_ticket(ticket, audits)
     account.reindex()
-    return directory
-
-
-def _seed_people(account: Account, seed: int, tickets: int, anchor: int) -> Directory:
-    rng = random.Random(seed)
-    created = anchor - 400 * 86400
-    directory = Directory()
-    for key, title, kind in ORG_FIELDS:
-        options = (
-            [{"name": p.capitalize(), "value": p} for p in PLAN_WEIGHTS]
-            if kind == "dropdown"
-            else []
-        )
-        account.add_field(
-            FieldDef(account.next_id(), "organization", kind, title, key, created, options)
-        )
-    for key, title, kind in USER_FIELDS:
-        account.add_field(FieldDef(account.next_id(), "user", kind, title, key, created))
-    severity = FieldDef(
-        account.next_id(),
-        "ticket",
-        "tagger",
-        SEVERITY_FIELD_TITLE,
-        None,
-        created,
-        [
-            {"id": account.next_id(), "name": s.capitalize(), "value": s}
-            for s in ("blocker", "critical", "major", "trivial")
-        ],
-    )
-    directory.severity_field = account.add_field(severity).id
-    api_user = User(account.next_id(), "SLA worker", API_EMAIL, "admin", None, created, created)
-    account.add_user(api_user)
-    for n in range(6):
-        agent = User(
-            account.next_id(),
-            f"Agente {FIRST_NAMES[n]}",
-            f"agent{n}@athento.example",
-            "admin" if n == 0 else "agent",
-            None,
-            created,
-            created,
-        )
-        directory.agents.append(account.add_user(agent).id)
-
-    plans = tuple(PLAN_WEIGHTS.items())
-    for n in range(max(6, tickets // 150)):
-        plan = list(PLAN_WEIGHTS)[n] if n < len(PLAN_WEIGHTS) else _pick(rng, plans)
-        start = date.fromtimestamp(anchor) - timedelta(days=rng.randrange(30, 1000))
-        go_lives = sorted(
-            date.fromtimestamp(anchor) - timedelta(days=rng.randrange(5, 500))
-            for _ in range(rng.randrange(0, 3))
-        )
-        bundles = (
-            f"{date.fromtimestamp(anchor).year}:{rng.choice((25, 50))}"
-            if rng.random() < 0.15
-            else ""
-        )
-        fields: Json = {
-            "support_plan": plan,
-            "contract_start": start.isoformat() if rng.random() < 0.8 else None,
-            "project_go_lives": ", ".join(d.isoformat() for d in go_lives) or None,
-            "ticket_bundles": bundles or None,
-        }
-        org = Organization(
-            account.next_id(),
-            f"{COMPANIES[n % len(COMPANIES)]} {n + 1}",
-            created,
-            created,
-            external_id=f"ERP-{1000 + n}",
-            organization_fields=fields,
-        )
-        account.add_organization(org)
-        directory.orgs.append((org.id, plan))
-        # Some organizations are over their cap, one has none recorded ("not set up").
-        authorized = 0 if n == 5 else CONTACT_CAPS[plan] + (1 if rng.random() < 0.15 else 0)
-        people: list[tuple[int, bool]] = []
-        for c in range(authorized + 2):
-            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-            is_authorized = c < authorized
-            user = User(
-                account.next_id(),
-                f"{first} {last}",
-                f"{_ascii(first)}.{c}.{org.id}@cliente.example",
-                "end-user",
-                org.id,
-                created,
-                created,
-                user_fields={"sla_authorized_contact": is_authorized},
-            )
-            people.append((account.add_user(user).id, is_authorized))
-        directory.contacts[org.id] = people
     return directory
 
 
@@ -220,7 +61,7 @@ def _ticket(
     requester = (
         rng.choice(authorized) if authorized and rng.random() < 0.85 else rng.choice(people)[0]
     )
-    channel = _pick(rng, CHANNELS)
+    channel = pick(rng, CHANNELS)
     severity = rng.choice(("blocker", "critical", "major", "major", "trivial", "trivial", "none"))
     subject = rng.choice(SUBJECTS[severity])
     priority = rng.choice((None, None, "urgent", "high", "normal", "low"))
@@ -355,7 +196,7 @@ def stream(
     """
     account = Account(api_user_email=API_EMAIL)
     anchor = int((now or datetime.now(UTC)).timestamp())
-    directory = _seed_people(account, seed, tickets, anchor)
+    directory = seed_people(account, seed, tickets, anchor)
     base = "https://athento.zendesk.com"
     for fdef in account.fields.values():
         yield {"type": f"{fdef.kind}_field", "data": fdef.to_json(base)}
@@ -369,3 +210,6 @@ def stream(
             "data": ticket.to_json(base),
             "events": [a.to_event_json(True) for a in audits],
         }
+
+
+__all__ = ["API_EMAIL", "Directory", "generate_tickets", "seed_account", "stream"]

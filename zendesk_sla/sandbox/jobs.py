@@ -13,7 +13,8 @@ from collections import deque
 from typing import Any
 
 from zendesk_sla.sandbox.errors import ApiError, invalid, not_found
-from zendesk_sla.sandbox.model import Job, Json, Organization, Ticket
+from zendesk_sla.sandbox.model import Json, Ticket
+from zendesk_sla.sandbox.records import Job, Organization
 
 MAX_BATCH = 100
 

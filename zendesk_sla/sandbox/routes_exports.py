@@ -10,6 +10,7 @@ from urllib.parse import quote, unquote
 
 from zendesk_sla.sandbox.errors import ApiError
 from zendesk_sla.sandbox.exports import MAX_PAGE, Page, time_page
+from zendesk_sla.sandbox.metrics import metric_set
 from zendesk_sla.sandbox.model import Audit, Json
 from zendesk_sla.sandbox.routing import (
     Reply,
@@ -80,7 +81,7 @@ class ExportRoutes(Routes):
             if encoded is None:
                 data = ticket.to_json(self.base_url)
                 if metrics:
-                    data["metric_set"] = self.account.metric_set(ticket)
+                    data["metric_set"] = metric_set(self.account, ticket)
                 encoded = ticket.cache[metrics] = json.dumps(data).encode()
             out.append(encoded)
         return out
