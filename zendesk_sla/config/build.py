@@ -86,4 +86,5 @@ def build_policy(raw: ConfigFile) -> Policy:
             raw.quota.exceeded_note,
         ),
         at_risk_ratio=raw.at_risk_ratio,
+        solve_stops_response=raw.solve_stops_response,
     )

@@ -213,6 +213,7 @@ class ConfigFile(Strict):
     timezone: str
     holidays: HolidayConfig = HolidayConfig()
     at_risk_ratio: float = Field(0.75, gt=0, le=1)
+    solve_stops_response: bool = True
     plans: dict[str, PlanConfig]
     channels: dict[str, str]
     severity: SeverityConfig

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from zendesk_sla.core.calendar import BusinessCalendar, Span, epoch, from_epoch
+from zendesk_sla.core.calendar import BusinessCalendar, epoch, from_epoch
 from zendesk_sla.core.policy import ClockKind, Policy
 from zendesk_sla.core.timeline import Timeline
 
@@ -65,35 +65,39 @@ def run_clock(
     best_effort: bool = False,
     at_risk_ratio: float = 0.75,
 ) -> Clock:
+    """One clock at `now`; `stop` is when its target was met or missed (None: still open).
+
+    Business time counts in the active spells up to the stop (or `now`): time
+    after the stop never counts. Breached means more than the target elapsed,
+    so a due time at a closing time is still met before the next opening.
+    """
     horizon = min(stop, now) if stop is not None else now
     spells = timeline.spells(horizon)
-    active: list[Span] = [(epoch(a), epoch(b)) for a, b, s in spells if s not in PAUSED_STATUSES]
     pauses = tuple(spell for spell in spells if spell[2] in PAUSED_STATUSES)
-    running = stop is None and timeline.status not in PAUSED_STATUSES
-    if running and (not active or active[-1][1] < epoch(horizon)):
-        active.append((epoch(horizon), epoch(horizon)))
-    extend_last = running or stop is not None
-
-    remaining = target_seconds
+    elapsed = 0
     due: int | None = None
-    for index, (start, end) in enumerate(active):
-        if extend_last and index == len(active) - 1:
-            due = calendar.add_epoch(start, remaining)
-            break
-        used = calendar.elapsed_epoch(start, end)
-        if used >= remaining:
-            due = calendar.add_epoch(start, remaining)
-            break
-        remaining -= used
-    elapsed = sum(calendar.elapsed_epoch(a, b) for a, b in active)
+    for start, end, status in spells:
+        if status in PAUSED_STATUSES:
+            continue
+        a, b = epoch(start), epoch(end)
+        used = calendar.elapsed_epoch(a, b)
+        if due is None and elapsed + used >= target_seconds:
+            due = calendar.add_epoch(a, target_seconds - elapsed)
+        elapsed += used
+    paused = stop is None and timeline.status_at(horizon) in PAUSED_STATUSES
+    if due is None and not paused:
+        # Not reached yet: the clock would reach it counting on from the stop (or now).
+        due = calendar.add_epoch(
+            max(epoch(horizon), epoch(timeline.created_at)), target_seconds - elapsed
+        )
 
     state: ClockState
     late: ClockState = "over_target" if best_effort else "breached"
     if stop is not None:
         state = "met" if elapsed <= target_seconds else late
-    elif elapsed >= target_seconds:
+    elif elapsed > target_seconds:
         state = late
-    elif not running:
+    elif paused:
         state = "paused"
     elif not best_effort and elapsed >= at_risk_ratio * target_seconds:
         state = "at_risk"
@@ -111,10 +115,11 @@ def run_clock(
     )
 
 
-def response_stop(timeline: Timeline) -> datetime | None:
-    """The first agent reply, or the first solve where the agent solved without one."""
-    candidates = [t for t in (timeline.first_agent_reply(), timeline.first_solve()) if t]
-    return min(candidates, default=None)
+def response_stop(timeline: Timeline, *, solve_stops: bool = True) -> datetime | None:
+    """The first agent reply; with `solve_stops`, the first solve when it came before one."""
+    reply = timeline.first_agent_reply()
+    solve = timeline.first_solve() if solve_stops else None
+    return min((t for t in (reply, solve) if t is not None), default=None)
 
 
 def sla_clocks(
@@ -129,8 +134,9 @@ def sla_clocks(
     plan = policy.plans[plan_name]
     calendar = policy.calendars[plan_name]
     clocks: dict[ClockKind, Clock] = {}
+    timeline = timeline.until(now)  # what happened after `now` is not known at `now`
     stops: dict[ClockKind, datetime | None] = {
-        "response": response_stop(timeline),
+        "response": response_stop(timeline, solve_stops=policy.solve_stops_response),
         "resolution": timeline.final_solve(),
     }
     for kind, stop in stops.items():

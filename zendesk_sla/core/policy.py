@@ -143,3 +143,4 @@ class Policy:
     pending: PendingRules
     quota: QuotaRules = field(default_factory=QuotaRules)
     at_risk_ratio: float = 0.75
+    solve_stops_response: bool = True  # POLICY 4: a solve before any reply is the answer

@@ -39,12 +39,35 @@ class Timeline:
     def status(self) -> str:
         return self.statuses[-1].status if self.statuses else "new"
 
-    def spells(self, now: datetime) -> list[tuple[datetime, datetime, str]]:
-        """(start, end, status) for each status spell up to `now`."""
+    def spells(self, horizon: datetime) -> list[tuple[datetime, datetime, str]]:
+        """(start, end, status) for each status spell, clipped at `horizon`: nothing after it."""
         changes = list(self.statuses) or [StatusChange(self.created_at, "new")]
         bounds = [max(c.at, self.created_at) for c in changes]
-        ends = [*bounds[1:], max(now, bounds[-1])]
-        return [(b, e, c.status) for b, e, c in zip(bounds, ends, changes, strict=True) if b < e]
+        ends = [*bounds[1:], max(horizon, bounds[-1])]
+        return [
+            (b, min(e, horizon), c.status)
+            for b, e, c in zip(bounds, ends, changes, strict=True)
+            if b < min(e, horizon)
+        ]
+
+    def status_at(self, moment: datetime) -> str:
+        """The status at `moment` (a change at `moment` has happened)."""
+        current = self.statuses[0].status if self.statuses else "new"
+        for change in self.statuses:
+            if change.at > moment:
+                break
+            current = change.status
+        return current
+
+    def until(self, moment: datetime) -> Timeline:
+        """The history as it was known at `moment`: later changes and comments left out."""
+        statuses = tuple(c for c in self.statuses if c.at <= moment)
+        if not statuses and self.statuses:
+            statuses = self.statuses[:1]  # the initial status, even before creation
+        comments = tuple(c for c in self.comments if c.at <= moment)
+        if len(statuses) == len(self.statuses) and len(comments) == len(self.comments):
+            return self
+        return Timeline(self.created_at, statuses, comments)
 
     def first_agent_reply(self) -> datetime | None:
         """First public, non-automated agent comment that is not the opening comment."""

@@ -1,0 +1,99 @@
+"""The core's clocks agree with a naive reading of POLICY.md on thousands of random timelines.
+
+Timelines mix pending and hold spells, replies alone or with a status change
+in the same instant, trigger comments, private notes, customer comments,
+silent solves, reopens, closes, a third-party tag, every plan and severity
+(a severity change recomputes from creation, so each severity is a case), and
+`now` anywhere, before, inside or long after the history.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import cache
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from zendesk_sla.config import load_config
+from zendesk_sla.core.clocks import sla_clocks
+from zendesk_sla.core.policy import Policy
+from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
+
+from tests.conftest import CONFIG
+from tests.reference_clocks import Event, evaluate
+
+STATUSES = ("open", "pending", "hold", "solved", "open", "solved")
+COMMENTS = ("agent", "admin", "private", "trigger", "customer")
+ROLES = {
+    "agent": (True, "agent", False),
+    "admin": (True, "admin", False),
+    "private": (False, "agent", False),
+    "trigger": (True, "agent", True),
+    "customer": (True, "end-user", False),
+}
+START = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+@cache
+def policy() -> Policy:
+    return load_config(CONFIG).policy
+
+
+def core_timeline(created: datetime, events: list[Event]) -> Timeline:
+    statuses = [StatusChange(created, "new")]
+    statuses += [StatusChange(e.at, e.status) for e in events if e.status is not None]
+    comments = [Comment(created, True, "end-user")]
+    for e in events:
+        if e.comment is not None:
+            public, role, automated = ROLES[e.comment]
+            comments.append(Comment(e.at, public, role, automated=automated))
+    return Timeline(created, tuple(statuses), tuple(comments))
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> tuple[datetime, list[Event]]:
+    created = START + timedelta(minutes=draw(st.integers(0, 3 * 365 * 24 * 60)))
+    moment, events = created, []
+    closed = False
+    for _ in range(draw(st.integers(0, 8))):
+        moment += timedelta(minutes=draw(st.sampled_from([0, 1, 30, 59, 60, 240, 900, 4000])))
+        if closed:
+            break
+        kind = draw(st.sampled_from(["status", "comment", "both"]))
+        status = draw(st.sampled_from((*STATUSES, "closed"))) if kind != "comment" else None
+        comment = draw(st.sampled_from(COMMENTS)) if kind != "status" else None
+        if kind == "both":  # a reply and a status change in the same instant
+            events.append(Event(moment, comment=comment))
+            events.append(Event(moment, status=status))
+        else:
+            events.append(Event(moment, status=status, comment=comment))
+        closed = status == "closed"
+    return created, events
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    histories(),
+    st.sampled_from(["plus", "standard", "company", "enterprise"]),
+    st.sampled_from(["blocker", "critical", "major", "trivial"]),
+    st.integers(-600, 60 * 24 * 60),
+    st.booleans(),
+)
+def test_core_clocks_agree_with_the_naive_reference(
+    history: tuple[datetime, list[Event]],
+    plan: str,
+    severity: str,
+    minutes_after: int,
+    third_party: bool,
+) -> None:
+    created, events = history
+    now = created + timedelta(minutes=minutes_after)
+    clocks = sla_clocks(
+        policy(), plan, severity, core_timeline(created, events), now, third_party=third_party
+    )
+    for kind, clock in (("response", clocks.response), ("resolution", clocks.resolution)):
+        expected = evaluate(plan, severity, kind, created, events, now, third_party=third_party)
+        got = (clock.state, clock.due, clock.elapsed_seconds if clock.state != "none" else 0)
+        if clock.state == "exempt":
+            got = ("exempt", None, 0)
+        assert got == (expected.state, expected.due, expected.elapsed), kind
