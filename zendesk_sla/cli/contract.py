@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING
 
 from zendesk_sla.cli.common import (
     DEFAULT_CONFIG,
+    UsageError,
     add_config,
     check_plan,
     config_path,
     created_arg,
     load_policy,
 )
+from zendesk_sla.cli.timeline_input import clock_json, read_history
 from zendesk_sla.config import load_config
-from zendesk_sla.core.explain import due, explain
+from zendesk_sla.core.explain import due, explain, explain_clocks, explain_history, iso_z
 from zendesk_sla.core.policy import SEVERITIES
-
-if TYPE_CHECKING:
-    pass
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
@@ -29,8 +27,27 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new_ticket(args: argparse.Namespace) -> None:
+    missing = [f"--{k}" for k in ("plan", "severity", "created") if getattr(args, k) is None]
+    if missing:
+        raise UsageError(f"give --timeline FILE, or {', '.join(missing)} for a new ticket")
+
+
 def cmd_due(args: argparse.Namespace) -> int:
     config = load_policy(args)
+    if args.timeline:
+        history = read_history(args.timeline, config.policy)
+        clocks = history.clocks(config.policy)
+        out = {
+            "plan": history.plan,
+            "severity": history.severity,
+            "now": iso_z(history.now),
+            "response": clock_json(clocks.response),
+            "resolution": clock_json(clocks.resolution),
+        }
+        print(json.dumps(out, indent=2))
+        return 0
+    _new_ticket(args)
     check_plan(config, args.plan)
     print(json.dumps(due(config.policy, args.plan, args.severity, created_arg(args.created))))
     return 0
@@ -38,6 +55,14 @@ def cmd_due(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     config = load_policy(args)
+    if args.timeline:
+        history = read_history(args.timeline, config.policy)
+        clocks = history.clocks(config.policy)
+        lines = explain_history(config.policy, history.plan, history.severity, history.timeline)
+        lines += explain_clocks(config.policy, clocks, history.now)
+        print("\n".join(lines))
+        return 0
+    _new_ticket(args)
     check_plan(config, args.plan)
     print("\n".join(explain(config.policy, args.plan, args.severity, created_arg(args.created))))
     return 0
@@ -54,10 +79,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ("explain", cmd_explain, "show how the due times of a new ticket are computed"),
     ):
         command = sub.add_parser(name, help=text, description=text)
-        command.add_argument("--plan", required=True, help="support plan, e.g. enterprise")
-        command.add_argument("--severity", required=True, choices=SEVERITIES)
+        command.add_argument("--plan", help="support plan of a new ticket, e.g. enterprise")
+        command.add_argument("--severity", choices=SEVERITIES, help="its severity")
         command.add_argument(
-            "--created", required=True, metavar="ISO8601", help="e.g. 2026-11-27T19:30:00+01:00"
+            "--created", metavar="ISO8601", help="its creation, e.g. 2026-11-27T19:30:00+01:00"
+        )
+        command.add_argument(
+            "--timeline",
+            metavar="FILE",
+            help="a ticket's history as JSON (- for stdin): plan, severity, created_at, now, "
+            "statuses, comments, third_party; see README",
         )
         add_config(command)
         command.set_defaults(func=func)

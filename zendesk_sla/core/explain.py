@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from zendesk_sla.core.calendar import Walk
+from zendesk_sla.core.clocks import SlaClocks
 from zendesk_sla.core.policy import ClockKind, Policy
+from zendesk_sla.core.timeline import Timeline
 
 KINDS: tuple[ClockKind, ...] = ("response", "resolution")
 
@@ -114,3 +117,70 @@ def _windows(policy: Policy, plan: str) -> str:
     any_day = next(iter(weekly.values()))
     spans = " ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in any_day)
     return f"{days} {spans}"
+
+
+_CLOCK_STATES = {
+    "none": "no target on this plan",
+    "exempt": "does not apply (the fix depends on a third party)",
+    "running": "running",
+    "at_risk": "at risk",
+    "paused": "paused (pending, on hold or solved)",
+    "met": "met",
+    "breached": "breached (more business time than the target)",
+    "over_target": "over target (best effort: never a breach)",
+}
+
+
+def explain_history(policy: Policy, plan: str, severity: str, timeline: Timeline) -> list[str]:
+    """A ticket's history as the clocks read it: statuses, and which comments count."""
+    calendar = policy.calendars[plan]
+    zone = calendar.zone
+    created = timeline.created_at
+    opens = (
+        ""
+        if calendar.elapsed(created, created + timedelta(seconds=1))
+        else (" (outside business hours: the clocks start at the next opening)")
+    )
+    out = [
+        f"Plan {plan}, severity {severity}, created "
+        f"{created.astimezone(zone):%a %Y-%m-%d %H:%M} {policy.timezone}{opens}."
+    ]
+    for change in timeline.statuses:
+        out.append(f"  {change.at.astimezone(zone):%a %Y-%m-%d %H:%M}  status {change.status}")
+    for comment in timeline.comments:
+        if comment.at <= created:
+            kind = "opening comment (not a reply)"
+        elif comment.is_agent_reply:
+            kind = f"public reply by an {comment.author_role} (answers the customer)"
+        elif comment.automated:
+            kind = "automatic comment (trigger or automation: not a reply)"
+        elif not comment.public:
+            kind = "private note (not a reply)"
+        else:
+            kind = f"comment by the {comment.author_role}"
+        out.append(f"  {comment.at.astimezone(zone):%a %Y-%m-%d %H:%M}  {kind}")
+    return out
+
+
+def explain_clocks(policy: Policy, clocks: SlaClocks, now: datetime) -> list[str]:
+    """Each clock's verdict at `now`: state, business time used, pauses, stop and due time."""
+    zone = ZoneInfo(policy.timezone)
+    out = [f"At {now.astimezone(zone):%a %Y-%m-%d %H:%M} {policy.timezone}:"]
+    for clock in (clocks.response, clocks.resolution):
+        out.append(f"{clock.kind.capitalize()}: {_CLOCK_STATES[clock.state]}.")
+        if clock.target_seconds is None:
+            continue
+        out.append(
+            f"  business time used {_hours(clock.elapsed_seconds)} of "
+            f"{_hours(clock.target_seconds)}"
+        )
+        for start, end, status in clock.pauses:
+            out.append(
+                f"  paused {start.astimezone(zone):%a %d/%m %H:%M} - "
+                f"{end.astimezone(zone):%a %d/%m %H:%M} ({status}: does not count)"
+            )
+        if clock.stopped_at is not None:
+            out.append(f"  stopped {clock.stopped_at.astimezone(zone):%a %Y-%m-%d %H:%M}")
+        if clock.due is not None:
+            out.append(f"  due {clock.due.astimezone(zone):%a %Y-%m-%d %H:%M} = {iso_z(clock.due)}")
+    return out
