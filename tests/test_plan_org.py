@@ -154,3 +154,45 @@ def test_note_texts_come_from_the_yaml_templates(policy: Policy) -> None:
     texts = {k: t for notes in plan(custom, tickets(51)).notes.values() for k, t in notes}
     assert texts["quota-80:2026-01-01"] == "Acme: 80% de 50 (01/01/2026)"
     assert texts["quota-exceeded:2026-01-01"] == "Acme: 51/50 hasta 01/01/2027"
+
+
+@pytest.mark.parametrize(
+    ("plan_name", "contract_start", "bundles", "today", "expected"),
+    [
+        # An anniversary with a bundle and no ticket yet: the bundle is already included.
+        ("enterprise", date(2025, 6, 1), {2026: 30}, date(2026, 6, 1), (0, 230, 230)),
+        ("enterprise", date(2025, 6, 1), {2026: 30}, date(2026, 5, 31), (3, 200, 197)),
+        # 1 January without a contract start: the calendar year's bundle.
+        ("standard", None, {2027: 10}, date(2027, 1, 1), (0, 60, 60)),
+        ("plus", None, {2027: 10}, date(2027, 1, 1), (0, None, None)),
+    ],
+)
+def test_the_current_quota_year_always_includes_its_bundles(
+    policy: Policy,
+    plan_name: str,
+    contract_start: date | None,
+    bundles: dict[int, int],
+    today: date,
+    expected: tuple[int, int | None, int | None],
+) -> None:
+    o = org(plan_name, contract_start=contract_start, bundles=bundles)
+    start = madrid("2026-02-02 10:00")
+    result = plan_organization(policy, o, tickets(3, start=start), today=today, have_fields={})
+    assert result.fields is not None
+    got = (result.fields["quota_used"], result.fields["quota_included"])
+    assert (*got, result.fields["quota_remaining"]) == expected
+
+
+def test_an_unknown_plan_is_not_set_up_and_gets_no_quota_fields(policy: Policy) -> None:
+    result = plan(policy, tickets(3), o=org("gold"), have_fields={})
+    assert result.fields is None
+
+
+def test_the_ledger_follows_creation_time_not_ids(policy: Policy) -> None:
+    # Imported tickets: the higher id was created first, the same day.
+    ts = tickets(50)
+    early = replace(ts[-1], id=9999, created_at=FIRST - timedelta(minutes=5))
+    result = plan(policy, [*ts[:-1], early])
+    positions = {line.ticket_id: line.position for line in result.lines}
+    assert positions[9999] == 1
+    assert positions[1000] == 2

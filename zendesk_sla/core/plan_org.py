@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from zendesk_sla.core.eligibility import eligibility, quota_exemption, ticket_project
 from zendesk_sla.core.facts import OrgFacts, TicketFacts
 from zendesk_sla.core.policy import Policy
-from zendesk_sla.core.quota import QuotaLine, QuotaTicket, QuotaYear, ledger
+from zendesk_sla.core.quota import QuotaLine, QuotaTicket, QuotaYear, ledger, quota_year
 from zendesk_sla.core.templates import render
 
 QUOTA_FIELDS = ("quota_used", "quota_included", "quota_remaining")
@@ -67,6 +67,7 @@ def plan_organization(
             t.created_at.astimezone(zone).date(),
             quota_exemption(policy, t, eligibility(policy, t, org)),
             ticket_project(policy, t),
+            t.created_at.timestamp(),
         )
         for t in tickets
     ]
@@ -129,7 +130,7 @@ def plan_organization(
         if (line.state == "exceeded") != (exceeded_tag in ticket.tags) or pending:
             changed.add(line.ticket_id)
     fields = None
-    if have_fields is not None:
+    if have_fields is not None and org.plan in policy.plans:  # unknown plan: not set up
         fields = quota_fields(policy, org, years, today)
         if all(_same(have_fields.get(k), v) for k, v in fields.items()):
             fields = None
@@ -139,11 +140,20 @@ def plan_organization(
 def quota_fields(
     policy: Policy, org: OrgFacts, years: Sequence[QuotaYear], today: date
 ) -> dict[str, int | None]:
-    """used / included / remaining of the quota year holding `today`."""
+    """used / included / remaining of the quota year holding `today`.
+
+    A quota year exists from its first day: before its first ticket, it has its
+    plan quota plus that year's bundles, and nothing used.
+    """
     current = next((y for y in years if y.start <= today < y.end), None)
-    plan = policy.plans.get(org.plan or "")
-    included = current.included if current else (plan.yearly_tickets if plan else None)
-    used = current.used if current else 0
+    if current is not None:
+        included, used = current.included, current.used
+    else:
+        plan = policy.plans.get(org.plan or "")
+        quota = plan.yearly_tickets if plan is not None and plan.has_support else 0
+        start, _ = quota_year(org.contract_start, today)
+        included = None if quota is None else quota + org.bundles.get(start.year, 0)
+        used = 0
     return {
         "quota_used": used,
         "quota_included": included,

@@ -1,6 +1,6 @@
 """The yearly ticket quota (POLICY.md section 8): quota years, go-live grace, the ledger.
 
-Tickets are ordered by creation (then id) and counted afresh on every run, so
+Tickets are ordered by creation time (then id) and counted afresh on every run, so
 re-runs and backfills give the same ledger, and a ticket later found exempt
 frees its unit.
 """
@@ -55,6 +55,7 @@ class QuotaTicket:
     created: date  # in the support team's time zone
     exempt: str | None = None  # why it does not count, if it does not
     project: str | None = None
+    created_at: float = 0.0  # creation instant (epoch seconds): the order within a day
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def ledger(
 
     lines: list[QuotaLine] = []
     years: dict[date, _Tally] = {}
-    for ticket in sorted(tickets, key=lambda t: (t.created, t.id)):
+    for ticket in sorted(tickets, key=lambda t: (t.created, t.created_at, t.id)):
         start, end = quota_year(contract_start, ticket.created)
         year = years.setdefault(start, _Tally(end))
         if ticket.exempt:
