@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from zendesk_sla.cli import main
@@ -76,3 +77,29 @@ def test_a_bad_timeline_is_one_line_naming_the_key(
     assert code == 2
     assert message in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_explain_ticket_reads_the_worker_state(
+    make_app: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    app = make_app()
+    app.worker().run_cycle()
+    ticket_id = next(a.ticket_id for a in app.store.applied_rows() if a.eligible)
+    app.close()
+    monkeypatch.setenv("ZENDESK_SLA_STATE", str(tmp_path / "state.sqlite3"))
+    capsys.readouterr()
+    code, out, _ = run(capsys, "explain", "--ticket", str(ticket_id))
+    assert code == 0
+    assert out.startswith(f"Ticket #{ticket_id}:")
+    assert "Severity " in out and "Response: " in out and "Quota: " in out
+    code, out, _ = run(capsys, "explain", "--ticket", str(ticket_id), "--format", "json")
+    assert json.loads(out)["ticket_id"] == ticket_id
+    code, _, err = run(capsys, "explain", "--ticket", "987654321")
+    assert code == 1
+    assert (
+        err.strip()
+        == "zendesk-sla explain: ticket 987654321 is not in the worker's state (run the worker)"
+    )

@@ -7,6 +7,7 @@ and hands them to the shell; nothing here runs at import time.
 from __future__ import annotations
 
 import gc
+import json
 import os
 import threading
 import time
@@ -107,11 +108,14 @@ class App:
         return user_id
 
     def worker(self, **kwargs: object) -> Worker:
+        fields = self.field_map()
+        with self.store.transaction():  # `explain --ticket` reads the field map from the state
+            self.store.put("fields:ticket", json.dumps(dict(fields.ticket_ids)))
         return Worker(
             gateway=self.gateway,
             store=self.store,
             config=self.config,
-            fields=self.field_map(),
+            fields=fields,
             worker_user_id=self.worker_user_id(),
             clock=self.clock,
             dry_run=self.dry_run,

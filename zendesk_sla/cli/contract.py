@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from pathlib import Path
 
 from zendesk_sla.cli.common import (
     DEFAULT_CONFIG,
@@ -53,7 +55,33 @@ def cmd_due(args: argparse.Namespace) -> int:
     return 0
 
 
+def _explain_ticket(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from zendesk_sla.explain_ticket import UnknownTicket, explain_ticket
+    from zendesk_sla.settings import Settings
+    from zendesk_sla.store import StateStore
+
+    settings = Settings()
+    config = load_config(args.config or settings.zendesk_sla_config)
+    state = settings.state_target
+    if not state.startswith("postgres") and not Path(state).exists():
+        raise UsageError(f"no worker state at {state}: run the worker first")
+    store = StateStore(state)
+    try:
+        lines, data = explain_ticket(store, config, args.ticket, datetime.now(UTC))
+    except UnknownTicket as exc:
+        print(f"zendesk-sla explain: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(json.dumps(data, indent=2) if args.format == "json" else "\n".join(lines))
+    return 0
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
+    if getattr(args, "ticket", None) is not None:
+        return _explain_ticket(args)
     config = load_policy(args)
     if args.timeline:
         history = read_history(args.timeline, config.policy)
@@ -90,5 +118,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             help="a ticket's history as JSON (- for stdin): plan, severity, created_at, now, "
             "statuses, comments, third_party; see README",
         )
+        if name == "explain":
+            command.add_argument(
+                "--ticket", type=int, metavar="ID", help="a ticket from the worker's state"
+            )
+            command.add_argument("--format", choices=("text", "json"), default="text")
         add_config(command)
         command.set_defaults(func=func)

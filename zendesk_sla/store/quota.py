@@ -49,3 +49,10 @@ class QuotaStore(StoreBase):
             "WHERE t.organization_id = ? AND n.key LIKE ?"
         )
         return {r[0] for r in self.db.execute(query, (org_id, prefix + "%"))}
+
+    def quota_line(self, ticket_id: int) -> tuple[str, str, int | None] | None:
+        """(quota year start, state, position) of a ticket in its organization's ledger."""
+        row = self.db.execute(
+            "SELECT year_start, state, position FROM quota WHERE ticket_id = ?", (ticket_id,)
+        ).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]), row[2])
