@@ -69,7 +69,7 @@ def test_explain_shows_skipped_holiday(capsys: pytest.CaptureFixture[str]) -> No
         ]
     )
     out = capsys.readouterr().out
-    assert "Tue 2026-12-08  closed (holiday)" in out
+    assert "Tue 2026-12-08  closed (holiday: Immaculate Conception)" in out
     assert "Sat 2026-12-05  closed (weekend)" in out
     assert "due Wed 2026-12-09 16:30 local = 2026-12-09T15:30:00Z" in out
 

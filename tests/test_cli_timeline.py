@@ -103,3 +103,22 @@ def test_explain_ticket_reads_the_worker_state(
         err.strip()
         == "zendesk-sla explain: ticket 987654321 is not in the worker's state (run the worker)"
     )
+
+
+def test_explain_timeline_walks_the_windows_and_names_the_holidays(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "t.json"
+    history = {
+        "plan": "standard",
+        "severity": "critical",
+        "created_at": "2026-12-04T16:30:00+01:00",
+        "now": "2026-12-09T12:00:00+01:00",
+    }
+    path.write_text(json.dumps(history), encoding="utf-8")
+    code, out, _ = run(capsys, "explain", "--timeline", str(path))
+    assert code == 0
+    assert "Fri 2026-12-04  16:30-17:00  +0h30m  (total 0h30m)" in out
+    assert "Tue 2026-12-08  closed (holiday: Immaculate Conception)" in out
+    assert "still to come, if it keeps running:" in out
+    assert "due Wed 2026-12-09 16:30" in out

@@ -70,7 +70,7 @@ def explain_ticket(
             policy, decision.plan, sev.severity, facts.timeline, now, third_party=third_party
         )
         lines += explain_history(policy, decision.plan, sev.severity, facts.timeline)
-        lines += explain_clocks(policy, clocks, now)
+        lines += explain_clocks(policy, decision.plan, clocks, facts.timeline.until(now), now)
         data["clocks"] = {
             c.kind: {"state": c.state, "due": iso_z(c.due), "elapsed_seconds": c.elapsed_seconds}
             for c in (clocks.response, clocks.resolution)

@@ -87,7 +87,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         history = read_history(args.timeline, config.policy)
         clocks = history.clocks(config.policy)
         lines = explain_history(config.policy, history.plan, history.severity, history.timeline)
-        lines += explain_clocks(config.policy, clocks, history.now)
+        lines += explain_clocks(config.policy, history.plan, clocks, history.timeline, history.now)
         print("\n".join(lines))
         return 0
     _new_ticket(args)

@@ -35,18 +35,27 @@ def _calendar_seconds(spec: str) -> int:
     return amount * (3600 if unit == "h" else 86400)
 
 
-def holiday_dates(cfg: HolidayConfig) -> frozenset[date]:
+def holiday_names(cfg: HolidayConfig) -> dict[date, str]:
+    """Every closed day with its name: the country's holidays, then the YAML's extra days."""
     try:
         national = holidays_lib.country_holidays(
             cfg.country, subdiv=cfg.subdivision, years=_HOLIDAY_YEARS
         )
     except NotImplementedError as exc:
         raise ConfigError(f"holidays: {exc}") from None
-    return frozenset(national.keys()) | frozenset(cfg.extra)
+    names = {day: str(name) for day, name in national.items()}
+    for day in cfg.extra:
+        names.setdefault(day, "extra closed day (YAML)")
+    return names
+
+
+def holiday_dates(cfg: HolidayConfig) -> frozenset[date]:
+    return frozenset(holiday_names(cfg))
 
 
 def build_policy(raw: ConfigFile) -> Policy:
-    closed = holiday_dates(raw.holidays)
+    names = holiday_names(raw.holidays)
+    closed = frozenset(names)
     plans = {
         name: Plan(
             name=name,
@@ -60,7 +69,8 @@ def build_policy(raw: ConfigFile) -> Policy:
         for name, p in raw.plans.items()
     }
     calendars = {
-        name: BusinessCalendar(raw.timezone, plan.weekly, closed) for name, plan in plans.items()
+        name: BusinessCalendar(raw.timezone, plan.weekly, closed, names)
+        for name, plan in plans.items()
     }
     return Policy(
         timezone=raw.timezone,

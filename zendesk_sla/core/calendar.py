@@ -74,6 +74,7 @@ class BusinessCalendar:
         tz: str,
         weekly: Mapping[int, Sequence[tuple[time, time]]],
         holidays: Collection[date] = frozenset(),
+        holiday_names: Mapping[date, str] | None = None,
     ) -> None:
         self.zone = ZoneInfo(tz)
         self.weekly: dict[int, tuple[tuple[time, time], ...]] = {}
@@ -87,6 +88,7 @@ class BusinessCalendar:
             if ordered:
                 self.weekly[weekday] = ordered
         self.holidays = frozenset(holidays)
+        self.holiday_names = dict(holiday_names or {})
         self._days: dict[date, tuple[Span, ...]] = {}
         self._years: dict[int, list[int]] = {}
         self._day_length = max(
@@ -126,7 +128,8 @@ class BusinessCalendar:
 
     def why_closed(self, day: date) -> str:
         if day in self.holidays:
-            return "holiday"
+            name = self.holiday_names.get(day)
+            return f"holiday: {name}" if name else "holiday"
         return "weekend" if day.weekday() not in self.weekly else "closed"
 
     def add(self, start: datetime, seconds: int) -> datetime:

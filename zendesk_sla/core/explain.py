@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from zendesk_sla.core.calendar import Walk
-from zendesk_sla.core.clocks import SlaClocks
+from zendesk_sla.core.calendar import BusinessCalendar, Walk
+from zendesk_sla.core.clocks import PAUSED_STATUSES, SlaClocks
 from zendesk_sla.core.policy import ClockKind, Policy
 from zendesk_sla.core.timeline import Timeline
 
@@ -162,9 +161,30 @@ def explain_history(policy: Policy, plan: str, severity: str, timeline: Timeline
     return out
 
 
-def explain_clocks(policy: Policy, clocks: SlaClocks, now: datetime) -> list[str]:
-    """Each clock's verdict at `now`: state, business time used, pauses, stop and due time."""
-    zone = ZoneInfo(policy.timezone)
+def _walk_lines(calendar: BusinessCalendar, walk: Walk, used: int) -> tuple[list[str], int]:
+    zone = calendar.zone
+    skipped = {d.day: d.reason for d in walk.skipped}
+    steps = {step.day: step for step in walk.steps}
+    out = []
+    for when in sorted(set(skipped) | set(steps)):
+        if when in skipped:
+            out.append(f"    {when:%a %Y-%m-%d}  closed ({skipped[when]})")
+            continue
+        step = steps[when]
+        used += step.seconds
+        out.append(
+            f"    {when:%a %Y-%m-%d}  {step.start.astimezone(zone):%H:%M}-"
+            f"{step.end.astimezone(zone):%H:%M}  +{_hours(step.seconds)}  (total {_hours(used)})"
+        )
+    return out, used
+
+
+def explain_clocks(
+    policy: Policy, plan: str, clocks: SlaClocks, timeline: Timeline, now: datetime
+) -> list[str]:
+    """Each clock's verdict at `now`: the windows it used, its pauses, its stop and due time."""
+    calendar = policy.calendars[plan]
+    zone = calendar.zone
     out = [f"At {now.astimezone(zone):%a %Y-%m-%d %H:%M} {policy.timezone}:"]
     for clock in (clocks.response, clocks.resolution):
         out.append(f"{clock.kind.capitalize()}: {_CLOCK_STATES[clock.state]}.")
@@ -172,15 +192,28 @@ def explain_clocks(policy: Policy, clocks: SlaClocks, now: datetime) -> list[str
             continue
         out.append(
             f"  business time used {_hours(clock.elapsed_seconds)} of "
-            f"{_hours(clock.target_seconds)}"
+            f"{_hours(clock.target_seconds)}:"
         )
-        for start, end, status in clock.pauses:
-            out.append(
-                f"  paused {start.astimezone(zone):%a %d/%m %H:%M} - "
-                f"{end.astimezone(zone):%a %d/%m %H:%M} ({status}: does not count)"
-            )
+        horizon = min(clock.stopped_at, now) if clock.stopped_at else now
+        used = 0
+        for start, end, status in timeline.spells(horizon):
+            if status in PAUSED_STATUSES:
+                out.append(
+                    f"  paused {start.astimezone(zone):%a %d/%m %H:%M} - "
+                    f"{end.astimezone(zone):%a %d/%m %H:%M} ({status}: does not count)"
+                )
+                continue
+            seconds = calendar.elapsed(start, end)
+            if seconds:
+                lines, used = _walk_lines(calendar, calendar.walk(start, seconds), used)
+                out += lines
         if clock.stopped_at is not None:
             out.append(f"  stopped {clock.stopped_at.astimezone(zone):%a %Y-%m-%d %H:%M}")
+        elif clock.due is not None and clock.due > horizon:
+            out.append("  still to come, if it keeps running:")
+            left = calendar.elapsed(horizon, clock.due)
+            lines, used = _walk_lines(calendar, calendar.walk(horizon, left), used)
+            out += lines
         if clock.due is not None:
             out.append(f"  due {clock.due.astimezone(zone):%a %Y-%m-%d %H:%M} = {iso_z(clock.due)}")
     return out
