@@ -28,6 +28,8 @@ from zendesk_sla.zendesk.errors import RateLimited, ZendeskError
 from zendesk_sla.zendesk.gateway import ZendeskGateway
 from zendesk_sla.zendesk.parse import ticket_row
 
+FIRST_RUN = "first_run:decided"  # set while the initial load is being decided
+
 log = structlog.get_logger("zendesk_sla.cycle")
 
 
@@ -107,7 +109,10 @@ class Worker:
         self.touched_orgs |= self.gather.directory()
         summary.events += self.gather.events(EVENTS, self._start())
         self.applier.verify_uncertain_notes()
-        self._export(summary, TICKETS, start_time=self._start())
+        if self.store.get(TICKETS) is None or self.store.get(FIRST_RUN) is not None:
+            self._first_run(summary)
+        else:
+            self._export(summary, TICKETS, start_time=self._start())
         dirty = self.store.dirty_ids()
         if dirty and not self.stop.is_set():
             self._refresh_and_apply(dirty, summary)
@@ -127,6 +132,45 @@ class Worker:
             if changed:
                 self._refresh_and_apply(changed, summary)
 
+    def _first_run(self, summary: Summary) -> None:
+        """The initial load: gather it all, recount the quotas once, then decide and write.
+
+        Deciding page by page would recount an organization before its later pages
+        arrive, so a quota crossing would be noted on a later ticket than the one
+        that crossed. A crash resumes where the deciding stopped.
+        """
+        if self.store.get(FIRST_RUN) is None:
+            with self.store.transaction():  # before the cursor moves
+                self.store.put(FIRST_RUN, "0")
+        self._export(summary, TICKETS, start_time=self._start(), decide=False)
+        if self.stop.is_set():
+            summary.interrupted = True
+            return
+        self._quota_pass(summary, write=False)
+        self._decide_all(summary, self.store.live_ticket_ids(), FIRST_RUN)
+        if not summary.interrupted and not self.dry_run:
+            with self.store.transaction():
+                self.store.forget([FIRST_RUN])
+
+    def _decide_all(self, summary: Summary, ids: list[int], key: str) -> None:
+        """Decide and write stored tickets in id order, recording the last one done in `key`."""
+        done = int(self.store.get(key) or 0)
+        ids = [i for i in ids if i > done]
+        size = self.config.sync.page_size
+        in_flight: Batch | None = None
+        for start in range(0, len(ids), size):
+            if self.stop.is_set():
+                summary.interrupted = True
+                break
+            chunk = ids[start : start + size]
+            evaluations = self.evaluator.tickets(chunk, summary)
+            batch = self.applier.submit(evaluations, summary, (key, str(chunk[-1])))
+            in_flight = self._finish_previous(in_flight, batch, summary)
+            if self.on_progress:
+                self.on_progress(summary, 0)
+        if in_flight is not None:
+            self._finish(in_flight, summary)
+
     def _backfill(self, summary: Summary, since: int, until: int | None) -> None:
         """Gather the whole range first, recount the quotas once, then decide and write."""
         keys = (
@@ -141,21 +185,7 @@ class Worker:
             summary.interrupted = True
             return
         self._quota_pass(summary, write=False)
-        done = int(self.store.get(keys[2]) or 0)
-        ids = [i for i in self.store.ticket_ids_between(since, until) if i > done]
-        in_flight: Batch | None = None
-        for start in range(0, len(ids), self.config.sync.page_size):
-            if self.stop.is_set():
-                summary.interrupted = True
-                break
-            chunk = ids[start : start + self.config.sync.page_size]
-            evaluations = self.evaluator.tickets(chunk, summary)
-            batch = self.applier.submit(evaluations, summary, (keys[2], str(chunk[-1])))
-            in_flight = self._finish_previous(in_flight, batch, summary)
-            if self.on_progress:
-                self.on_progress(summary, 0)
-        if in_flight is not None:
-            self._finish(in_flight, summary)
+        self._decide_all(summary, self.store.ticket_ids_between(since, until), keys[2])
         if not summary.interrupted and not self.dry_run:
             with self.store.transaction():  # the next backfill of this range starts afresh
                 self.store.forget(keys)
