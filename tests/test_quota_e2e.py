@@ -116,3 +116,51 @@ def test_yaml_override_wins_over_the_organization_fields(
     for ticket in tickets:
         assert "sla_no_support_plan" not in ticket.tags
         assert "sla_plan_enterprise" in ticket.tags
+
+
+def test_on_a_first_run_each_crossing_note_lands_on_the_ticket_that_crossed(
+    make_app: AppFactory, sandbox: SandboxServer, clock: Clock
+) -> None:
+    config = fast_config()
+    config.raw.sync.__dict__["page_size"] = 50  # many export pages: crossings span pages
+    small = {"standard": 10, "company": 15, "enterprise": 20}
+    plans = {
+        name: replace(plan, yearly_tickets=small.get(name, plan.yearly_tickets))
+        for name, plan in config.policy.plans.items()
+    }
+    config.policy = replace(config.policy, plans=plans)
+    account = sandbox.sandbox.account
+    # Agents touched the oldest tickets lately: the export brings them last, after the
+    # tickets created later, as it does on a real account.
+    oldest = sorted(account.tickets.values(), key=lambda t: t.created_at)
+    agent = next(u.id for u in account.users.values() if u.role == "agent")
+    with account.lock:
+        for ticket in oldest[: len(oldest) // 3]:
+            if ticket.status not in ("closed", "deleted"):
+                account.update_ticket(ticket.id, {"additional_tags": ["revisado"]}, agent)
+    clock.advance(61)  # past the export's one-minute horizon
+    app = make_app(config=config)
+    app.worker().run_cycle()
+    positions = {
+        tid: (year, pos)
+        for tid, year, pos in app.store.db.execute(
+            "SELECT ticket_id, year_start, position FROM quota"
+        )
+    }
+    included = {
+        (org, year): inc
+        for org, year, inc in app.store.db.execute(
+            "SELECT organization_id, year_start, included FROM quota_years"
+        )
+    }
+    checked = 0
+    for audit in account.audits:
+        for comment in audit.comments():
+            for key in QUOTA_NOTE.findall(comment["body"]):
+                percent, year = key.removeprefix("quota-").split(":")
+                ticket = account.tickets[audit.ticket_id]
+                limit = included[(ticket.organization_id, year)]
+                crossing = -(-int(percent) * limit // 100)  # the first position at that share
+                assert positions[audit.ticket_id] == (year, crossing), key
+                checked += 1
+    assert checked >= 2
