@@ -91,6 +91,9 @@ CASES = [
     ),
     ({}, replace(ORG, plan="starter"), {"sla_no_support_plan"}, {"sla_quota_counted"}, False),
     ({}, None, {"sla_no_support_plan"}, set(), False),
+    # POLICY 10: a plan value that is not configured is "not set up", never "no support".
+    ({}, replace(ORG, plan="gold"), {"sla_org_not_set_up"}, {"sla_no_support_plan"}, False),
+    ({}, replace(ORG, plan="Enterprise"), {"sla_org_not_set_up"}, {"sla_quota_counted"}, False),
     (
         {},
         replace(ORG, go_lives=((None, date(2026, 1, 15)),)),
@@ -160,3 +163,9 @@ def test_quota_exceeded_tag_and_notes_follow_the_ledger(policy: Policy) -> None:
     decision = decide(policy, ticket(), ORG, None, NOW, quota=mark)
     assert {"sla_quota_counted", "sla_quota_exceeded"} <= decision.tags
     assert "quota-exceeded:2026-01-01" in [n.key for n in decision.notes]
+
+
+def test_an_organization_not_set_up_gets_no_note(policy: Policy) -> None:
+    decision = run(policy, ticket(), replace(ORG, plan="gold"))
+    assert decision.notes == ()
+    assert decision.reasons == ("organization not set up: unknown plan 'gold'",)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from zendesk_sla.config import OrgOverride
+from zendesk_sla.sandbox.records import Organization
 from zendesk_sla.sandbox.serve import Clock
 from zendesk_sla.sandbox.server import SandboxServer
 
@@ -164,3 +167,36 @@ def test_on_a_first_run_each_crossing_note_lands_on_the_ticket_that_crossed(
                 assert positions[audit.ticket_id] == (year, crossing), key
                 checked += 1
     assert checked >= 2
+
+
+def test_at_an_anniversary_with_a_bundle_and_no_ticket_yet_the_fields_include_the_bundle(
+    make_app: AppFactory, sandbox: SandboxServer, clock: Clock
+) -> None:
+    account = sandbox.sandbox.account
+    today = datetime.fromtimestamp(clock(), UTC).astimezone(ZoneInfo("Europe/Madrid")).date()
+    start = today.replace(year=today.year - 1) if (today.month, today.day) != (2, 29) else today
+    with account.lock:
+        org = account.add_organization(
+            Organization(
+                account.next_id(),
+                "Recién renovada",
+                account.now() - 400 * 86400,
+                account.now() - 120,
+                external_id="ERP-RENEW",
+                organization_fields={
+                    "support_plan": "enterprise",
+                    "contract_start": start.isoformat(),
+                    "ticket_bundles": f"{today.year}:30",
+                },
+            )
+        )
+    app = make_app()
+    worker = app.worker()
+    worker.run_cycle()
+    worker.run_sweep()
+    fields = account.organizations[org.id].organization_fields
+    assert (fields["quota_used"], fields["quota_included"], fields["quota_remaining"]) == (
+        0,
+        230,
+        230,
+    )

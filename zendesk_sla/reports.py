@@ -32,16 +32,19 @@ def quota_report(store: StateStore, config: Config, org: int | None, year: int |
         if (org is not None and org_id != org) or (year is not None and int(start[:4]) != year):
             continue
         facts = orgs.get(org_id)
+        plan = facts.plan if facts else None
+        set_up = plan in config.policy.plans
         rows.append(
             {
                 "org_id": org_id,
                 "organization": facts.name if facts else "",
-                "plan": facts.plan if facts else None,
+                "plan": plan,
+                "state": "ok" if set_up else "not set up (plan not configured)",
                 "year_start": start,
                 "year_end": end,
-                "included": included,
+                "included": included if set_up else None,
                 "used": used,
-                "remaining": None if included is None else included - used,
+                "remaining": None if included is None or not set_up else included - used,
                 "grace": grace,
                 "exempt": exempt,
             }
@@ -57,7 +60,9 @@ def contacts_report(store: StateStore, config: Config, org: int | None) -> list[
         plan = config.policy.plans.get(facts.plan or "")
         cap = plan.max_contacts if plan else None
         count = len(facts.authorized)
-        if plan is None or not plan.has_support:
+        if facts.plan and plan is None:
+            state = "not set up (plan not configured)"
+        elif plan is None or not plan.has_support:
             state = "no support plan"
         elif count == 0:
             state = "not set up"

@@ -35,10 +35,13 @@ def eligibility(policy: Policy, ticket: TicketFacts, org: OrgFacts | None) -> El
     tags = policy.tags
     plan_name = org.plan if org else None
     plan = policy.plans.get(plan_name) if plan_name else None
+    if plan_name and plan is None:
+        # POLICY 10: a plan value that is not configured means the organization is not set
+        # up (reported to the lead), never that it has no support.
+        reason = f"organization not set up: unknown plan {plan_name!r}"
+        return Eligibility(plan_name, (reason,), frozenset({tags.org_not_set_up}), ())
     if plan is None or not plan.has_support:
         reason = "no support plan" if plan_name is None else f"plan {plan_name} has no support"
-        if plan_name and plan is None:
-            reason = f"unknown plan {plan_name!r}"
         no_plan = _once(ticket, "no-plan", f"Sin SLA: {reason}. Solo documentación.")
         return Eligibility(plan_name, (reason,), frozenset({tags.no_support_plan}), tuple(no_plan))
     wanted = {f"{tags.plan_prefix}{plan.name}"}

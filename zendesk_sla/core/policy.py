@@ -65,6 +65,7 @@ class Tags:
     severity_input_prefix: str = "sla_sev_"
     project_prefix: str = "sla_project_"
     no_support_plan: str = "sla_no_support_plan"
+    org_not_set_up: str = "sla_org_not_set_up"  # the organization's plan is not a known plan
     severity_review: str = "sla_severity_review"
     plan_prefix: str = "sla_plan_"
     severity_prefix: str = "sla_severity_"
@@ -85,6 +86,7 @@ class Tags:
         return frozenset(
             {
                 self.no_support_plan,
+                self.org_not_set_up,
                 self.severity_review,
                 self.at_risk,
                 self.response_breached,
