@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 import pytest
@@ -14,21 +13,41 @@ from tests.worker_fixtures import AppFactory
 
 DAY = 86400
 CLOSE_AFTER = 3 * DAY
-KEY = re.compile(r"\[zendesk-sla:(pending-(?:notice|close)):(\d+)\]")
 
 
 class Crash(BaseException):
     """The process dies here: nothing in the worker catches it."""
 
 
-def pending_comments(sandbox: SandboxServer) -> dict[tuple[int, str], list[tuple[str, int]]]:
-    """(ticket, period) -> [(kind, audit time)] of the worker's pending notices and closings."""
-    out: dict[tuple[int, str], list[tuple[str, int]]] = defaultdict(list)
-    for audit in sandbox.sandbox.account.audits:
-        for comment in audit.comments():
-            for kind, period in KEY.findall(comment["body"]):
-                assert comment["public"] is True
-                out[(audit.ticket_id, period)].append((kind, audit.timestamp))
+def pending_comments(sandbox: SandboxServer) -> dict[tuple[int, int], list[tuple[str, int]]]:
+    """(ticket, pending period start) -> [(kind, audit time)] of the worker's public comments.
+
+    Customers read no key in them: a notice is the worker's public comment in an update
+    that added `sla_pending_notice`; a closing, one that added `sla_closed_no_response`.
+    A period starts when the ticket goes to pending, and again at each customer reply.
+    """
+    account = sandbox.sandbox.account
+    out: dict[tuple[int, int], list[tuple[str, int]]] = defaultdict(list)
+    customers = {u.id for u in account.users.values() if u.role == "end-user"}
+    for ticket_id, audits in account.audits_by_ticket.items():
+        period = 0
+        for audit in sorted(audits, key=lambda a: (a.timestamp, a.id)):
+            added: set[str] = set()
+            for child in audit.children:
+                if child.get("status") == "pending":
+                    period = audit.timestamp
+                if isinstance(child.get("tags"), list):
+                    added |= set(child["tags"]) - set(child.get("previous_value") or [])
+            for comment in audit.comments():
+                if comment["author_id"] in customers and comment["public"]:
+                    period = audit.timestamp
+                if comment["author_id"] != account.api_user_id or not comment["public"]:
+                    continue
+                assert "zendesk-sla" not in comment["body"], "machine text in a public comment"
+                if "sla_closed_no_response" in added:
+                    out[(ticket_id, period)].append(("pending-close", audit.timestamp))
+                elif "sla_pending_notice" in added:
+                    out[(ticket_id, period)].append(("pending-notice", audit.timestamp))
     return out
 
 

@@ -89,13 +89,14 @@ def test_worker_notes_explain_the_sla(make_app: AppFactory, sandbox: SandboxServ
     make_app().worker().run_cycle()
     account = sandbox.sandbox.account
     notes = [c for a in account.audits if a.author_id == account.api_user_id for c in a.comments()]
-    internal = [c for c in notes if "[zendesk-sla:pending-" not in c["body"]]
-    notices = [c for c in notes if "[zendesk-sla:pending-notice:" in c["body"]]
+    internal = [c for c in notes if not c["public"]]
+    notices = [c for c in notes if c["public"]]
     assert internal
-    assert all(c["public"] is False for c in internal)
+    assert all("[zendesk-sla:" in c["body"] for c in internal)  # agents' notes keep their key
     assert any(c["body"].startswith("SLA aplicado. Plan ") for c in internal)
     assert notices  # the sample has tickets pending for more than a week
-    assert all(c["public"] is True for c in notices)
+    assert all(c["body"].startswith("Hola ") for c in notices)
+    assert not any("zendesk-sla" in c["body"] for c in notices)  # no machine text for customers
 
 
 @pytest.mark.parametrize("point", ["after_intents", "after_write", "before_cursor"])

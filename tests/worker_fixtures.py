@@ -43,14 +43,18 @@ def make_app(sandbox: SandboxServer, clock: Clock, tmp_path: Path) -> Iterator[A
     slept: list[float] = []
 
     def factory(
-        *, dry_run: bool = False, provisioned: bool = True, config: Config | None = None
+        *,
+        dry_run: bool = False,
+        provisioned: bool = True,
+        config: Config | None = None,
+        state: str = "state.sqlite3",
     ) -> App:
         settings = Settings(
             zendesk_url=sandbox.url,
             zendesk_subdomain="athento",
             zendesk_email=API_EMAIL,
             zendesk_api_token=SecretStr(TOKEN),
-            zendesk_sla_state=tmp_path / "state.sqlite3",
+            zendesk_sla_state=tmp_path / state,
         )
         app = App(
             settings,

@@ -17,6 +17,7 @@ from typing import Any
 import structlog
 
 from zendesk_sla.core.changes import MARKER, TicketChange
+from zendesk_sla.core.pending import CLOSING, NOTICE
 from zendesk_sla.evaluate import Evaluation, FieldMap
 from zendesk_sla.store import StateStore
 from zendesk_sla.summary import Summary
@@ -31,6 +32,7 @@ from zendesk_sla.zendesk.gateway import (
 )
 
 SLA_NOTES = ("sla:", "sla-change:")
+PUBLIC_KEYS = (NOTICE, CLOSING)  # notes posted as public comments, without their key
 
 log = structlog.get_logger("zendesk_sla.apply")
 
@@ -55,6 +57,7 @@ class Applier:
     on_change: Callable[[Evaluation], None] | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     settle_seconds: float = 600.0
+    worker_user_id: int | None = None
 
     def _now_epoch(self) -> int:
         return int(self.clock().timestamp())
@@ -175,13 +178,30 @@ class Applier:
         return retry
 
     def verify_uncertain_notes(self) -> None:
-        """A note whose write got no answer is looked for in the ticket before it is resent."""
+        """A note whose write got no answer is looked for in the ticket before it is resent.
+
+        An internal note is known by its key at its end; a public notice (which carries no
+        key) by a public comment of the worker's user made since the write was attempted.
+        """
         now = self._now_epoch()
         for ticket_id, keys in self.store.uncertain_notes().items():
-            if now - self.store.oldest_intent(ticket_id) < self.settle_seconds:
+            since = self.store.oldest_intent(ticket_id)
+            if now - since < self.settle_seconds:
                 continue
-            bodies = "\n".join(self.gateway.comment_bodies(ticket_id))
-            found = [k for k in keys if MARKER.format(key=k) in bodies]
+            comments = self.gateway.comments(ticket_id)
+            bodies = "\n".join(str(c.get("body") or "") for c in comments if not c.get("public"))
+            public = [
+                c
+                for c in comments
+                if c.get("public")
+                and c.get("author_id") == self.worker_user_id
+                and _epoch(c.get("created_at")) >= since - 60
+            ]
+            found = [
+                k
+                for k in keys
+                if MARKER.format(key=k) in bodies or (k.startswith(PUBLIC_KEYS) and public)
+            ]
             with self.store.transaction():
                 self.store.note_sent(ticket_id, found, now)
                 self.store.note_dropped(ticket_id, [k for k in keys if k not in found])
@@ -191,3 +211,10 @@ class Applier:
                 found=found,
                 resend=[k for k in keys if k not in found],
             )
+
+
+def _epoch(value: Any) -> int:
+    try:
+        return int(datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp())
+    except ValueError:
+        return 0

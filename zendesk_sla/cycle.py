@@ -50,7 +50,12 @@ class Worker:
 
     def __post_init__(self) -> None:
         self.gather = Gatherer(
-            self.gateway, self.store, self.fields.authorized_key, self.worker_user_id, self.stop
+            self.gateway,
+            self.store,
+            self.fields.authorized_key,
+            self.worker_user_id,
+            self.config.policy.tags,
+            self.stop,
         )
         self.evaluator = Evaluator(self.store, self.config, self.fields, self.clock)
         self.applier = Applier(
@@ -62,6 +67,7 @@ class Worker:
             self.on_change,
             self.stop,
             self.settle_seconds,
+            self.worker_user_id,
         )
 
     def _start(self) -> int:

@@ -18,8 +18,9 @@ import structlog
 from zendesk_sla.config import Config
 from zendesk_sla.core.changes import Decision, TicketChange
 from zendesk_sla.core.facts import OrgFacts, Previous, TicketFacts
+from zendesk_sla.core.pending import observed_keys
 from zendesk_sla.core.plan_org import QUOTA_FIELDS, OrgPlan, plan_organization
-from zendesk_sla.core.plan_ticket import decide, diff
+from zendesk_sla.core.plan_ticket import decide, diff, previous_from_notes
 from zendesk_sla.store import SENT, Applied, StateStore
 from zendesk_sla.summary import Summary
 from zendesk_sla.timelines import load_orgs, moment, ticket_facts
@@ -81,16 +82,18 @@ class Evaluator:
                 prev = written.get(ticket_id)
                 known = notes.get(ticket_id, {})
                 sent = {k: moment(at) for k, (state, at) in known.items() if state == SENT}
+                sent.update(observed_keys(facts, sent))  # notices seen in Zendesk itself
+                previous = Previous(*prev) if prev else previous_from_notes(sent)
                 decision = decide(
                     self.config.policy,
                     facts,
                     org,
-                    Previous(*prev) if prev else None,
+                    previous,
                     now,
                     sent=sent,
                     quota=quota.get(ticket_id),
                 )
-                change = diff(decision, facts, self.config.policy, known.keys())
+                change = diff(decision, facts, self.config.policy, set(known) | set(sent))
             except (ValueError, KeyError, TypeError) as exc:
                 summary.skipped_bad += 1
                 log.warning("ticket_skipped", ticket_id=ticket_id, error=str(exc))

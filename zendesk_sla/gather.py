@@ -11,10 +11,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import structlog
 
+from zendesk_sla.core.policy import Tags
 from zendesk_sla.prefetch import END, _End, read_ahead
 from zendesk_sla.store import StateStore
 from zendesk_sla.zendesk.gateway import CursorPage, TimePage, ZendeskGateway
@@ -26,6 +28,7 @@ from zendesk_sla.zendesk.parse import (
     org_row,
     ticket_row,
     user_row,
+    worker_notes,
 )
 
 TICKETS, EVENTS, USERS, ORGS = "cursor:tickets", "cursor:events", "cursor:users", "cursor:orgs"
@@ -39,6 +42,7 @@ class Gatherer:
     store: StateStore
     authorized_key: str
     worker_user_id: int | None
+    tags: Tags
     stop: threading.Event = field(default_factory=threading.Event)
 
     def directory(self) -> set[int]:
@@ -83,15 +87,34 @@ class Gatherer:
         count = 0
         first = int(self.store.get(key) or default_start)
         for page in read_ahead(self.gateway.event_page, first, following):
-            parsed = parse_all(page.items, lambda d: event_rows(d, self.worker_user_id), "event")
+            skipped: list[str] = []
+            parsed = parse_all(page.items, partial(self._events_of, skipped=skipped), "event")
+            for what in skipped:
+                log.warning("bad_child_event_skipped", detail=what)
             rows = [row for rows in parsed for row in rows]
+            # Zendesk is the source of truth: what the worker is seen to have posted is done,
+            # even when the local state was lost.
+            seen = [
+                note
+                for item in page.items
+                for note in worker_notes(
+                    item,
+                    self.worker_user_id,
+                    self.tags.pending_notice,
+                    self.tags.closed_no_response,
+                )
+            ]
             with self.store.transaction():
                 self.store.put_events(rows)
+                self.store.notes_seen(seen)
                 self.store.put(key, str(page.end_time))
             count += len(page.items)
             if self.stop.is_set():
                 break
         return count
+
+    def _events_of(self, item: Any, *, skipped: list[str]) -> list[Any]:
+        return event_rows(item, self.worker_user_id, skipped)
 
     def ticket_pages(self, key: str, start_time: int, per_page: int) -> Iterator[CursorPage]:
         """Export pages from the saved cursor (the next page is read while this one is used)."""

@@ -24,6 +24,11 @@ class Note:
 
     @property
     def text(self) -> str:
+        """What Zendesk receives. An internal note ends with its key, so the worker finds it
+        again in the ticket; a public comment carries no machine text (POLICY 9): the
+        worker knows it by its author and the tag added in the same update."""
+        if self.public:
+            return self.body
         return f"{self.body}\n\n{MARKER.format(key=self.key)}"
 
 

@@ -10,7 +10,7 @@ least `close_after` earlier.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,37 @@ def pending_since(ticket: TicketFacts) -> datetime | None:
         return None
     reply = ticket.timeline.last_customer_comment()
     return max(since, reply) if reply else since
+
+
+SEEN_NOTICE, SEEN_CLOSING = "seen:pending-notice", "seen:pending-close"
+
+
+def observed_keys(ticket: TicketFacts, seen: Mapping[str, datetime]) -> dict[str, datetime]:
+    """Public comments the worker is seen to have posted, keyed as `pending_step` keys them.
+
+    A notice or a closing carries no key the customer could read; the worker knows it
+    by its author and the tag added in the same update (`seen:pending-notice:<at>`).
+    Its period is the pending period the ticket was in when it was posted.
+    """
+    out: dict[str, datetime] = {}
+    for key, at in seen.items():
+        kind = (
+            NOTICE
+            if key.startswith(SEEN_NOTICE)
+            else CLOSING
+            if key.startswith(SEEN_CLOSING)
+            else None
+        )
+        if kind is None:
+            continue
+        # A closing solves the ticket in the same update: its period is the one just before.
+        moment = at if kind == NOTICE else at - timedelta(seconds=1)
+        timeline = ticket.timeline.until(moment)
+        before = replace(ticket, status=timeline.status_at(moment), timeline=timeline)
+        since = pending_since(before)
+        if since is not None:
+            out[f"{kind}:{int(since.timestamp())}"] = at
+    return out
 
 
 def pending_step(

@@ -209,3 +209,22 @@ def diff(
     if not (add or remove or fields or notes or status):
         return None
     return TicketChange(ticket.id, ticket.updated_stamp, add, remove, fields, notes, status)
+
+
+def previous_from_notes(notes: Mapping[str, datetime]) -> Previous | None:
+    """What the worker last applied, read from its SLA notes on the ticket (the newest wins).
+
+    When the local state is lost, the notes Zendesk shows tell which plan and severity
+    the agents were last told about, so a change is announced as a change, once.
+    """
+    latest: tuple[datetime, Previous] | None = None
+    for key, at in notes.items():
+        if key.startswith("sla-change:"):
+            plan, _, severity = key.rpartition(">")[2].partition(":")
+        elif key.startswith("sla:"):
+            plan, _, severity = key.removeprefix("sla:").partition(":")
+        else:
+            continue
+        if latest is None or at >= latest[0]:
+            latest = (at, Previous(plan or None, severity or None))
+    return latest[1] if latest else None

@@ -10,17 +10,18 @@ from zendesk_sla.sandbox.routing import (
     Reply,
     Routes,
     json_reply,
-    listing,
+    paged,
 )
 
 
 class FieldRoutes(Routes):
     def _fields_lister(self, kind: str) -> Callable[..., Reply]:
-        def handler(_query: dict[str, str], _body: Json) -> Reply:
+        def handler(query: dict[str, str], _body: Json) -> Reply:
             fields = [
                 f.to_json(self.base_url) for f in self.account.fields.values() if f.kind == kind
             ]
-            return listing(f"{kind}_fields", fields)
+            url = f"{self.base_url}/api/v2/{kind}_fields.json"
+            return paged(f"{kind}_fields", fields, query, url)
 
         return handler
 

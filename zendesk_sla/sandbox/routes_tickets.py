@@ -11,6 +11,7 @@ from zendesk_sla.sandbox.routing import (
     ids_arg,
     json_reply,
     listing,
+    paged,
 )
 
 
@@ -23,7 +24,7 @@ class TicketRoutes(Routes):
     def show_tickets(self, query: dict[str, str], _body: Json) -> Reply:
         return listing("tickets", found(self.account.tickets, query, self.base_url))
 
-    def ticket_comments(self, _query: dict[str, str], _body: Json, ticket_id: str) -> Reply:
+    def ticket_comments(self, query: dict[str, str], _body: Json, ticket_id: str) -> Reply:
         comments = [
             {
                 **audit.comment_json(child),
@@ -32,7 +33,8 @@ class TicketRoutes(Routes):
             }
             for audit, child in self.account.comments(int(ticket_id))
         ]
-        return listing("comments", comments)
+        url = f"{self.base_url}/api/v2/tickets/{ticket_id}/comments.json"
+        return paged("comments", comments, query, url)
 
     def update_ticket(self, _query: dict[str, str], body: Json, ticket_id: str) -> Reply:
         changes = body.get("ticket")

@@ -45,6 +45,28 @@ def json_reply(status: int, body: Json) -> Reply:
     return Reply(status, json.dumps(body).encode())
 
 
+def paged(key: str, items: list[Json], query: dict[str, str], url: str) -> Reply:
+    """One page of a list endpoint with Zendesk's offset pagination: `page` (from 1) and
+    `per_page` (at most 100), `next_page`/`previous_page` as full URLs, `count` of all."""
+    per_page = min(max(int_arg(query.get("per_page"), 100), 1), 100)
+    page = max(int_arg(query.get("page"), 1), 1)
+    chunk = items[(page - 1) * per_page : page * per_page]
+
+    def link(number: int) -> str:
+        return f"{url}?page={number}&per_page={per_page}"
+
+    more = page * per_page < len(items)
+    return json_reply(
+        200,
+        {
+            key: chunk,
+            "next_page": link(page + 1) if more else None,
+            "previous_page": link(page - 1) if page > 1 else None,
+            "count": len(items),
+        },
+    )
+
+
 def listing(key: str, items: list[Json]) -> Reply:
     """A list endpoint's one and only page, with Zendesk's offset-pagination keys."""
     return json_reply(

@@ -62,3 +62,11 @@ class NoteStore(StoreBase):
             (ticket_id,),
         ).fetchone()
         return 0 if row is None or row[0] is None else int(row[0])
+
+    def notes_seen(self, rows: Iterable[tuple[int, str, int]]) -> None:
+        """Notes Zendesk shows the worker posted: sent, whatever the local state said."""
+        self.db.executemany(
+            "INSERT INTO notes VALUES (?, ?, ?, ?) ON CONFLICT(ticket_id, key) "
+            "DO UPDATE SET state = excluded.state, at = excluded.at",
+            [(ticket_id, key, SENT, at) for ticket_id, key, at in rows],
+        )

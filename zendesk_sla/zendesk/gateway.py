@@ -120,6 +120,10 @@ class ZendeskGateway:
         url = f"{self.base_url}/api/v2/{path}.json"
         if params:
             url += "?" + urlencode(params)
+        return self._get_url(url, path)
+
+    def _get_url(self, url: str, path: str | None = None) -> dict[str, Any]:
+        path = path or url
         response = self.session.get(url)
         kind = classify_status(response.status_code)
         if kind is not Kind.OK:
@@ -170,9 +174,25 @@ class ZendeskGateway:
             out += self._get("tickets/show_many", {"ids": chunk}).get("tickets") or []
         return out
 
-    def comment_bodies(self, ticket_id: int) -> list[str]:
-        data = self._get(f"tickets/{ticket_id}/comments", {})
-        return [str(c.get("body") or "") for c in data.get("comments") or []]
+    def _all(self, path: str, key: str) -> list[dict[str, Any]]:
+        """Every item of a list endpoint: Zendesk pages them by 100 (`next_page`, or
+        `links.next` while `meta.has_more` under cursor pagination)."""
+        items: list[dict[str, Any]] = []
+        data = self._get(path, {"per_page": 100})
+        for _ in range(10_000):
+            items += [i for i in data.get(key) or [] if isinstance(i, dict)]
+            links, meta = data.get("links") or {}, data.get("meta") or {}
+            following = data.get("next_page") or (
+                links.get("next") if meta.get("has_more") else None
+            )
+            if not following:
+                return items
+            data = self._get_url(str(following))
+        raise Rejected(f"GET {path}: more than 10,000 pages")
+
+    def comments(self, ticket_id: int) -> list[dict[str, Any]]:
+        """All of a ticket's comments, oldest first (every page)."""
+        return self._all(f"tickets/{ticket_id}/comments", "comments")
 
     def me(self) -> dict[str, Any]:
         user = self._get("users/me", {}).get("user")
@@ -182,7 +202,7 @@ class ZendeskGateway:
 
     # -- fields (setup) ---------------------------------------------------------------------
     def fields(self, kind: str) -> list[dict[str, Any]]:
-        return list(self._get(f"{kind}_fields", {}).get(f"{kind}_fields") or [])
+        return self._all(f"{kind}_fields", f"{kind}_fields")
 
     def create_field(self, kind: str, spec: dict[str, Any]) -> dict[str, Any]:
         url = f"{self.base_url}/api/v2/{kind}_fields.json"

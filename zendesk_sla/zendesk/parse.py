@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+from zendesk_sla.core.changes import MARKER
+from zendesk_sla.core.pending import SEEN_CLOSING, SEEN_NOTICE
+
 AUTOMATED_VIA = frozenset({"Rule", "Trigger", "Automation"})
+MARKER_KEY = re.compile(re.escape(MARKER).replace(re.escape("{key}"), r"([^\]\s]+)"))
 
 
 class BadPayload(ValueError):
@@ -118,8 +123,14 @@ def ticket_row(data: Any) -> TicketRow:
         raise BadPayload(f"malformed ticket: {exc}") from None
 
 
-def event_rows(data: Any, worker_user_id: int | None) -> list[EventRow]:
-    """Rows from one ticket event (an audit) of `incremental/ticket_events`."""
+def event_rows(
+    data: Any, worker_user_id: int | None, skipped: list[str] | None = None
+) -> list[EventRow]:
+    """Rows from one ticket event (an audit) of `incremental/ticket_events`.
+
+    A child event the worker cannot read is left out alone (named in `skipped`);
+    the audit's other children, comments included, are kept.
+    """
     if not isinstance(data, dict):
         raise BadPayload("ticket event is not an object")
     try:
@@ -128,33 +139,86 @@ def event_rows(data: Any, worker_user_id: int | None) -> list[EventRow]:
         via = data.get("via")
         # Ticket events show `via` as a display string ("Rule" for triggers and automations).
         audit_automated = isinstance(via, str) and via in AUTOMATED_VIA
-        rows = []
-        for child in data.get("child_events") or []:
-            child_id = _int(child.get("id"), "child_events.id")
-            if child.get("event_type") == "Comment" or child.get("type") == "Comment":
-                child_via = child.get("via")
-                channel = child_via.get("channel") if isinstance(child_via, dict) else None
-                author = _opt_int(child.get("author_id"), "author_id")
-                rows.append(
-                    EventRow(
-                        ticket_id,
-                        child_id,
-                        at,
-                        "comment",
-                        public=bool(child.get("public")),
-                        author_id=author,
-                        automated=audit_automated
-                        or channel == "rule"
-                        or (worker_user_id is not None and author == worker_user_id),
-                    )
-                )
-            elif "status" in child:
-                rows.append(
-                    EventRow(ticket_id, child_id, at, "status", status=str(child["status"]))
-                )
-        return rows
+        children = data.get("child_events") or []
+        if not isinstance(children, list):
+            raise BadPayload("child_events must be a list")
     except (AttributeError, TypeError) as exc:
         raise BadPayload(f"malformed ticket event: {exc}") from None
+    rows = []
+    for child in children:
+        try:
+            row = _child_row(child, ticket_id, at, audit_automated, worker_user_id)
+        except (BadPayload, AttributeError, TypeError) as exc:
+            if skipped is not None:
+                skipped.append(f"ticket {ticket_id} event {data.get('id')}: {exc}")
+            continue
+        if row is not None:
+            rows.append(row)
+    return rows
+
+
+def _child_row(
+    child: Any, ticket_id: int, at: int, audit_automated: bool, worker_user_id: int | None
+) -> EventRow | None:
+    if not isinstance(child, dict):
+        raise BadPayload("child event is not an object")
+    child_id = _int(child.get("id"), "child_events.id")
+    if child.get("event_type") == "Comment" or child.get("type") == "Comment":
+        child_via = child.get("via")
+        channel = child_via.get("channel") if isinstance(child_via, dict) else None
+        author = _opt_int(child.get("author_id"), "author_id")
+        return EventRow(
+            ticket_id,
+            child_id,
+            at,
+            "comment",
+            public=bool(child.get("public")),
+            author_id=author,
+            automated=audit_automated
+            or channel == "rule"
+            or (worker_user_id is not None and author == worker_user_id),
+        )
+    if "status" in child:
+        return EventRow(ticket_id, child_id, at, "status", status=str(child["status"]))
+    return None
+
+
+def worker_notes(
+    data: Any, worker_user_id: int | None, notice_tag: str, closing_tag: str
+) -> list[tuple[int, str, int]]:
+    """(ticket, note key, time) of what the worker is seen to have posted in this audit.
+
+    Internal notes end with their key; a public notice or closing carries none, and is
+    known by its author (the worker's user) and the tag the same update added.
+    """
+    if worker_user_id is None or not isinstance(data, dict):
+        return []
+    ticket_id, at = data.get("ticket_id"), data.get("timestamp")
+    children = data.get("child_events")
+    if not isinstance(ticket_id, int) or not isinstance(at, int) or not isinstance(children, list):
+        return []
+    added: set[str] = set()
+    for child in children:
+        if isinstance(child, dict) and isinstance(child.get("tags"), list):
+            before = child.get("previous_value")
+            added |= set(child["tags"]) - set(before if isinstance(before, list) else [])
+        if isinstance(child, dict) and isinstance(child.get("added_tags"), list):
+            added |= set(child["added_tags"])
+    out: list[tuple[int, str, int]] = []
+    for child in children:
+        if not isinstance(child, dict) or child.get("author_id") != worker_user_id:
+            continue
+        if child.get("event_type") != "Comment" and child.get("type") != "Comment":
+            continue
+        if not child.get("public"):
+            out += [
+                (ticket_id, key, at) for key in MARKER_KEY.findall(str(child.get("body") or ""))
+            ]
+        elif closing_tag in added:
+            out.append((ticket_id, f"{SEEN_CLOSING}:{at}", at))
+        elif notice_tag in added:
+            out.append((ticket_id, f"{SEEN_NOTICE}:{at}", at))
+    return out
 
 
 def user_row(data: Any, authorized_key: str) -> UserRow:
