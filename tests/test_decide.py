@@ -169,3 +169,17 @@ def test_an_organization_not_set_up_gets_no_note(policy: Policy) -> None:
     decision = run(policy, ticket(), replace(ORG, plan="gold"))
     assert decision.notes == ()
     assert decision.reasons == ("organization not set up: unknown plan 'gold'",)
+
+
+def test_a_refused_write_left_to_an_agent_asks_no_status_and_notes_it_once(
+    policy: Policy,
+) -> None:
+    decision = decide(
+        policy, ticket(), ORG, None, NOW, refused=("Motivo: is required when solving", 1700000000)
+    )
+    assert decision.status is None
+    assert "sla_write_refused" in decision.tags
+    notes = [n for n in decision.notes if n.key == "write-refused:1700000000"]
+    assert len(notes) == 1 and not notes[0].public
+    assert "«Motivo: is required when solving»" in notes[0].body
+    assert not any(n.public for n in decision.notes)

@@ -232,3 +232,33 @@ def test_event_rows_tell_agent_replies_from_triggers_and_the_worker() -> None:
     assert [(r.kind, r.status) for r in rows if r.kind == "status"] == [("status", "open")]
     comments = {r.event_id: r.automated for r in rows if r.kind == "comment"}
     assert comments == {6: False, 7: True, 8: True}
+
+
+@responses.activate
+def test_job_results_are_matched_by_ticket_id_in_any_order(gateway: ZendeskGateway) -> None:
+    responses.put(
+        f"{API}/tickets/update_many.json",
+        json={"job_status": payloads.job_status("V3-def", "queued", total=3)},
+    )
+    responses.get(
+        f"{API}/job_statuses/show_many.json",
+        json={
+            "job_statuses": [
+                payloads.job_status(
+                    "V3-def",
+                    "completed",
+                    total=3,
+                    results=[  # successful results carry the id and no index
+                        payloads.failed(
+                            1, 2, "TicketUpdateFailed", "Motivo: is required when solving a ticket"
+                        ),
+                        payloads.updated(3),
+                        payloads.updated(1),
+                    ],
+                )
+            ]
+        },
+    )
+    writes = [Write(i, "2026-02-02T07:00:00Z", status="solved") for i in (1, 2, 3)]
+    outcomes = {o.ticket_id: o.result for o in gateway.write(writes)}
+    assert outcomes == {1: OK, 2: FAILED, 3: OK}

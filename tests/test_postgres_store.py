@@ -12,6 +12,7 @@ from zendesk_sla.sandbox.serve import TOKEN, Clock
 from zendesk_sla.sandbox.server import SandboxServer
 from zendesk_sla.settings import Settings
 from zendesk_sla.store import StateStore
+from zendesk_sla.store.schema import MIGRATIONS
 from zendesk_sla.zendesk.parse import TicketRow
 
 from tests.worker_fixtures import fast_config
@@ -32,7 +33,7 @@ def replica(sandbox: SandboxServer, postgres_url: str, **settings: object) -> Ap
 
 def test_schema_and_upserts_work_on_postgres(postgres_url: str) -> None:
     store = StateStore(postgres_url)
-    assert store.schema_version == 1
+    assert store.schema_version == len(MIGRATIONS)
     row = TicketRow(
         10_000_000_001,
         "open",
@@ -61,7 +62,7 @@ def test_schema_and_upserts_work_on_postgres(postgres_url: str) -> None:
     assert store.cycle_started("poll") >= 1
     store.close()
     reopened = StateStore(postgres_url)
-    assert reopened.schema_version == 1  # migrations run once
+    assert reopened.schema_version == len(MIGRATIONS)  # migrations run once
     reopened.close()
 
 

@@ -18,6 +18,7 @@ import structlog
 
 from zendesk_sla.core.changes import MARKER, TicketChange
 from zendesk_sla.core.pending import CLOSING, NOTICE
+from zendesk_sla.core.policy import RefusedRules
 from zendesk_sla.evaluate import Evaluation, FieldMap
 from zendesk_sla.store import StateStore
 from zendesk_sla.summary import Summary
@@ -58,6 +59,7 @@ class Applier:
     stop: threading.Event = field(default_factory=threading.Event)
     settle_seconds: float = 600.0
     worker_user_id: int | None = None
+    refused_rules: RefusedRules = field(default_factory=RefusedRules)
 
     def _now_epoch(self) -> int:
         return int(self.clock().timestamp())
@@ -135,12 +137,44 @@ class Applier:
             summary.unknown += 1
         if outcome.result in (CONFLICT, FAILED):
             self.store.note_dropped(ticket_id, keys)  # certainly not posted
+        if outcome.result == FAILED:
+            self._refused(evaluation, outcome, summary, now)
+            return
         self.store.mark_dirty([ticket_id], f"{outcome.result}: {outcome.detail}"[:500], now)
         log.warning(
             "write_not_applied",
             ticket_id=ticket_id,
             result=outcome.result,
             detail=outcome.detail[:300],
+        )
+
+    def _refused(
+        self, evaluation: Evaluation, outcome: Outcome, summary: Summary, now: int
+    ) -> None:
+        """Zendesk refused the write: try again later, a bounded number of times, then hand
+        the ticket to an agent (tag and note) until someone changes it (POLICY 10)."""
+        rules = self.refused_rules
+        ticket_id = outcome.ticket_id
+        reason = _reason(outcome.detail)
+        attempts = self.store.attempts(ticket_id) + 1
+        wait = rules.retry_after_seconds * 4 ** (attempts - 1)
+        self.store.count_refusal(ticket_id, reason, now, now + wait)
+        if attempts >= rules.max_attempts:
+            self.store.refuse(ticket_id, evaluation.fingerprint, reason, now)
+            summary.handed_off += 1
+            log.warning(
+                "write_refused_handed_to_agent",
+                ticket_id=ticket_id,
+                attempts=attempts,
+                reason=reason,
+            )
+            return
+        log.warning(
+            "write_refused",
+            ticket_id=ticket_id,
+            attempt=attempts,
+            retry_in_seconds=wait,
+            reason=reason,
         )
 
     def _to_write(self, change: TicketChange) -> Write:
@@ -211,6 +245,12 @@ class Applier:
                 found=found,
                 resend=[k for k in keys if k not in found],
             )
+
+
+def _reason(detail: str) -> str:
+    """Zendesk's words, without the job's error code: `TicketUpdateFailed: X` -> `X`."""
+    code, _, words = detail.partition(": ")
+    return (words if code and " " not in code and words else detail).strip()[:300]
 
 
 def _epoch(value: Any) -> int:

@@ -68,6 +68,7 @@ class Worker:
             self.stop,
             self.settle_seconds,
             self.worker_user_id,
+            self.config.policy.refused,
         )
 
     def _start(self) -> int:
@@ -119,7 +120,7 @@ class Worker:
             self._first_run(summary)
         else:
             self._export(summary, TICKETS, start_time=self._start())
-        dirty = self.store.dirty_ids()
+        dirty = self.store.dirty_ids(due_by=int(self.clock().timestamp()))
         if dirty and not self.stop.is_set():
             self._refresh_and_apply(dirty, summary)
         self._quota_pass(summary)
@@ -265,7 +266,9 @@ class Worker:
         live = [r.id for r in fresh if r.status != "deleted"]
         evaluations = self.evaluator.tickets(live, summary)
         with self.store.transaction():  # nothing left to write: the retry is over
-            self.store.clear_dirty(e.facts.id for e in evaluations if e.change is None)
+            self.store.clear_dirty(
+                e.facts.id for e in evaluations if e.change is None and not e.held
+            )
         batch = self.applier.submit(evaluations, summary, None)
         if batch is not None:
             self._finish(batch, summary, retry_conflicts=False)

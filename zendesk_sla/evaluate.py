@@ -7,6 +7,8 @@ organization, and records what was decided. It writes nothing to Zendesk.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -17,13 +19,14 @@ import structlog
 
 from zendesk_sla.config import Config
 from zendesk_sla.core.changes import Decision, TicketChange
-from zendesk_sla.core.facts import OrgFacts, Previous, TicketFacts
+from zendesk_sla.core.facts import SEVERITY_INPUT, OrgFacts, Previous, TicketFacts
 from zendesk_sla.core.pending import observed_keys
 from zendesk_sla.core.plan_org import QUOTA_FIELDS, OrgPlan, plan_organization
 from zendesk_sla.core.plan_ticket import decide, diff, previous_from_notes
 from zendesk_sla.store import SENT, Applied, StateStore
 from zendesk_sla.summary import Summary
 from zendesk_sla.timelines import load_orgs, moment, ticket_facts
+from zendesk_sla.zendesk.parse import TicketRow
 
 log = structlog.get_logger("zendesk_sla.evaluate")
 
@@ -46,6 +49,8 @@ class Evaluation:
     facts: TicketFacts
     decision: Decision
     change: TicketChange | None
+    fingerprint: str = ""  # what others own on the ticket (status, their fields and tags)
+    held: bool = False  # a change withheld: a refused write waits for its next attempt
 
 
 @dataclass
@@ -68,6 +73,9 @@ class Evaluator:
         quota = store.quota_marks(list(rows))
         names = store.names(r.requester_id for r in rows.values() if r.requester_id)
         now = self.clock()
+        waiting = store.backing_off(list(rows), int(now.timestamp()))
+        refusals = store.refusals(list(rows))
+        stale: list[int] = []
         out: list[Evaluation] = []
         applied: list[Applied] = []
         field_names = self.fields.ticket_names
@@ -84,6 +92,13 @@ class Evaluator:
                 sent = {k: moment(at) for k, (state, at) in known.items() if state == SENT}
                 sent.update(observed_keys(facts, sent))  # notices seen in Zendesk itself
                 previous = Previous(*prev) if prev else previous_from_notes(sent)
+                fingerprint = self.fingerprint(row)
+                refusal = refusals.get(ticket_id)
+                refused = None
+                if refusal is not None and refusal[0] == fingerprint:
+                    refused = (refusal[1], refusal[2])
+                elif refusal is not None:
+                    stale.append(ticket_id)  # someone changed the ticket: try again
                 decision = decide(
                     self.config.policy,
                     facts,
@@ -92,19 +107,37 @@ class Evaluator:
                     now,
                     sent=sent,
                     quota=quota.get(ticket_id),
+                    refused=refused,
                 )
                 change = diff(decision, facts, self.config.policy, set(known) | set(sent))
+                if refused is not None and change is not None:  # only what the worker owns
+                    change = replace(change, fields={}, status=None)
             except (ValueError, KeyError, TypeError) as exc:
                 summary.skipped_bad += 1
                 log.warning("ticket_skipped", ticket_id=ticket_id, error=str(exc))
                 continue
             change = self._writable(change)
+            held = change is not None and ticket_id in waiting
             summary.evaluated += 1
-            out.append(Evaluation(facts, decision, change))
+            out.append(Evaluation(facts, decision, None if held else change, fingerprint, held))
             applied.append(_applied(row.id, row.organization_id, row.created_at, decision))
         with store.transaction():
             store.record_applied(applied, int(now.timestamp()))
+            store.forget_refusals(stale)
         return out
+
+    def fingerprint(self, row: TicketRow) -> str:
+        """Status, fields and tags the worker does not own: when they change, an agent acted."""
+        owned_fields = {str(i) for i in self.fields.ticket_ids.values()}
+        owned_fields -= {str(self.fields.ticket_ids.get(SEVERITY_INPUT, ""))}
+        tags = self.config.policy.tags
+        theirs = {
+            "status": row.status,
+            "fields": {k: v for k, v in sorted(row.custom_fields.items()) if k not in owned_fields},
+            "tags": sorted(t for t in row.tags if not tags.is_owned(t)),
+        }
+        digest = hashlib.sha256(json.dumps(theirs, sort_keys=True, default=str).encode())
+        return digest.hexdigest()[:16]
 
     def orgs(self, org_ids: Iterable[int]) -> dict[int, OrgFacts]:
         return load_orgs(self.store, self.config, org_ids)

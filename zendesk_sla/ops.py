@@ -75,7 +75,7 @@ class Metrics:
 
     def observe(self, summary: Summary, meter: Meter | None, store: StateStore) -> None:
         self.evaluated.labels(summary.kind).inc(summary.evaluated)
-        for result in ("written", "conflicts", "failed", "unknown"):
+        for result in ("written", "conflicts", "failed", "unknown", "handed_off"):
             self.writes.labels(result).inc(getattr(summary, result))
         self.notes.inc(summary.notes)
         self.cycle_seconds.labels(summary.kind).observe(summary.seconds)

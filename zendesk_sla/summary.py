@@ -19,6 +19,7 @@ class Summary:
     conflicts: int = 0
     failed: int = 0
     unknown: int = 0
+    handed_off: int = 0  # refused writes left to an agent
     notes: int = 0
     events: int = 0
     interrupted: bool = False

@@ -14,6 +14,7 @@ from zendesk_sla.core.policy import (
     Plan,
     Policy,
     QuotaRules,
+    RefusedRules,
     SeverityRules,
     Tags,
     Target,
@@ -97,4 +98,9 @@ def build_policy(raw: ConfigFile) -> Policy:
         ),
         at_risk_ratio=raw.at_risk_ratio,
         solve_stops_response=raw.solve_stops_response,
+        refused=RefusedRules(
+            raw.refused_writes.max_attempts,
+            raw.refused_writes.retry_after_seconds,
+            raw.refused_writes.note,
+        ),
     )

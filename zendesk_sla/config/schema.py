@@ -23,6 +23,7 @@ from pydantic import (
 from zendesk_sla.core.calendar import WEEKDAYS
 from zendesk_sla.core.pending import CLOSING_PLACEHOLDERS, NOTICE_PLACEHOLDERS
 from zendesk_sla.core.plan_org import CROSSING_PLACEHOLDERS, EXCEEDED_PLACEHOLDERS
+from zendesk_sla.core.plan_ticket import REFUSED_PLACEHOLDERS
 from zendesk_sla.core.policy import Tags
 from zendesk_sla.core.templates import template_errors
 
@@ -151,6 +152,12 @@ def _tags(value: dict[str, str]) -> dict[str, str]:
 TagsConfig = Annotated[dict[str, str], AfterValidator(_tags)]
 
 
+class RefusedConfig(Strict):
+    max_attempts: int = Field(3, ge=1, le=20)
+    retry_after_seconds: int = Field(3600, ge=60, le=7 * 86400)
+    note: Annotated[str, _template(REFUSED_PLACEHOLDERS)]
+
+
 class ZendeskFields(Strict):
     ticket_fields: dict[
         Literal["severity", "applied_severity", "response_due", "resolution_due"], str
@@ -220,6 +227,7 @@ class ConfigFile(Strict):
     tags: TagsConfig = {}
     quota: QuotaConfig
     pending_closure: PendingConfig
+    refused_writes: RefusedConfig
     zendesk: ZendeskFields
     sync: SyncConfig = SyncConfig()
     organizations: list[OrgOverride] = []

@@ -38,6 +38,9 @@ from zendesk_sla.core.facts import (
 from zendesk_sla.core.pending import pending_step
 from zendesk_sla.core.policy import Policy
 from zendesk_sla.core.quota import in_grace
+from zendesk_sla.core.templates import render
+
+REFUSED_PLACEHOLDERS = ("reason",)
 
 
 def decide(
@@ -49,8 +52,14 @@ def decide(
     *,
     sent: Mapping[str, datetime] | None = None,
     quota: QuotaMark | None = None,
+    refused: tuple[str, int] | None = None,
 ) -> Decision:
-    """The wanted state: SLA (sections 2-7), quota tags (8) and pending closure (9)."""
+    """The wanted state: SLA (sections 2-7), quota tags (8) and pending closure (9).
+
+    `refused`: (what Zendesk answered, since when) while a write it refused is left to an
+    agent (POLICY 10): the worker asks for no status change and posts no notice; the ticket
+    carries the refused tag and one internal note saying what was refused.
+    """
     tags = policy.tags
     found = eligibility(policy, ticket, org)
     base = _sla(policy, ticket, found, previous, now)
@@ -69,13 +78,21 @@ def decide(
     notes = base.notes
     if quota is not None and ticket.status not in CLOSED:
         notes = (*notes, *(Note(key, text) for key, text in quota.notes))
-    if step.notice is not None:
+    step_tags = step.tags
+    if refused is not None:
+        reason, since = refused
+        if step.solve:  # the close is what was refused: the notice stands, no closing
+            step_tags = (step.tags - {tags.closed_no_response}) | {tags.pending_notice}
+        text = render(policy.refused.note_template, {"reason": reason})
+        notes = (*notes, Note(f"write-refused:{since}", text))
+        extra.add(tags.write_refused)
+    elif step.notice is not None:
         notes = (*notes, Note(step.notice[0], step.notice[1], public=True))
     return replace(
         base,
-        tags=base.tags | extra | step.tags,
+        tags=base.tags | extra | step_tags,
         notes=notes,
-        status="solved" if step.solve else None,
+        status="solved" if step.solve and refused is None else None,
     )
 
 

@@ -80,6 +80,7 @@ class Tags:
     quota_exceeded: str = "sla_quota_exceeded"
     pending_notice: str = "sla_pending_notice"
     closed_no_response: str = "sla_closed_no_response"
+    write_refused: str = "sla_write_refused"  # Zendesk refused a write: an agent takes over
 
     @cached_property
     def fixed_outputs(self) -> frozenset[str]:
@@ -99,6 +100,7 @@ class Tags:
                 self.quota_exceeded,
                 self.pending_notice,
                 self.closed_no_response,
+                self.write_refused,
             }
         )
 
@@ -135,6 +137,15 @@ class QuotaRules:
 
 
 @dataclass(frozen=True)
+class RefusedRules:
+    """POLICY 10: a refused write is retried a bounded number of times, then handed over."""
+
+    max_attempts: int = 3
+    retry_after_seconds: int = 3600  # before the second attempt; 4x longer each time after
+    note_template: str = "{reason}"
+
+
+@dataclass(frozen=True)
 class Policy:
     timezone: str
     plans: Mapping[str, Plan]
@@ -145,4 +156,7 @@ class Policy:
     pending: PendingRules
     quota: QuotaRules = field(default_factory=QuotaRules)
     at_risk_ratio: float = 0.75
-    solve_stops_response: bool = True  # POLICY 4: a solve before any reply is the answer
+    solve_stops_response: bool = True
+    refused: RefusedRules = field(
+        default_factory=RefusedRules
+    )  # POLICY 4: a solve before any reply is the answer

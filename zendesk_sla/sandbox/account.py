@@ -12,7 +12,7 @@ import bisect
 import itertools
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -56,6 +56,7 @@ class Account(Exports, JobQueue):
         self.job_delay_seconds = 0.0  # how long a job stays queued before it runs
         self._queue: deque[str] = deque()
         self._jobs_ready = threading.Condition(self.lock)
+        self.refusals: Counter[int] = Counter()  # refused updates per ticket (for tests)
 
     # -- building ------------------------------------------------------------------
     def now(self) -> int:
@@ -122,6 +123,7 @@ class Account(Exports, JobQueue):
             if stamp != iso(ticket.updated_at):
                 raise conflict()
         self._validate(changes)
+        self._required_on_solve(ticket, changes)
         author = author_id or self.api_user_id or ticket.requester_id
         children: list[Json] = []
         for name in TICKET_SCALARS:
@@ -167,6 +169,19 @@ class Account(Exports, JobQueue):
                 child["audit_id"] = audit.id
         self._record(ticket, audit)
         return audit
+
+    def _required_on_solve(self, ticket: Ticket, changes: Json) -> None:
+        """Fields an admin made required refuse a solve while they are empty (per ticket)."""
+        if changes.get("status") not in ("solved", "closed") or ticket.status == "solved":
+            return
+        values = dict(ticket.custom_fields)
+        for entry in changes.get("custom_fields") or []:
+            values[int(entry["id"])] = entry.get("value")
+        for fdef in self.fields.values():
+            required = fdef.kind == "ticket" and fdef.required and fdef.active
+            if required and values.get(fdef.id) in (None, "", []):
+                self.refusals[ticket.id] += 1
+                raise invalid("base", f"{fdef.title}: is required when solving a ticket")
 
     def _validate(self, changes: Json) -> None:
         status = changes.get("status")

@@ -107,14 +107,9 @@ class JobQueue:
                     self.update_organization(ticket_id, item)
                 else:
                     self.update_ticket(ticket_id, item, job.author_id)
+                # Zendesk's successful results carry the id, not the index.
                 results.append(
-                    {
-                        "id": ticket_id,
-                        "index": index,
-                        "action": "update",
-                        "status": "Updated",
-                        "success": True,
-                    }
+                    {"id": ticket_id, "action": "update", "status": "Updated", "success": True}
                 )
             except ApiError as exc:
                 results.append(
@@ -122,12 +117,29 @@ class JobQueue:
                         "id": ticket_id,
                         "index": index,
                         "error": _job_error(job.kind, exc.status),
-                        "details": str(exc.body.get("description", "")),
+                        "details": _details(exc.body),
                         "success": False,
                     }
                 )
             job.done = index + 1
-        job.results = results
+        # Nothing promises the results' order: the sandbox gives them newest first.
+        job.results = results if job.done < len(job.items) else results[::-1]
+
+
+def _details(body: Json) -> str:
+    """A job result's `details`: the validation messages, else the error's description."""
+    found = body.get("details")
+    if isinstance(found, dict):
+        messages = [
+            str(item.get("description"))
+            for items in found.values()
+            if isinstance(items, list)
+            for item in items
+            if isinstance(item, dict) and item.get("description")
+        ]
+        if messages:
+            return "; ".join(messages)
+    return str(body.get("description", ""))
 
 
 def _job_error(kind: str, status: int) -> str:

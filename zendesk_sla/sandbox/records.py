@@ -84,6 +84,8 @@ class FieldDef:
     key: str | None
     created_at: int
     options: list[Json] = field(default_factory=list)
+    required: bool = False  # ticket fields: agents must fill it before solving
+    active: bool = True
 
     def to_json(self, base: str) -> Json:
         plural = {
@@ -100,7 +102,7 @@ class FieldDef:
             "description": "",
             "raw_description": "",
             "position": 9999,
-            "active": True,
+            "active": self.active,
             "system": False,
             "regexp_for_validation": None,
             "created_at": iso(self.created_at),
@@ -110,7 +112,11 @@ class FieldDef:
             data["key"] = self.key
         else:
             data.update(
-                {"required": False, "visible_in_portal": False, "editable_in_portal": False}
+                {
+                    "required": self.required,
+                    "visible_in_portal": False,
+                    "editable_in_portal": False,
+                }
             )
         if self.options:
             data["custom_field_options"] = self.options

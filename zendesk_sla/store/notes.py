@@ -1,4 +1,4 @@
-"""Notes and notices: intents recorded before a write, sent or dropped after; retries due."""
+"""Notes and notices: intents recorded before a write, sent or dropped after, or seen in Zendesk."""
 
 from __future__ import annotations
 
@@ -43,17 +43,6 @@ class NoteStore(StoreBase):
             f"DELETE FROM notes WHERE ticket_id = ? AND key = ? AND state = '{PENDING}'",
             [(ticket_id, key) for key in keys],
         )
-
-    def mark_dirty(self, ids: Iterable[int], reason: str, now: int) -> None:
-        self.db.executemany(
-            "INSERT OR REPLACE INTO dirty VALUES (?, ?, ?)", [(i, reason, now) for i in ids]
-        )
-
-    def clear_dirty(self, ids: Iterable[int]) -> None:
-        self.db.executemany("DELETE FROM dirty WHERE ticket_id = ?", [(i,) for i in ids])
-
-    def dirty_ids(self) -> list[int]:
-        return [r[0] for r in self.db.execute("SELECT ticket_id FROM dirty ORDER BY ticket_id")]
 
     def oldest_intent(self, ticket_id: int) -> int:
         """When the oldest note still waiting for an answer was recorded (0 when none)."""

@@ -54,6 +54,15 @@ MIGRATIONS: tuple[str, ...] = (
         finished REAL, ok INTEGER, summary TEXT
     );
     """,
+    # 2: refused writes are retried a bounded number of times, then handed to an agent.
+    """
+    ALTER TABLE dirty ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE dirty ADD COLUMN retry_at INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE refused (
+        ticket_id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL, reason TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+    """,
 )
 
 

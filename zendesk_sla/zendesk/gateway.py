@@ -300,14 +300,20 @@ def _submit_result(exc: Exception) -> str:
 
 
 def _job_outcomes(batch: list[Write], status: Any) -> list[Outcome]:
+    """An outcome per write. Results are matched by ticket id (Zendesk's successful results
+    carry `id` and no `index`, in no promised order); by `index` only where the id is missing."""
     results = list(status.results or [])
+    by_id: dict[int, Any] = {}
     by_index: dict[int, Any] = {}
-    for position, result in enumerate(results):
-        index = getattr(result, "index", None)
-        by_index[index if isinstance(index, int) else position] = result
+    for result in results:
+        ident, index = getattr(result, "id", None), getattr(result, "index", None)
+        if isinstance(ident, int) and not isinstance(ident, bool):
+            by_id[ident] = result
+        elif isinstance(index, int):
+            by_index[index] = result
     outcomes = []
     for index, write in enumerate(batch):
-        result = by_index.get(index)
+        result = by_id.get(write.ticket_id, by_index.get(index))
         if result is None:
             outcomes.append(Outcome(write.ticket_id, FAILED, f"job {status.status}: no result"))
         elif getattr(result, "success", False):
