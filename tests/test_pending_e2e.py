@@ -9,7 +9,7 @@ from zendesk_sla.sandbox.serve import Clock
 from zendesk_sla.sandbox.server import SandboxServer
 from zendesk_sla.zendesk.gateway import Submitted
 
-from tests.worker_fixtures import AppFactory
+from tests.worker_fixtures import AppFactory, loud_config
 
 DAY = 86400
 CLOSE_AFTER = 3 * DAY
@@ -56,7 +56,7 @@ def pending_comments(sandbox: SandboxServer) -> dict[tuple[int, int], list[tuple
 def test_killed_between_writes_never_closes_without_notice(
     make_app: AppFactory, sandbox: SandboxServer, clock: Clock, crash_at: int, when: str
 ) -> None:
-    app = make_app()
+    app = make_app(config=loud_config())
     worker = app.worker()
     real = worker.gateway.submit
     calls = {"n": 0}
@@ -84,7 +84,7 @@ def test_killed_between_writes_never_closes_without_notice(
     app.close()
     assert crashed, "the crash point was never reached"
 
-    restarted = make_app(provisioned=False).worker()
+    restarted = make_app(provisioned=False, config=loud_config()).worker()
     for _ in range(8):
         restarted.run_cycle()
         restarted.run_sweep()

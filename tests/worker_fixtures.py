@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from pydantic import SecretStr
 from zendesk_sla.app import App
 from zendesk_sla.config import Config, load_config
 from zendesk_sla.provision import provision
+from zendesk_sla.sandbox.account import Account
 from zendesk_sla.sandbox.generator import API_EMAIL
+from zendesk_sla.sandbox.model import Ticket
 from zendesk_sla.sandbox.serve import TOKEN, Clock
 from zendesk_sla.sandbox.server import SandboxServer
 from zendesk_sla.settings import Settings
@@ -32,6 +35,28 @@ def fast_config() -> Config:
         note_settle_seconds=0,
     )
     return config
+
+
+def loud_config() -> Config:
+    """The fast config where tickets already pending when the worker starts get notices as if
+    it had always run (`notify_existing_pending`): for tests about the notices themselves."""
+    config = fast_config()
+    pending = replace(config.policy.pending, notify_existing_pending=True)
+    config.policy = replace(config.policy, pending=pending)
+    return config
+
+
+def new_ticket(account: Account, like: Ticket, *, via: str = "email", **spec: object) -> Ticket:
+    """A ticket created now by `like`'s requester, as a customer would open it."""
+    body = {
+        "subject": "No podemos crear documentos",
+        "comment": {"body": "Desde esta mañana no podemos crear documentos."},
+        "requester_id": like.requester_id,
+        "organization_id": like.organization_id,
+        **spec,
+    }
+    with account.lock:
+        return account.create_ticket(body, like.requester_id, via=via)
 
 
 AppFactory = Callable[..., App]

@@ -20,7 +20,7 @@ import structlog
 
 from zendesk_sla.apply import Applier, Batch
 from zendesk_sla.config import Config
-from zendesk_sla.evaluate import Evaluation, Evaluator, FieldMap
+from zendesk_sla.evaluate import WATCHING_SINCE, Evaluation, Evaluator, FieldMap
 from zendesk_sla.gather import EVENTS, TICKETS, Gatherer, parse_all
 from zendesk_sla.store import StateStore
 from zendesk_sla.summary import Summary
@@ -47,6 +47,7 @@ class Worker:
     stop: threading.Event = field(default_factory=threading.Event)
     settle_seconds: float = 600.0
     touched_orgs: set[int] = field(default_factory=set)
+    quiet: bool = False  # a first run or a backfill: no note that only informs (POLICY 10)
 
     def __post_init__(self) -> None:
         self.gather = Gatherer(
@@ -116,14 +117,19 @@ class Worker:
         self.touched_orgs |= self.gather.directory()
         summary.events += self.gather.events(EVENTS, self._start())
         self.applier.verify_uncertain_notes()
-        if self.store.get(TICKETS) is None or self.store.get(FIRST_RUN) is not None:
-            self._first_run(summary)
-        else:
-            self._export(summary, TICKETS, start_time=self._start())
-        dirty = self.store.dirty_ids(due_by=int(self.clock().timestamp()))
-        if dirty and not self.stop.is_set():
-            self._refresh_and_apply(dirty, summary)
-        self._quota_pass(summary)
+        first = self.store.get(TICKETS) is None or self.store.get(FIRST_RUN) is not None
+        self.quiet = first  # the whole first cycle: the past is not re-announced
+        try:
+            if first:
+                self._first_run(summary)
+            else:
+                self._export(summary, TICKETS, start_time=self._start())
+            dirty = self.store.dirty_ids(due_by=int(self.clock().timestamp()))
+            if dirty and not self.stop.is_set():
+                self._refresh_and_apply(dirty, summary)
+            self._quota_pass(summary)
+        finally:
+            self.quiet = False
 
     def _sweep(self, summary: Summary) -> None:
         self.touched_orgs |= set(self.store.all_org_ids())  # quota years roll over with time
@@ -149,6 +155,8 @@ class Worker:
         if self.store.get(FIRST_RUN) is None:
             with self.store.transaction():  # before the cursor moves
                 self.store.put(FIRST_RUN, "0")
+                if self.store.get(WATCHING_SINCE) is None:
+                    self.store.put(WATCHING_SINCE, str(int(self.clock().timestamp())))
         self._export(summary, TICKETS, start_time=self._start(), decide=False)
         if self.stop.is_set():
             summary.interrupted = True
@@ -160,7 +168,10 @@ class Worker:
                 self.store.forget([FIRST_RUN])
 
     def _decide_all(self, summary: Summary, ids: list[int], key: str) -> None:
-        """Decide and write stored tickets in id order, recording the last one done in `key`."""
+        """Decide and write stored tickets in id order, recording the last one done in `key`.
+
+        A first run or a backfill: quiet, the past is not re-announced (POLICY 10).
+        """
         done = int(self.store.get(key) or 0)
         ids = [i for i in ids if i > done]
         size = self.config.sync.page_size
@@ -170,7 +181,7 @@ class Worker:
                 summary.interrupted = True
                 break
             chunk = ids[start : start + size]
-            evaluations = self.evaluator.tickets(chunk, summary)
+            evaluations = self.evaluator.tickets(chunk, summary, quiet=self.quiet)
             batch = self.applier.submit(evaluations, summary, (key, str(chunk[-1])))
             in_flight = self._finish_previous(in_flight, batch, summary)
             if self.on_progress:
@@ -180,6 +191,13 @@ class Worker:
 
     def _backfill(self, summary: Summary, since: int, until: int | None) -> None:
         """Gather the whole range first, recount the quotas once, then decide and write."""
+        self.quiet = True
+        try:
+            self._backfill_range(summary, since, until)
+        finally:
+            self.quiet = False
+
+    def _backfill_range(self, summary: Summary, since: int, until: int | None) -> None:
         keys = (
             f"{EVENTS}:backfill:{since}",
             f"{TICKETS}:backfill:{since}",
@@ -264,7 +282,7 @@ class Worker:
         """Re-read tickets from Zendesk, re-decide and write (retries, sweeps, conflicts)."""
         fresh = self.gather.refresh(list(ids))
         live = [r.id for r in fresh if r.status != "deleted"]
-        evaluations = self.evaluator.tickets(live, summary)
+        evaluations = self.evaluator.tickets(live, summary, quiet=self.quiet)
         with self.store.transaction():  # nothing left to write: the retry is over
             self.store.clear_dirty(
                 e.facts.id for e in evaluations if e.change is None and not e.held

@@ -22,11 +22,18 @@ from zendesk_sla.core.changes import Decision, TicketChange
 from zendesk_sla.core.facts import SEVERITY_INPUT, OrgFacts, Previous, TicketFacts
 from zendesk_sla.core.pending import observed_keys
 from zendesk_sla.core.plan_org import QUOTA_FIELDS, OrgPlan, plan_organization
-from zendesk_sla.core.plan_ticket import decide, diff, previous_from_notes
+from zendesk_sla.core.plan_ticket import (
+    decide,
+    diff,
+    previous_from_notes,
+    previous_from_ticket,
+)
 from zendesk_sla.store import SENT, Applied, StateStore
 from zendesk_sla.summary import Summary
 from zendesk_sla.timelines import load_orgs, moment, ticket_facts
 from zendesk_sla.zendesk.parse import TicketRow
+
+WATCHING_SINCE = "worker:watching_since"  # when the worker first looked at this account
 
 log = structlog.get_logger("zendesk_sla.evaluate")
 
@@ -60,8 +67,13 @@ class Evaluator:
     fields: FieldMap
     clock: Callable[[], datetime]
 
-    def tickets(self, ids: Sequence[int], summary: Summary) -> list[Evaluation]:
-        """Decide these tickets from the store; record what was decided."""
+    def tickets(
+        self, ids: Sequence[int], summary: Summary, *, quiet: bool = False
+    ) -> list[Evaluation]:
+        """Decide these tickets from the store; record what was decided.
+
+        `quiet`: a first run or a backfill, where the past is not re-announced.
+        """
         store = self.store
         rows = store.tickets(ids)
         events = store.events(list(rows))
@@ -73,9 +85,12 @@ class Evaluator:
         quota = store.quota_marks(list(rows))
         names = store.names(r.requester_id for r in rows.values() if r.requester_id)
         now = self.clock()
+        policy = self.config.policy
         waiting = store.backing_off(list(rows), int(now.timestamp()))
         refusals = store.refusals(list(rows))
         stale: list[int] = []
+        watching = store.get(WATCHING_SINCE)
+        watching_since = moment(int(watching)) if watching else None
         out: list[Evaluation] = []
         applied: list[Applied] = []
         field_names = self.fields.ticket_names
@@ -91,7 +106,13 @@ class Evaluator:
                 known = notes.get(ticket_id, {})
                 sent = {k: moment(at) for k, (state, at) in known.items() if state == SENT}
                 sent.update(observed_keys(facts, sent))  # notices seen in Zendesk itself
-                previous = Previous(*prev) if prev else previous_from_notes(sent)
+                # What the worker applied: its own record, else what Zendesk shows (its notes,
+                # then its plan tag and applied severity field), so a lost state says nothing twice.
+                previous = (
+                    Previous(*prev)
+                    if prev
+                    else previous_from_notes(sent) or previous_from_ticket(policy, facts)
+                )
                 fingerprint = self.fingerprint(row)
                 refusal = refusals.get(ticket_id)
                 refused = None
@@ -108,6 +129,8 @@ class Evaluator:
                     sent=sent,
                     quota=quota.get(ticket_id),
                     refused=refused,
+                    quiet=quiet,
+                    watching_since=watching_since,
                 )
                 change = diff(decision, facts, self.config.policy, set(known) | set(sent))
                 if refused is not None and change is not None:  # only what the worker owns

@@ -89,6 +89,7 @@ def build_policy(raw: ConfigFile) -> Policy:
             close_after_seconds=_calendar_seconds(raw.pending_closure.close_after),
             notice_template=raw.pending_closure.notice,
             closing_template=raw.pending_closure.closing,
+            notify_existing_pending=raw.pending_closure.notify_existing_pending,
         ),
         quota=QuotaRules(
             raw.quota.grace_months,

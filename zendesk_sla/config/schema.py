@@ -133,6 +133,7 @@ class QuotaConfig(Strict):
 class PendingConfig(Strict):
     notify_after: Duration = "7d"
     close_after: Duration = "3d"
+    notify_existing_pending: bool = False
     notice: Annotated[str, _template(NOTICE_PLACEHOLDERS)]
     closing: Annotated[str, _template(CLOSING_PLACEHOLDERS)]
 

@@ -79,7 +79,11 @@ def pending_step(
     sent: Mapping[str, datetime],
     now: datetime,
     timezone: str,
+    watching_since: datetime | None = None,
 ) -> PendingStep:
+    """The next pending-closure step. `watching_since`: when the worker started watching
+    this account; unless `notify_existing_pending`, time pending before it does not count
+    (POLICY 10: a ticket pending for months gets no notice the minute the worker starts)."""
     closed_before = frozenset(
         {tags.closed_no_response} if any(k.startswith(CLOSING) for k in sent) else set()
     )
@@ -92,7 +96,10 @@ def pending_step(
     name = ticket.requester_name or "cliente"
     notice_at = sent.get(notice_key)
     if notice_at is None:
-        if now - since < timedelta(seconds=rules.notify_after_seconds):
+        counted_from = since
+        if watching_since is not None and not rules.notify_existing_pending:
+            counted_from = max(since, watching_since)
+        if now - counted_from < timedelta(seconds=rules.notify_after_seconds):
             return PendingStep(closed_before)
         close_on = now + timedelta(seconds=rules.close_after_seconds)
         text = render(

@@ -41,6 +41,7 @@ from zendesk_sla.core.quota import in_grace
 from zendesk_sla.core.templates import render
 
 REFUSED_PLACEHOLDERS = ("reason",)
+INFORMATIVE = ("sla:", "no-plan")  # notes that tell, where no agent must act
 
 
 def decide(
@@ -53,12 +54,16 @@ def decide(
     sent: Mapping[str, datetime] | None = None,
     quota: QuotaMark | None = None,
     refused: tuple[str, int] | None = None,
+    quiet: bool = False,
+    watching_since: datetime | None = None,
 ) -> Decision:
     """The wanted state: SLA (sections 2-7), quota tags (8) and pending closure (9).
 
     `refused`: (what Zendesk answered, since when) while a write it refused is left to an
     agent (POLICY 10): the worker asks for no status change and posts no notice; the ticket
     carries the refused tag and one internal note saying what was refused.
+    `quiet` (a first run or a backfill, POLICY 10): no note that only informs ("SLA
+    applied", "no support plan"); notes go only where an agent must act.
     """
     tags = policy.tags
     found = eligibility(policy, ticket, org)
@@ -74,8 +79,12 @@ def decide(
             extra.add(tags.quota_counted)
             if quota is not None and quota.exceeded:
                 extra.add(tags.quota_exceeded)
-    step = pending_step(ticket, policy.pending, tags, sent or {}, now, policy.timezone)
+    step = pending_step(
+        ticket, policy.pending, tags, sent or {}, now, policy.timezone, watching_since
+    )
     notes = base.notes
+    if quiet:
+        notes = tuple(n for n in notes if not n.key.startswith(INFORMATIVE))
     if quota is not None and ticket.status not in CLOSED:
         notes = (*notes, *(Note(key, text) for key, text in quota.notes))
     step_tags = step.tags
@@ -245,3 +254,14 @@ def previous_from_notes(notes: Mapping[str, datetime]) -> Previous | None:
         if latest is None or at >= latest[0]:
             latest = (at, Previous(plan or None, severity or None))
     return latest[1] if latest else None
+
+
+def previous_from_ticket(policy: Policy, ticket: TicketFacts) -> Previous | None:
+    """What the worker applied, as the ticket shows it: its plan tag and its applied
+    severity field (both owned by the worker). None on a ticket it never wrote."""
+    prefix = policy.tags.plan_prefix
+    plans = [t[len(prefix) :] for t in ticket.tags if t.startswith(prefix)]
+    severity = ticket.fields.get(APPLIED_SEVERITY)
+    if len(plans) != 1 or not severity:
+        return None
+    return Previous(plans[0], severity)

@@ -126,6 +126,7 @@ class PendingRules:
     close_after_seconds: int
     notice_template: str
     closing_template: str
+    notify_existing_pending: bool = False
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from zendesk_sla.sandbox.creating import TicketCreation
 from zendesk_sla.sandbox.errors import conflict, invalid, not_found
 from zendesk_sla.sandbox.exports import Exports
 from zendesk_sla.sandbox.jobs import JobQueue
@@ -33,7 +34,7 @@ TICKET_SCALARS = (
 )
 
 
-class Account(Exports, JobQueue):
+class Account(Exports, JobQueue, TicketCreation):
     """One Zendesk account's data, with the clock the sandbox runs on."""
 
     def __init__(self, clock: Callable[[], float] = time.time, api_user_email: str = "") -> None:

@@ -47,6 +47,16 @@ class TicketRoutes(Routes):
         )
         return json_reply(200, {"ticket": ticket.to_json(self.base_url), "audit": audit_json})
 
+    def create_ticket(self, _query: dict[str, str], body: Json) -> Reply:
+        spec = body.get("ticket")
+        if not isinstance(spec, dict):
+            raise ApiError(400, {"error": "InvalidValue", "description": "ticket is required"})
+        ticket = self.account.create_ticket(spec, self.account.api_user_id)
+        audit = self.account.audits_by_ticket[ticket.id][-1]
+        return json_reply(
+            201, {"ticket": ticket.to_json(self.base_url), "audit": audit.to_audit_json()}
+        )
+
     def update_many(self, query: dict[str, str], body: Json) -> Reply:
         if "ids" in query:
             template = body.get("ticket") or {}

@@ -94,6 +94,7 @@ class Sandbox(ExportRoutes, TicketRoutes, JobRoutes, DirectoryRoutes, FieldRoute
         self._route("GET", r"incremental/users", self.export_users)
         self._route("GET", r"incremental/organizations", self.export_organizations)
         self._route("PUT", r"tickets/update_many", self.update_many)
+        self._route("POST", r"tickets", self.create_ticket)
         self._route("GET", r"tickets/show_many", self.show_tickets)
         self._route("GET", r"tickets/(\d+)/comments", self.ticket_comments)
         self._route("GET", r"tickets/(\d+)", self.show_ticket)
