@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from zendesk_sla.cli.change_report import ChangeReport
 from zendesk_sla.cli.common import (
     UsageError,
     add_config,
@@ -21,35 +22,7 @@ from zendesk_sla.config import load_config
 from zendesk_sla.settings import Settings
 
 if TYPE_CHECKING:
-    from zendesk_sla.evaluate import Evaluation
     from zendesk_sla.summary import Summary
-
-
-class ChangePrinter:
-    """Prints each planned change once (a dry run's sweep sees the poll's tickets again)."""
-
-    def __init__(self) -> None:
-        self.seen: set[int] = set()
-
-    def __call__(self, evaluation: Evaluation) -> None:
-        change = evaluation.change
-        if change is None or change.ticket_id in self.seen:
-            return
-        self.seen.add(change.ticket_id)
-        _print_change(evaluation)
-
-
-def _print_change(evaluation: Evaluation) -> None:
-    change = evaluation.change
-    if change is None:
-        return
-    parts = [f"#{change.ticket_id}"]
-    parts += [f"+{t}" for t in change.add_tags] + [f"-{t}" for t in change.remove_tags]
-    parts += [f"{k}={v if v is not None else '(clear)'}" for k, v in change.fields.items()]
-    parts += [f"note:{n.key}{'(public)' if n.public else ''}" for n in change.notes]
-    if change.status:
-        parts.append(f"status={change.status}")
-    print("  ".join(parts))
 
 
 def _report_summary(summary: Summary) -> int:
@@ -65,13 +38,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     app = make_app(args, dry_run=dry_run)
     try:
         hold_lock(app, dry_run)
-        printer = ChangePrinter()
-        worker = app.worker(on_change=printer if dry_run else None)
+        report = ChangeReport()
+        worker = app.worker(on_change=report if dry_run else None)
         poll = worker.run_cycle()
         sweep = worker.run_sweep()
+        if dry_run:
+            report.write(sys.stdout)
         code = max(_report_summary(poll), _report_summary(sweep))
         if dry_run:
-            print(f"dry run: {len(printer.seen)} tickets would change; nothing was written")
+            print(f"dry run: {len(report.seen)} tickets would change; nothing was written")
         return code
     finally:
         app.close()
@@ -127,14 +102,15 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         end = "\r" if sys.stderr.isatty() else "\n"
         print(line, end=end, file=sys.stderr, flush=True)
 
+    report = ChangeReport()
     try:
         hold_lock(app, args.dry_run)
-        worker = app.worker(
-            on_change=ChangePrinter() if args.dry_run else None, on_progress=progress
-        )
+        worker = app.worker(on_change=report if args.dry_run else None, on_progress=progress)
         summary = worker.run_backfill(since, until)
         if sys.stderr.isatty():
             print(file=sys.stderr)
+        if args.dry_run:
+            report.write(sys.stdout)
         return _report_summary(summary)
     finally:
         app.close()
