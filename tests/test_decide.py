@@ -74,7 +74,25 @@ CASES = [
         {"sla_quota_counted"},
         False,
     ),
-    ({"via_channel": "api"}, ORG, {"sla_quota_counted"}, {"sla_channel_not_in_plan"}, True),
+    # POLICY 7 (this round): a channel the YAML does not map is outside every plan...
+    ({"via_channel": "api"}, ORG, {"sla_channel_not_in_plan"}, {"sla_quota_counted"}, False),
+    ({"via_channel": "whatsapp"}, ORG, {"sla_channel_not_in_plan"}, {"sla_quota_counted"}, False),
+    ({"via_channel": "native_messaging"}, ORG, {"sla_channel_not_in_plan"}, set(), False),
+    # ...unless an agent opened the ticket on the customer's behalf: Athento registered it.
+    (
+        {"via_channel": "api", "created_by_agent": True},
+        ORG,
+        {"sla_quota_counted", "sla_severity_critical"},
+        {"sla_channel_not_in_plan"},
+        True,
+    ),
+    (
+        {"via_channel": "voice", "created_by_agent": True},
+        replace(ORG, plan="standard"),
+        {"sla_quota_counted"},
+        {"sla_channel_not_in_plan"},
+        True,
+    ),
     (
         {"tags": frozenset({"sla_out_of_scope"})},
         ORG,

@@ -132,6 +132,7 @@ class Worker:
             self.quiet = False
 
     def _sweep(self, summary: Summary) -> None:
+        self.gather.refresh_memberships(int(self.clock().timestamp()))
         self.touched_orgs |= set(self.store.all_org_ids())  # quota years roll over with time
         self._quota_pass(summary)
         ids = self.store.live_ticket_ids()

@@ -78,6 +78,7 @@ class Evaluator:
         rows = store.tickets(ids)
         events = store.events(list(rows))
         authors = {e.author_id for evs in events.values() for e in evs if e.author_id}
+        authors |= {r.submitter_id for r in rows.values() if r.submitter_id}
         roles = store.roles(authors)
         orgs = self.orgs({r.organization_id for r in rows.values() if r.organization_id})
         written = store.written(list(rows))

@@ -25,6 +25,7 @@ from zendesk_sla.zendesk.parse import (
     TicketRow,
     UserRow,
     event_rows,
+    membership_row,
     org_row,
     ticket_row,
     user_row,
@@ -32,6 +33,7 @@ from zendesk_sla.zendesk.parse import (
 )
 
 TICKETS, EVENTS, USERS, ORGS = "cursor:tickets", "cursor:events", "cursor:users", "cursor:orgs"
+MEMBERSHIPS = "memberships:refreshed"
 
 log = structlog.get_logger("zendesk_sla.gather")
 
@@ -61,17 +63,49 @@ class Gatherer:
             while True:
                 page = fetch(start)
                 rows = parse_all(page.items, parse, "directory")
+                # Users carry only their default organization: an authorized contact's other
+                # organizations come from its memberships (POLICY 7).
+                users = [r.id for r in rows if isinstance(r, UserRow)]
+                contacts = [r.id for r in rows if isinstance(r, UserRow) and r.authorized]
+                memberships = {u: self._memberships(u) for u in contacts}
+                touched |= self.store.member_orgs(users)
                 with self.store.transaction():
                     put(rows)
+                    for user_id in users:
+                        self.store.put_memberships(user_id, memberships.get(user_id, ()))
                     self.store.put(key, str(page.end_time))
                 # New contacts or organization data change quota ledgers.
                 for r in rows:
                     org_id = r.organization_id if isinstance(r, UserRow) else r.id
                     if org_id:
                         touched.add(org_id)
+                for orgs in memberships.values():
+                    touched |= orgs
                 if page.end_of_stream or page.end_time <= start:
                     break
                 start = page.end_time
+        return touched
+
+    def _memberships(self, user_id: int) -> set[int]:
+        rows = parse_all(self.gateway.user_memberships(user_id), membership_row, "membership")
+        return {org_id for _, org_id in rows}
+
+    def refresh_memberships(self, now: int, every_seconds: int = 86400) -> set[int]:
+        """Re-read every authorized contact's memberships once a day: adding a membership in
+        Zendesk need not change the user, so the users export may not bring it."""
+        last = int(self.store.get(MEMBERSHIPS) or 0)
+        if now - last < every_seconds:
+            return set()
+        touched: set[int] = set()
+        for user_id in self.store.authorized_user_ids():
+            if self.stop.is_set():
+                return touched
+            orgs = self._memberships(user_id)
+            touched |= orgs | self.store.member_orgs([user_id])
+            with self.store.transaction():
+                self.store.put_memberships(user_id, orgs)
+        with self.store.transaction():
+            self.store.put(MEMBERSHIPS, str(now))
         return touched
 
     def events(self, key: str, default_start: int) -> int:

@@ -67,6 +67,11 @@ def ticket_facts(
         updated_stamp=row.updated_stamp,
         timeline=timeline(row, events, roles),
         requester_name=requester_name,
+        created_by_agent=(
+            row.submitter_id is not None
+            and row.submitter_id != row.requester_id
+            and roles.get(row.submitter_id) in ("agent", "admin")
+        ),
     )
 
 

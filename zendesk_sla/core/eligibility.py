@@ -47,15 +47,20 @@ def eligibility(policy: Policy, ticket: TicketFacts, org: OrgFacts | None) -> El
     wanted = {f"{tags.plan_prefix}{plan.name}"}
     reasons: list[str] = []
     notes: list[Note] = []
+    # POLICY 7: every Zendesk channel is mapped to a contract channel or is outside every
+    # plan; a ticket an agent opened on the customer's behalf is registered by Athento.
     contract_channel = policy.channel_map.get(ticket.via_channel)
-    if contract_channel is not None and contract_channel not in plan.channels:
+    if not ticket.created_by_agent and (
+        contract_channel is None or contract_channel not in plan.channels
+    ):
         wanted.add(tags.channel_not_in_plan)
-        reasons.append(f"channel {contract_channel} is not in plan {plan.name}")
+        shown = contract_channel or ticket.via_channel
+        reasons.append(f"channel {shown} is not in plan {plan.name}")
         notes += _once(
             ticket,
             "channel",
             (
-                f"Canal no incluido en el plan {plan.name}: el ticket llegó por {contract_channel} "
+                f"Canal no incluido en el plan {plan.name}: el ticket llegó por {shown} "
                 f"(canales del plan: {', '.join(sorted(plan.channels)) or 'ninguno'}). Sin SLA."
             ),
         )

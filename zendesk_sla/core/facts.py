@@ -32,6 +32,7 @@ class TicketFacts:
     updated_stamp: str
     timeline: Timeline
     requester_name: str = ""
+    created_by_agent: bool = False  # an agent opened it on the customer's behalf (POLICY 7)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from zendesk_sla.sandbox.creating import TicketCreation
 from zendesk_sla.sandbox.errors import conflict, invalid, not_found
 from zendesk_sla.sandbox.exports import Exports
 from zendesk_sla.sandbox.jobs import JobQueue
+from zendesk_sla.sandbox.memberships import Memberships
 from zendesk_sla.sandbox.model import PRIORITIES, STATUSES, Audit, Json, Ticket, iso
 from zendesk_sla.sandbox.records import FieldDef, Job, Organization, User
 
@@ -34,7 +35,7 @@ TICKET_SCALARS = (
 )
 
 
-class Account(Exports, JobQueue, TicketCreation):
+class Account(Exports, JobQueue, TicketCreation, Memberships):
     """One Zendesk account's data, with the clock the sandbox runs on."""
 
     def __init__(self, clock: Callable[[], float] = time.time, api_user_email: str = "") -> None:
@@ -58,6 +59,7 @@ class Account(Exports, JobQueue, TicketCreation):
         self._queue: deque[str] = deque()
         self._jobs_ready = threading.Condition(self.lock)
         self.refusals: Counter[int] = Counter()  # refused updates per ticket (for tests)
+        self.memberships: dict[int, set[int]] = {}  # user -> its other organizations
 
     # -- building ------------------------------------------------------------------
     def now(self) -> int:

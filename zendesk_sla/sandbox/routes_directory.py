@@ -10,6 +10,7 @@ from zendesk_sla.sandbox.routing import (
     found,
     json_reply,
     listing,
+    paged,
 )
 
 
@@ -25,6 +26,13 @@ class DirectoryRoutes(Routes):
         if user is None:
             raise not_found()
         return json_reply(200, {"user": user.to_json(self.base_url)})
+
+    def user_memberships(self, query: dict[str, str], _body: Json, user_id: str) -> Reply:
+        items = self.account.user_memberships(int(user_id))
+        url = f"{self.base_url}/api/v2/users/{user_id}/organization_memberships.json"
+        for item in items:
+            item["url"] = f"{self.base_url}/api/v2/organization_memberships/{item['id']}.json"
+        return paged("organization_memberships", items, query, url)
 
     def show_users(self, query: dict[str, str], _body: Json) -> Reply:
         return listing("users", found(self.account.users, query, self.base_url))

@@ -103,6 +103,7 @@ class Sandbox(ExportRoutes, TicketRoutes, JobRoutes, DirectoryRoutes, FieldRoute
         self._route("GET", r"job_statuses/([\w-]+)", self.show_job)
         self._route("GET", r"users/me", self.me)
         self._route("GET", r"users/show_many", self.show_users)
+        self._route("GET", r"users/(\d+)/organization_memberships", self.user_memberships)
         self._route("GET", r"users/(\d+)", self.show_user)
         self._route("GET", r"organizations/show_many", self.show_organizations)
         self._route("PUT", r"organizations/update_many", self.update_organizations)

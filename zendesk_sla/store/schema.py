@@ -63,6 +63,15 @@ MIGRATIONS: tuple[str, ...] = (
         at INTEGER NOT NULL
     );
     """,
+    # 3: who submitted a ticket (an agent on the customer's behalf), organization memberships.
+    """
+    ALTER TABLE tickets ADD COLUMN submitter_id INTEGER;
+    CREATE TABLE memberships (
+        user_id INTEGER NOT NULL, organization_id INTEGER NOT NULL,
+        PRIMARY KEY (user_id, organization_id)
+    );
+    CREATE INDEX memberships_org ON memberships(organization_id);
+    """,
 )
 
 

@@ -13,7 +13,7 @@ from zendesk_sla.zendesk.parse import EventRow, OrgRow, TicketRow, UserRow
 class TicketStore(StoreBase):
     def put_tickets(self, rows: Sequence[TicketRow]) -> None:
         self.db.executemany(
-            "INSERT OR REPLACE INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     r.id,
@@ -30,6 +30,7 @@ class TicketStore(StoreBase):
                     r.updated_at,
                     r.generated_timestamp,
                     r.updated_stamp,
+                    r.submitter_id,
                 )
                 for r in rows
             ],
@@ -114,14 +115,38 @@ class TicketStore(StoreBase):
         return [r[0] for r in self.db.execute("SELECT id FROM orgs ORDER BY id")]
 
     def authorized(self, org_ids: Iterable[int]) -> dict[int, set[int]]:
+        """Authorized contacts per organization: by their default organization and by every
+        organization they are a member of (POLICY 7)."""
         out: dict[int, set[int]] = {}
-        query = (
+        ids = list(org_ids)
+        by_default = (
             "SELECT organization_id, id FROM users WHERE authorized = 1 "
             "AND organization_id IN ({marks})"
         )
-        for oid, uid in self._rows_in(query, org_ids):
-            out.setdefault(oid, set()).add(uid)
+        by_membership = (
+            "SELECT m.organization_id, u.id FROM memberships m JOIN users u ON u.id = m.user_id "
+            "WHERE u.authorized = 1 AND m.organization_id IN ({marks})"
+        )
+        for query in (by_default, by_membership):
+            for oid, uid in self._rows_in(query, ids):
+                out.setdefault(oid, set()).add(uid)
         return out
+
+    def put_memberships(self, user_id: int, org_ids: Iterable[int]) -> None:
+        """A user's organizations, as Zendesk lists them now (replacing what was known)."""
+        self.db.execute("DELETE FROM memberships WHERE user_id = ?", (user_id,))
+        self.db.executemany(
+            "INSERT INTO memberships VALUES (?, ?)", [(user_id, o) for o in sorted(set(org_ids))]
+        )
+
+    def authorized_user_ids(self) -> list[int]:
+        return [
+            r[0] for r in self.db.execute("SELECT id FROM users WHERE authorized = 1 ORDER BY id")
+        ]
+
+    def member_orgs(self, user_ids: Iterable[int]) -> set[int]:
+        query = "SELECT DISTINCT organization_id FROM memberships WHERE user_id IN ({marks})"
+        return {r[0] for r in self._rows_in(query, user_ids)}
 
     def live_ticket_ids(self) -> list[int]:
         """Tickets whose clocks may still move: everything not closed or deleted."""
@@ -176,4 +201,5 @@ def _ticket(row: Sequence[Any]) -> TicketRow:
         updated_at=row[11],
         generated_timestamp=row[12],
         updated_stamp=row[13],
+        submitter_id=row[14] if len(row) > 14 else None,
     )

@@ -190,6 +190,10 @@ class ZendeskGateway:
             data = self._get_url(str(following))
         raise Rejected(f"GET {path}: more than 10,000 pages")
 
+    def user_memberships(self, user_id: int) -> list[dict[str, Any]]:
+        """A user's organization memberships (users carry only their default organization)."""
+        return self._all(f"users/{user_id}/organization_memberships", "organization_memberships")
+
     def comments(self, ticket_id: int) -> list[dict[str, Any]]:
         """All of a ticket's comments, oldest first (every page)."""
         return self._all(f"tickets/{ticket_id}/comments", "comments")

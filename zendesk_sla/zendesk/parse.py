@@ -33,6 +33,7 @@ class TicketRow(NamedTuple):
     updated_at: int
     generated_timestamp: int
     updated_stamp: str  # updated_at exactly as Zendesk sent it (for safe_update)
+    submitter_id: int | None = None  # an agent, when the ticket was opened on the customer's behalf
 
 
 class EventRow(NamedTuple):
@@ -118,6 +119,7 @@ def ticket_row(data: Any) -> TicketRow:
                 data.get("generated_timestamp", epoch(updated)), "generated_timestamp"
             ),
             updated_stamp=str(updated),
+            submitter_id=_opt_int(data.get("submitter_id"), "submitter_id"),
         )
     except (AttributeError, TypeError) as exc:
         raise BadPayload(f"malformed ticket: {exc}") from None
@@ -232,6 +234,15 @@ def user_row(data: Any, authorized_key: str) -> UserRow:
         organization_id=_opt_int(data.get("organization_id"), "organization_id"),
         authorized=None if flag is None else flag in (True, "true", "1", 1),
         name=str(data.get("name") or ""),
+    )
+
+
+def membership_row(data: Any) -> tuple[int, int]:
+    """(user, organization) of an organization membership."""
+    if not isinstance(data, dict):
+        raise BadPayload("organization membership is not an object")
+    return _int(data.get("user_id"), "user_id"), _int(
+        data.get("organization_id"), "organization_id"
     )
 
 

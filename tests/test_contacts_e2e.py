@@ -1,0 +1,64 @@
+"""Contacts and channels against the sandbox: memberships in several organizations, tickets
+an agent opened on the customer's behalf (POLICY 7)."""
+
+from __future__ import annotations
+
+from zendesk_sla.sandbox.serve import Clock
+from zendesk_sla.sandbox.server import SandboxServer
+
+from tests.worker_fixtures import AppFactory, new_ticket
+
+
+def test_a_contact_is_authorized_in_every_organization_it_is_a_member_of(
+    make_app: AppFactory, sandbox: SandboxServer, clock: Clock
+) -> None:
+    account = sandbox.sandbox.account
+    orgs = {o.organization_fields.get("support_plan"): o for o in account.organizations.values()}
+    home, other = orgs["company"], orgs["enterprise"]
+    contact = next(
+        u
+        for u in account.users.values()
+        if u.organization_id == home.id and u.user_fields.get("sla_authorized_contact")
+    )
+    stranger = next(
+        u
+        for u in account.users.values()
+        if u.organization_id == home.id
+        and not u.user_fields.get("sla_authorized_contact")
+        and u.role == "end-user"
+    )
+    with account.lock:
+        account.memberships[contact.id] = {other.id}
+        account.memberships[stranger.id] = {other.id}
+        contact.updated_at = stranger.updated_at = account.now()
+    template = next(t for t in account.tickets.values() if t.organization_id == other.id)
+    member = new_ticket(account, template, requester_id=contact.id, organization_id=other.id)
+    outsider = new_ticket(account, template, requester_id=stranger.id, organization_id=other.id)
+    clock.advance(61)
+    make_app().worker().run_cycle()
+    assert "sla_unauthorized_contact" not in account.tickets[member.id].tags
+    assert "sla_plan_enterprise" in account.tickets[member.id].tags
+    assert "sla_unauthorized_contact" in account.tickets[outsider.id].tags
+
+
+def test_a_ticket_an_agent_opened_for_the_customer_is_not_flagged_for_its_channel(
+    make_app: AppFactory, sandbox: SandboxServer, clock: Clock
+) -> None:
+    account = sandbox.sandbox.account
+    template = next(
+        t
+        for t in account.tickets.values()
+        if "sla_unauthorized_contact" not in t.tags
+        and t.organization_id is not None
+        and account.organizations[t.organization_id].organization_fields.get("support_plan")
+        == "standard"
+    )
+    agent = next(u.id for u in account.users.values() if u.role == "agent")
+    by_agent = new_ticket(account, template, via="voice", submitter_id=agent)
+    by_phone = new_ticket(account, template, via="voice")
+    by_chat = new_ticket(account, template, via="chat")
+    clock.advance(61)
+    make_app().worker().run_cycle()
+    assert "sla_channel_not_in_plan" not in account.tickets[by_agent.id].tags
+    assert "sla_channel_not_in_plan" in account.tickets[by_phone.id].tags  # standard: no phone
+    assert "sla_channel_not_in_plan" in account.tickets[by_chat.id].tags  # chat: no plan has it
