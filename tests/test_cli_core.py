@@ -131,6 +131,8 @@ def test_plan_prints_each_change_once_and_writes_nothing(
     monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
     monkeypatch.setenv("ZENDESK_SLA_STATE", str(tmp_path / "state.sqlite3"))
     monkeypatch.setenv("ZENDESK_SLA_LOG_FORMAT", "json")
+    assert main(["setup", "--config", str(CONFIG)]) == 0
+    capsys.readouterr()
     audits = len(sandbox.sandbox.account.audits)
     assert main(["plan", "--config", str(CONFIG)]) == 0
     lines = capsys.readouterr().out.splitlines()

@@ -101,6 +101,8 @@ def test_daemon_serves_health_and_stops_cleanly_on_sigterm(
         "ZENDESK_SLA_STATE": str(tmp_path / "state.sqlite3"),
         "ZENDESK_SLA_LOG_FORMAT": "json",
     }
+    setup = [sys.executable, "-m", "zendesk_sla.cli", "setup", "--config", str(config)]
+    subprocess.run(setup, cwd=ROOT, env=env, check=True, capture_output=True, timeout=60)
     daemon = subprocess.Popen(
         [
             sys.executable,

@@ -162,9 +162,9 @@ def test_kill_mid_cycle_then_restart_loses_nothing_and_duplicates_nothing(
 def test_429_storm_all_updates_land(
     make_app: AppFactory, sandbox: SandboxServer, clock: Clock
 ) -> None:
+    make_app()  # setup, before the storm
     sandbox.sandbox.faults = Faults(throttle_rate=0.5, seed=3)
     app = make_app(provisioned=False)
-    sandbox.sandbox.faults = Faults(throttle_rate=0.5, seed=3)
     summaries = run_until_settled(app, clock)
     assert sandbox.sandbox.stats["429"] > 5
     assert app.session.meter.rate_limit_waits > 5

@@ -22,6 +22,7 @@ from zenpy import Zenpy
 from zendesk_sla.config import Config
 from zendesk_sla.cycle import Worker
 from zendesk_sla.evaluate import FieldMap
+from zendesk_sla.fields import field_map as resolve_field_map
 from zendesk_sla.settings import Settings
 from zendesk_sla.store import StateStore
 from zendesk_sla.zendesk.gateway import ZendeskGateway
@@ -86,17 +87,7 @@ class App:
         self.store = StateStore(self.settings.state_target, dry_run=self.dry_run)
 
     def field_map(self) -> FieldMap:
-        titles = {f.get("title"): f.get("id") for f in self.gateway.fields("ticket")}
-        ids: dict[str, int] = {}
-        for logical, title in self.config.fields.ticket_fields.items():
-            field_id = titles.get(title)
-            if isinstance(field_id, int):
-                ids[str(logical)] = field_id
-        return FieldMap(
-            ticket_ids=ids,
-            org_keys={str(k): v for k, v in self.config.fields.organization_fields.items()},
-            authorized_key=self.config.fields.user_fields["authorized"],
-        )
+        return resolve_field_map(self.gateway, self.config)
 
     def worker_user_id(self) -> int | None:
         cached = self.store.get("worker_user_id")

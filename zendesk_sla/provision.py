@@ -41,13 +41,18 @@ def _ticket_spec(logical: str, title: str) -> dict[str, Any]:
 
 def provision(gateway: ZendeskGateway, config: Config) -> list[Provisioned]:
     out: list[Provisioned] = []
-    existing = {f["title"]: f for f in gateway.fields("ticket")}
-    for ticket_field, title in config.fields.ticket_fields.items():
-        found = existing.get(title)
-        created = found is None
-        if found is None:
-            found = gateway.create_field("ticket", _ticket_spec(ticket_field, title))
-        out.append(Provisioned("ticket", title, int(found["id"]), created))
+    active = [f for f in gateway.fields("ticket") if f.get("active", True)]
+    for ticket_field, wanted_title in config.fields.ticket_fields.items():
+        if isinstance(wanted_title, int):  # pinned by id: the admin made it; nothing to create
+            out.append(Provisioned("ticket", f"#{wanted_title}", wanted_title, False))
+            continue
+        matches = [f for f in active if f.get("title") == wanted_title]
+        created = not matches
+        if matches:
+            found = matches[0]
+        else:
+            found = gateway.create_field("ticket", _ticket_spec(ticket_field, wanted_title))
+        out.append(Provisioned("ticket", wanted_title, int(found["id"]), created))
     plans = list(config.policy.plans)
     for kind, wanted in (
         (
@@ -56,11 +61,11 @@ def provision(gateway: ZendeskGateway, config: Config) -> list[Provisioned]:
         ),
         ("user", {k: (v, "checkbox") for k, v in config.fields.user_fields.items()}),
     ):
-        keys = {f.get("key"): f for f in gateway.fields(kind)}
+        keys = {f.get("key"): f for f in gateway.fields(kind) if f.get("active", True)}
         for logical, (key, ftype) in wanted.items():
-            found = keys.get(key)
-            created = found is None
-            if found is None:
+            existing = keys.get(key)
+            created = existing is None
+            if existing is None:
                 spec: dict[str, Any] = {
                     "type": ftype,
                     "key": key,
@@ -70,6 +75,6 @@ def provision(gateway: ZendeskGateway, config: Config) -> list[Provisioned]:
                     spec["custom_field_options"] = [
                         {"name": p.capitalize(), "value": p} for p in plans
                     ]
-                found = gateway.create_field(kind, spec)
-            out.append(Provisioned(kind, key, int(found["id"]), created))
+                existing = gateway.create_field(kind, spec)
+            out.append(Provisioned(kind, key, int(existing["id"]), created))
     return out

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from zendesk_sla.cli import contract, reports, sandbox, worker
 from zendesk_sla.cli.common import LockHeld, UsageError
 from zendesk_sla.config import ConfigError
+from zendesk_sla.fields import NotSetUp
 from zendesk_sla.settings import SettingsError
 from zendesk_sla.zendesk.errors import ZendeskError
 
@@ -51,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ZendeskError as exc:
         print(f"zendesk error: {exc}", file=sys.stderr)
         return 3
+    except NotSetUp as exc:
+        print(f"zendesk-sla {args.command}: {exc}", file=sys.stderr)
+        return 5
     except LockHeld as exc:
         print(f"zendesk-sla {args.command}: {exc}", file=sys.stderr)
         return 4

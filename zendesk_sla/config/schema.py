@@ -160,8 +160,10 @@ class RefusedConfig(Strict):
 
 
 class ZendeskFields(Strict):
+    # A ticket field's title, or its id (an int) to pin it when titles repeat.
     ticket_fields: dict[
-        Literal["severity", "applied_severity", "response_due", "resolution_due"], str
+        Literal["severity", "applied_severity", "response_due", "resolution_due"],
+        Annotated[str, Field(min_length=1)] | Annotated[int, Field(gt=0, strict=True)],
     ]
     organization_fields: dict[
         Literal[
