@@ -60,7 +60,9 @@ def make_app(url: str, state: Path) -> App:
         zendesk_sla_state=state,
     )
     config = load_config(ROOT / "config" / "athento.yaml")
-    config.raw.sync.__dict__.update(initial_lookback_days=0, job_poll_interval_seconds=0.05)
+    config.raw.sync.__dict__.update(
+        initial_lookback_days=0, job_poll_interval_seconds=0.05, incremental_exports_per_minute=0
+    )
     app = App(settings, config)
     provision(app.gateway, config)
     return app

@@ -11,7 +11,7 @@ from zendesk_sla.sandbox.generator import API_EMAIL
 from zendesk_sla.sandbox.serve import TOKEN
 from zendesk_sla.sandbox.server import SandboxServer
 
-from tests.conftest import CONFIG
+from tests.conftest import CONFIG, unpaced_yaml
 
 
 def test_due_prints_utc_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -131,10 +131,11 @@ def test_plan_prints_each_change_once_and_writes_nothing(
     monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
     monkeypatch.setenv("ZENDESK_SLA_STATE", str(tmp_path / "state.sqlite3"))
     monkeypatch.setenv("ZENDESK_SLA_LOG_FORMAT", "json")
-    assert main(["setup", "--config", str(CONFIG)]) == 0
+    config = unpaced_yaml(tmp_path)
+    assert main(["setup", "--config", str(config)]) == 0
     capsys.readouterr()
     audits = len(sandbox.sandbox.account.audits)
-    assert main(["plan", "--config", str(CONFIG)]) == 0
+    assert main(["plan", "--config", str(config)]) == 0
     lines = capsys.readouterr().out.splitlines()
     changes = [line.split()[0] for line in lines if line.startswith("#")]
     assert changes

@@ -12,7 +12,7 @@ from zendesk_sla.sandbox.generator import API_EMAIL
 from zendesk_sla.sandbox.serve import TOKEN
 from zendesk_sla.sandbox.server import SandboxServer
 
-from tests.conftest import CONFIG
+from tests.conftest import unpaced_yaml
 
 
 def field(fid: int, title: str, active: bool = True) -> dict[str, Any]:
@@ -62,12 +62,13 @@ def test_run_refuses_to_start_on_an_account_not_set_up(
     monkeypatch.setenv("ZENDESK_EMAIL", API_EMAIL)
     monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
     monkeypatch.setenv("ZENDESK_SLA_STATE", str(tmp_path / "state.sqlite3"))
+    config = unpaced_yaml(tmp_path)
     audits = len(sandbox.sandbox.account.audits)
-    assert main(["run", "--once", "--config", str(CONFIG)]) == 5
+    assert main(["run", "--once", "--config", str(config)]) == 5
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert "no active field titled 'SLA response due'" in err
     assert "Run `zendesk-sla setup`" in err
     assert len(sandbox.sandbox.account.audits) == audits  # nothing was written
-    assert main(["setup", "--config", str(CONFIG)]) == 0
-    assert main(["run", "--once", "--config", str(CONFIG)]) == 0
+    assert main(["setup", "--config", str(config)]) == 0
+    assert main(["run", "--once", "--config", str(config)]) == 0

@@ -88,7 +88,10 @@ def test_daemon_serves_health_and_stops_cleanly_on_sigterm(
 ) -> None:
     policy = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
     policy["sync"].update(
-        initial_lookback_days=0, job_poll_interval_seconds=0.05, poll_interval_seconds=5
+        initial_lookback_days=0,
+        job_poll_interval_seconds=0.05,
+        poll_interval_seconds=5,
+        incremental_exports_per_minute=0,
     )
     config = tmp_path / "policy.yaml"
     config.write_text(yaml.safe_dump(policy, allow_unicode=True), encoding="utf-8")

@@ -33,6 +33,7 @@ def fast_config() -> Config:
         job_poll_interval_seconds=0.01,
         job_poll_timeout_seconds=5,
         note_settle_seconds=0,
+        incremental_exports_per_minute=0,  # the test sandbox has no export limit
     )
     return config
 

@@ -26,6 +26,7 @@ from zendesk_sla.fields import field_map as resolve_field_map
 from zendesk_sla.settings import Settings
 from zendesk_sla.store import StateStore
 from zendesk_sla.zendesk.gateway import ZendeskGateway
+from zendesk_sla.zendesk.pacing import Pacer
 from zendesk_sla.zendesk.transport import ZendeskSession
 
 log = structlog.get_logger("zendesk_sla.app")
@@ -60,6 +61,11 @@ class App:
             wait_budget_seconds=sync.rate_limit_wait_budget_seconds,
             sleep=self.sleep,
             timeout=self.settings.zendesk_timeout_seconds,
+            pacer=Pacer(
+                incremental_per_minute=sync.incremental_exports_per_minute,
+                reserve=sync.rate_limit_reserve,
+                sleep=self.sleep,
+            ),
         )
         if self.settings.zendesk_url:
             # zenpy hard-codes https://{subdomain}.zendesk.com; it documents these overrides.
@@ -82,6 +88,7 @@ class App:
             self.settings.base_url,
             job_poll_interval=sync.job_poll_interval_seconds,
             job_poll_timeout=sync.job_poll_timeout_seconds,
+            max_jobs_in_flight=sync.max_jobs_in_flight,
             sleep=self.sleep,
         )
         self.store = StateStore(self.settings.state_target, dry_run=self.dry_run)

@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     config = load_config(ROOT / "config" / "athento.yaml")
     config.raw.sync.__dict__["initial_lookback_days"] = 0  # the sample spans 120 days
+    config.raw.sync.__dict__["incremental_exports_per_minute"] = 0  # no export limit here
     config.raw.sync.__dict__["job_poll_interval_seconds"] = 0.05
     app = App(settings, config)
     try:

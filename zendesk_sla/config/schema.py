@@ -188,6 +188,11 @@ class SyncConfig(Strict):
     job_poll_interval_seconds: float = Field(1.0, gt=0)
     job_poll_timeout_seconds: float = Field(120, gt=0)
     rate_limit_wait_budget_seconds: int = Field(300, ge=0)
+    # Pacing: requests kept in reserve of the account's per-minute budget (other apps share
+    # it), and the incremental exports' own limit (10/min; 30 with the High Volume add-on).
+    rate_limit_reserve: int = Field(50, ge=0, le=2000)
+    incremental_exports_per_minute: int = Field(10, ge=0, le=100)
+    max_jobs_in_flight: int = Field(10, ge=1, le=30)  # Zendesk runs 30 per account at most
     initial_lookback_days: int = Field(365, ge=0)
     note_settle_seconds: float = Field(600, ge=0)
     health_max_age_seconds: int = Field(900, ge=30)

@@ -8,10 +8,11 @@ from zendesk_sla.sandbox.model import Json
 class ApiError(Exception):
     """An error response as Zendesk sends it: status code and JSON body."""
 
-    def __init__(self, status: int, body: Json) -> None:
+    def __init__(self, status: int, body: Json, headers: dict[str, str] | None = None) -> None:
         super().__init__(f"{status} {body}")
         self.status = status
         self.body = body
+        self.headers = headers or {}
 
 
 def not_found() -> ApiError:
@@ -37,4 +38,13 @@ def conflict() -> ApiError:
             "description": "Safe Update prevented the update due to outdated ticket data. "
             "Please fetch the latest ticket data and try again.",
         },
+    )
+
+
+def too_many_jobs(retry_after: int = 10) -> ApiError:
+    """The account's job queue is full (30 queued or running jobs, all apps together)."""
+    return ApiError(
+        429,
+        {"error": "TooManyJobs", "description": "Too many jobs queued for this account"},
+        {"Retry-After": str(retry_after)},
     )

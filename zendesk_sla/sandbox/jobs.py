@@ -12,7 +12,7 @@ import time
 from collections import deque
 from typing import Any
 
-from zendesk_sla.sandbox.errors import ApiError, invalid, not_found
+from zendesk_sla.sandbox.errors import ApiError, invalid, not_found, too_many_jobs
 from zendesk_sla.sandbox.model import Json, Ticket
 from zendesk_sla.sandbox.records import Job, Organization
 
@@ -24,6 +24,8 @@ class JobQueue:
 
     lock: threading.RLock
     jobs: dict[str, Job]
+    job_queue_limit: int = 30  # Zendesk: 30 queued or running jobs per account
+    peak_active_jobs: int = 0
     job_delay_seconds: float
     tickets: dict[int, Ticket]
     organizations: dict[int, Organization]
@@ -49,6 +51,10 @@ class JobQueue:
                     "max_count": MAX_BATCH,
                 },
             )
+        active = sum(1 for j in self.jobs.values() if j.status in ("queued", "working"))
+        if active >= self.job_queue_limit:
+            raise too_many_jobs()
+        self.peak_active_jobs = max(self.peak_active_jobs, active + 1)
         seed = f"{self.now()}:{len(self.jobs)}:{id(items)}".encode()
         digest = hashlib.md5(seed, usedforsecurity=False).hexdigest()
         job = Job("V3-" + digest, time.monotonic(), items, author_id=author_id, kind=kind)

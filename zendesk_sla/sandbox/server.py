@@ -180,7 +180,11 @@ class Sandbox(ExportRoutes, TicketRoutes, JobRoutes, DirectoryRoutes, FieldRoute
                     with self.account.lock:
                         return handler(query, payload, *match.groups())
                 except ApiError as exc:
-                    return json_reply(exc.status, exc.body)
+                    reply = json_reply(exc.status, exc.body)
+                    reply.headers.update(exc.headers)
+                    if exc.status == 429:
+                        self.stats["429"] += 1
+                    return reply
         self.stats["404"] += 1
         return json_reply(404, {"error": "InvalidEndpoint", "description": "Not found"})
 

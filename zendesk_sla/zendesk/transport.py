@@ -34,6 +34,7 @@ from zendesk_sla.zendesk.errors import (
     never_sent,
     retry_after,
 )
+from zendesk_sla.zendesk.pacing import Pacer
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -67,8 +68,10 @@ class ZendeskSession(requests.Session):
         backoff_seconds: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 60.0,
+        pacer: Pacer | None = None,
     ) -> None:
         super().__init__()
+        self.pacer = pacer or Pacer(incremental_per_minute=0, reserve=-1, sleep=sleep)
         self.wait_budget_seconds = wait_budget_seconds
         self.remaining_wait = wait_budget_seconds
         self.attempts = attempts
@@ -106,6 +109,7 @@ class ZendeskSession(requests.Session):
     ) -> requests.Response:
         safe = method.upper() in SAFE_METHODS
         while True:
+            self.pacer.before(url)
             self.meter.record(method.upper(), url)
             try:
                 response = super().request(method, url, *args, **kwargs)
@@ -117,6 +121,7 @@ class ZendeskSession(requests.Session):
             if kind is Kind.RATE_LIMITED:
                 self._wait(response, url)
                 continue
+            self.pacer.after(response.headers)
             if kind is Kind.TRANSIENT and (safe or response.status_code == 503):
                 raise Transient(f"{method} {url}: HTTP {response.status_code}")
             return response

@@ -1,0 +1,197 @@
+"""Writes to Zendesk as update_many jobs: at most 100 tickets a job, at most N of our jobs
+queued or running at once, their statuses polled together, one outcome per ticket."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from zenpy import Zenpy
+from zenpy.lib.api_objects import Ticket
+from zenpy.lib.exception import APIException
+
+from zendesk_sla.zendesk.errors import OutcomeUnknown, RateLimited, ZendeskError
+
+MAX_JOB = 100
+
+OK, CONFLICT, FAILED, UNKNOWN = "ok", "conflict", "failed", "unknown"
+
+
+@dataclass(frozen=True)
+class Write:
+    """One ticket update as Zendesk takes it (field ids already resolved)."""
+
+    ticket_id: int
+    updated_stamp: str
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    custom_fields: dict[int, Any] = field(default_factory=dict)
+    comment: tuple[str, bool] | None = None  # (body, public)
+    status: str | None = None
+
+    def to_zenpy(self) -> Ticket:
+        changes: dict[str, Any] = {"safe_update": True, "updated_stamp": self.updated_stamp}
+        if self.add_tags:
+            changes["additional_tags"] = list(self.add_tags)
+        if self.remove_tags:
+            changes["remove_tags"] = list(self.remove_tags)
+        if self.custom_fields:
+            # zenpy's encoder drops the time from datetimes: values are always pre-formatted text.
+            changes["custom_fields"] = [
+                {"id": fid, "value": value} for fid, value in sorted(self.custom_fields.items())
+            ]
+        if self.comment is not None:
+            changes["comment"] = {"body": self.comment[0], "public": self.comment[1]}
+        if self.status:
+            changes["status"] = self.status
+        return Ticket(id=self.ticket_id, **changes)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ticket_id: int
+    result: str  # ok, conflict, failed, unknown
+    detail: str = ""
+
+
+@dataclass
+class Submitted:
+    """Jobs queued on Zendesk (by job id), and the outcomes already known at submission."""
+
+    in_flight: dict[str, list[Write]] = field(default_factory=dict)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+class JobWriter:
+    """Needs of the mixin, provided by `ZendeskGateway`."""
+
+    client: Zenpy
+    job_poll_interval: float
+    job_poll_timeout: float
+    max_jobs_in_flight: int
+    sleep: Callable[[float], None]
+    _flying: set[str]
+    _done: dict[str, Any]
+
+    def write(self, writes: Sequence[Write]) -> list[Outcome]:
+        """Apply `writes` in update_many jobs; every ticket gets an outcome, none is lost."""
+        outcomes: list[Outcome] = []
+        wave = MAX_JOB * self.max_jobs_in_flight
+        for start in range(0, len(writes), wave):
+            outcomes += self.collect(self.submit(writes[start : start + wave]))
+        return outcomes
+
+    def submit(self, writes: Sequence[Write]) -> Submitted:
+        """Queue `writes` as jobs of at most 100 tickets; `collect` waits for their results."""
+        submitted = Submitted()
+        limited = ""
+        for start in range(0, len(writes), MAX_JOB):
+            batch = list(writes[start : start + MAX_JOB])
+            if limited:
+                submitted.outcomes += [Outcome(w.ticket_id, FAILED, limited) for w in batch]
+                continue
+            try:
+                self._make_room()
+                job = self.client.tickets.update([w.to_zenpy() for w in batch])
+                submitted.in_flight[str(job.id)] = batch
+                self._flying.add(str(job.id))
+            except RateLimited as exc:
+                limited = str(exc)
+                submitted.outcomes += [Outcome(w.ticket_id, FAILED, limited) for w in batch]
+            except (APIException, requests.RequestException, ZendeskError) as exc:
+                result = submit_result(exc)
+                submitted.outcomes += [Outcome(w.ticket_id, result, str(exc)) for w in batch]
+        return submitted
+
+    def _make_room(self) -> None:
+        """Zendesk runs at most 30 jobs per account, shared with other apps: keep at most
+        `max_jobs_in_flight` of ours queued or running; finished ones wait in `_done`."""
+        interval = self.job_poll_interval
+        deadline = time.monotonic() + self.job_poll_timeout
+        while len(self._flying) >= self.max_jobs_in_flight and time.monotonic() < deadline:
+            statuses = self.client.job_status(ids=sorted(self._flying))["job_statuses"]
+            for status in statuses:
+                if status.status in ("completed", "failed"):
+                    self._flying.discard(str(status.id))
+                    self._done[str(status.id)] = status
+            if len(self._flying) >= self.max_jobs_in_flight:
+                self.sleep(interval)
+                interval = min(interval * 2, max(self.job_poll_interval, 2.0))
+
+    def collect(self, submitted: Submitted, *, wait_first: bool = True) -> list[Outcome]:
+        """Outcomes of submitted jobs; `wait_first=False` when they have had time to run."""
+        return submitted.outcomes + self._await(submitted.in_flight, wait_first)
+
+    def _await(self, in_flight: dict[str, list[Write]], wait_first: bool) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        deadline = time.monotonic() + self.job_poll_timeout
+        pending = dict(in_flight)
+        for job_id in [j for j in pending if j in self._done]:  # finished while making room
+            outcomes += job_outcomes(pending.pop(job_id), self._done.pop(job_id))
+        wait = wait_first and bool(pending)
+        interval = self.job_poll_interval
+        while pending:
+            if wait:
+                self.sleep(interval)
+                # Jobs take a while: back off so that polling costs few requests.
+                interval = min(interval * 2, max(self.job_poll_interval, 2.0))
+            wait = True
+            try:
+                statuses = self.client.job_status(ids=list(pending))["job_statuses"]
+            except (ZendeskError, APIException, requests.RequestException) as exc:
+                statuses = []
+                if time.monotonic() > deadline or isinstance(exc, RateLimited):
+                    break
+            for status in statuses:
+                batch = pending.get(str(status.id))
+                if batch is None or status.status not in ("completed", "failed"):
+                    continue
+                del pending[str(status.id)]
+                self._flying.discard(str(status.id))
+                outcomes += job_outcomes(batch, status)
+            if time.monotonic() > deadline:
+                break
+        for job_id, batch in pending.items():
+            self._flying.discard(job_id)  # given up on: no longer counted as ours
+            outcomes += [Outcome(w.ticket_id, UNKNOWN, "job did not finish in time") for w in batch]
+        return outcomes
+
+
+def submit_result(exc: Exception) -> str:
+    if isinstance(exc, OutcomeUnknown):
+        return UNKNOWN
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None)
+    if isinstance(status, int) and status >= 500:
+        return UNKNOWN  # the job may exist: notes are verified before they are sent again
+    return FAILED
+
+
+def job_outcomes(batch: list[Write], status: Any) -> list[Outcome]:
+    """An outcome per write. Results are matched by ticket id (Zendesk's successful results
+    carry `id` and no `index`, in no promised order); by `index` only where the id is missing."""
+    results = list(status.results or [])
+    by_id: dict[int, Any] = {}
+    by_index: dict[int, Any] = {}
+    for result in results:
+        ident, index = getattr(result, "id", None), getattr(result, "index", None)
+        if isinstance(ident, int) and not isinstance(ident, bool):
+            by_id[ident] = result
+        elif isinstance(index, int):
+            by_index[index] = result
+    outcomes = []
+    for index, write in enumerate(batch):
+        result = by_id.get(write.ticket_id, by_index.get(index))
+        if result is None:
+            outcomes.append(Outcome(write.ticket_id, FAILED, f"job {status.status}: no result"))
+        elif getattr(result, "success", False):
+            outcomes.append(Outcome(write.ticket_id, OK))
+        else:
+            error = str(getattr(result, "error", "") or "")
+            details = str(getattr(result, "details", "") or "")
+            kind = CONFLICT if "Conflict" in error or "outdated" in details else FAILED
+            outcomes.append(Outcome(write.ticket_id, kind, f"{error}: {details}"))
+    return outcomes
