@@ -7,7 +7,15 @@ import json
 import pytest
 import responses
 from responses import matchers
-from zendesk_sla.zendesk.gateway import CONFLICT, FAILED, OK, UNKNOWN, Write, ZendeskGateway
+from zendesk_sla.zendesk.gateway import (
+    CONFLICT,
+    FAILED,
+    NOT_SENT,
+    OK,
+    UNKNOWN,
+    Write,
+    ZendeskGateway,
+)
 from zendesk_sla.zendesk.parse import BadPayload, event_rows, ticket_row
 from zendesk_sla.zendesk.transport import ZendeskSession
 from zenpy import Zenpy
@@ -100,12 +108,9 @@ def test_bulk_write_polls_jobs_and_reports_each_ticket(gateway: ZendeskGateway) 
     outcomes = gateway.write(writes)
     assert [(o.ticket_id, o.result) for o in outcomes] == [(1, OK), (2, CONFLICT), (3, FAILED)]
     body = json.loads(responses.calls[0].request.body)
-    assert body["tickets"][0] == {
-        "id": 1,
-        "additional_tags": ["sla_at_risk"],
-        "safe_update": True,
-        "updated_stamp": "2026-02-02T07:00:00Z",
-    }
+    # The worker's own tags are merged by Zendesk: no safe_update in bulk (it is documented
+    # for single updates only).
+    assert body["tickets"][0] == {"id": 1, "additional_tags": ["sla_at_risk"]}
 
 
 @responses.activate
@@ -175,7 +180,9 @@ def test_a_job_that_never_finishes_leaves_the_outcome_unknown(gateway: ZendeskGa
 
 
 @responses.activate
-def test_too_many_values_is_a_failed_write(gateway: ZendeskGateway) -> None:
+def test_a_request_refused_whole_is_not_sent_not_a_refusal_of_each_ticket(
+    gateway: ZendeskGateway,
+) -> None:
     responses.put(
         f"{API}/tickets/update_many.json",
         status=400,
@@ -186,7 +193,40 @@ def test_too_many_values_is_a_failed_write(gateway: ZendeskGateway) -> None:
         },
     )
     outcomes = gateway.write([Write(1, "s", add_tags=("x",))])
-    assert [o.result for o in outcomes] == [FAILED]
+    assert [o.result for o in outcomes] == [NOT_SENT]
+
+
+@responses.activate
+def test_a_close_goes_alone_with_safe_update_and_a_409_is_a_conflict(
+    gateway: ZendeskGateway,
+) -> None:
+    responses.put(
+        f"{API}/tickets/7.json",
+        status=409,
+        json={"error": "UpdateConflict", "description": "Safe Update prevented the update"},
+    )
+    close = Write(7, "2026-02-02T07:00:00Z", comment=("Hola", True), status="solved")
+    assert gateway.update_ticket(close).result == CONFLICT
+    body = json.loads(responses.calls[0].request.body)
+    assert body["ticket"]["safe_update"] is True
+    assert body["ticket"]["updated_stamp"] == "2026-02-02T07:00:00Z"
+    assert body["ticket"]["status"] == "solved"
+
+
+@responses.activate
+def test_a_refused_close_says_what_zendesk_refused(gateway: ZendeskGateway) -> None:
+    responses.put(
+        f"{API}/tickets/7.json",
+        status=422,
+        json={
+            "error": "RecordInvalid",
+            "description": "Record validation errors",
+            "details": {"base": [{"description": "Motivo: is required when solving a ticket"}]},
+        },
+    )
+    outcome = gateway.update_ticket(Write(7, "s", status="solved"))
+    assert outcome.result == FAILED
+    assert outcome.detail == "TicketUpdateFailed: Motivo: is required when solving a ticket"
 
 
 def test_ticket_row_reads_the_recorded_ticket() -> None:

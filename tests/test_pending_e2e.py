@@ -7,7 +7,7 @@ from collections import defaultdict
 import pytest
 from zendesk_sla.sandbox.serve import Clock
 from zendesk_sla.sandbox.server import SandboxServer
-from zendesk_sla.zendesk.gateway import Submitted
+from zendesk_sla.zendesk.gateway import Outcome, Submitted, Write
 
 from tests.worker_fixtures import AppFactory, loud_config
 
@@ -103,3 +103,40 @@ def test_killed_between_writes_never_closes_without_notice(
             assert sandbox.sandbox.account.tickets[ticket_id].status in ("solved", "closed", "open")
             assert "sla_closed_no_response" in sandbox.sandbox.account.tickets[ticket_id].tags
     assert closings > 0  # the scenario did close tickets
+
+
+def test_a_customer_reply_between_read_and_close_stops_the_close(
+    make_app: AppFactory, sandbox: SandboxServer, clock: Clock
+) -> None:
+    account = sandbox.sandbox.account
+    worker = make_app(config=loud_config()).worker()
+    worker.run_cycle()  # notices go out for tickets pending more than a week
+    clock.advance(CLOSE_AFTER + 61)
+    real = worker.gateway.update_ticket
+    replied: list[int] = []
+
+    def customer_replies_first(write: Write) -> Outcome:
+        if write.status == "solved" and not replied:
+            ticket = account.tickets[write.ticket_id]
+            with account.lock:  # the customer answers just before the close is sent
+                account.update_ticket(
+                    ticket.id,
+                    {"comment": {"body": "Sigue fallando", "public": True}, "status": "open"},
+                    ticket.requester_id,
+                )
+            replied.append(ticket.id)
+        return real(write)
+
+    worker.gateway.update_ticket = customer_replies_first  # type: ignore[method-assign]
+    summary = worker.run_cycle()
+    assert replied, "a close was due"
+    ticket = account.tickets[replied[0]]
+    assert summary.conflicts >= 1
+    assert ticket.status == "open"  # re-read and re-decided: no close after the reply
+    closings = [
+        c
+        for a in account.audits_by_ticket[ticket.id]
+        for c in a.comments()
+        if c["public"] and a.author_id == account.api_user_id and "damos este ticket" in c["body"]
+    ]
+    assert closings == []

@@ -25,6 +25,7 @@ from zendesk_sla.summary import Summary
 from zendesk_sla.zendesk.gateway import (
     CONFLICT,
     FAILED,
+    NOT_SENT,
     OK,
     Outcome,
     Submitted,
@@ -86,7 +87,11 @@ class Applier:
                 assert e.change is not None
                 self.store.note_intent(e.facts.id, [n.key for n in e.change.posted], now)
         writes = [self._to_write(e.change) for e in changes if e.change]
-        submitted = self.gateway.submit(writes) if writes else Submitted()
+        # A close or a notice depends on the ticket as read: a single update with
+        # safe_update. Everything else is the worker's own and goes in bulk jobs.
+        bulk = [w for w in writes if not w.guarded]
+        submitted = self.gateway.submit(bulk) if bulk else Submitted()
+        submitted.outcomes += [self.gateway.update_ticket(w) for w in writes if w.guarded]
         return Batch({e.facts.id: e for e in changes}, submitted, page_cursor, now)
 
     def finish(self, batch: Batch, summary: Summary, *, wait_first: bool = True) -> list[int]:
@@ -131,11 +136,11 @@ class Applier:
             return
         if outcome.result == CONFLICT:
             summary.conflicts += 1
-        elif outcome.result == FAILED:
+        elif outcome.result in (FAILED, NOT_SENT):
             summary.failed += 1
         else:
             summary.unknown += 1
-        if outcome.result in (CONFLICT, FAILED):
+        if outcome.result in (CONFLICT, FAILED, NOT_SENT):
             self.store.note_dropped(ticket_id, keys)  # certainly not posted
         if outcome.result == FAILED:
             self._refused(evaluation, outcome, summary, now)

@@ -14,8 +14,12 @@ from zendesk_sla.sandbox.routing import (
     paged,
 )
 
+UPDATES_PER_TICKET = 30  # per user and ticket in 10 minutes, single updates
+
 
 class TicketRoutes(Routes):
+    updates_by_ticket: dict[int, list[int]]
+
     def show_ticket(self, _query: dict[str, str], _body: Json, ticket_id: str) -> Reply:
         return json_reply(
             200, {"ticket": self.account.ticket(int(ticket_id)).to_json(self.base_url)}
@@ -40,12 +44,26 @@ class TicketRoutes(Routes):
         changes = body.get("ticket")
         if not isinstance(changes, dict):
             raise ApiError(400, {"error": "InvalidValue", "description": "ticket is required"})
+        self._per_ticket_limit(int(ticket_id))
         audit = self.account.update_ticket(int(ticket_id), changes, self.account.api_user_id)
         ticket = self.account.ticket(int(ticket_id))
         audit_json = (
             audit.to_audit_json() if audit else {"id": None, "ticket_id": ticket.id, "events": []}
         )
         return json_reply(200, {"ticket": ticket.to_json(self.base_url), "audit": audit_json})
+
+    def _per_ticket_limit(self, ticket_id: int) -> None:
+        """Zendesk: at most 30 updates of one ticket by one user in 10 minutes."""
+        now = self.account.now()
+        recent = [t for t in self.updates_by_ticket.get(ticket_id, []) if now - t < 600]
+        if len(recent) >= UPDATES_PER_TICKET:
+            wait = 600 - (now - recent[0])
+            raise ApiError(
+                429,
+                {"error": "TooManyRequests", "description": "Ticket update rate limit exceeded"},
+                {"Retry-After": str(max(wait, 1))},
+            )
+        self.updates_by_ticket[ticket_id] = [*recent, now]
 
     def create_ticket(self, _query: dict[str, str], body: Json) -> Reply:
         spec = body.get("ticket")

@@ -87,6 +87,7 @@ class Sandbox(ExportRoutes, TicketRoutes, JobRoutes, DirectoryRoutes, FieldRoute
         self.stats: Counter[str] = Counter()
         self.base_url = ""
         self.routes: list[Route] = []
+        self.updates_by_ticket: dict[int, list[int]] = {}
         self._route("GET", r"incremental/tickets/cursor", self.export_tickets)
         self._route("GET", r"incremental/tickets", self.export_tickets_by_time)
         self._route("GET", r"incremental/ticket_events", self.export_events)

@@ -85,3 +85,24 @@ def describe(response: requests.Response) -> str:
         text = f"HTTP {response.status_code} {error}: {description}".rstrip(": ")
         return f"{text} {details}" if details else text
     return f"HTTP {response.status_code}"
+
+
+def validation_messages(response: requests.Response) -> str:
+    """What Zendesk said about a refused record, in its own words ("Motivo: is required
+    when solving a ticket"), else the usual one-line description."""
+    try:
+        body = response.json()
+    except ValueError:
+        return describe(response)
+    details = body.get("details") if isinstance(body, dict) else None
+    if isinstance(details, dict):
+        messages = [
+            str(item.get("description"))
+            for items in details.values()
+            if isinstance(items, list)
+            for item in items
+            if isinstance(item, dict) and item.get("description")
+        ]
+        if messages:
+            return "; ".join(messages)
+    return describe(response)

@@ -22,16 +22,20 @@ from zenpy.lib.exception import APIException
 
 from zendesk_sla.zendesk.errors import (
     Kind,
+    OutcomeUnknown,
+    RateLimited,
     Rejected,
     Transient,
     ZendeskError,
     classify_status,
     describe,
+    validation_messages,
 )
 from zendesk_sla.zendesk.jobs import (
     CONFLICT,
     FAILED,
     MAX_JOB,
+    NOT_SENT,
     OK,
     UNKNOWN,
     JobWriter,
@@ -179,6 +183,27 @@ class ZendeskGateway(JobWriter):
             raise Rejected(f"POST {kind}_fields: {describe(response)}")
         return dict(response.json()[f"{kind}_field"])
 
+    def update_ticket(self, write: Write) -> Outcome:
+        """One ticket in a single update, with `safe_update`: a 409 means an agent changed it
+        since it was read (re-read and re-decide), a 422 that Zendesk refused the change."""
+        url = f"{self.base_url}/api/v2/tickets/{write.ticket_id}.json"
+        try:
+            response = self.session.put(url, json={"ticket": write.changes()})
+        except OutcomeUnknown as exc:
+            return Outcome(write.ticket_id, UNKNOWN, str(exc))
+        except (Transient, RateLimited) as exc:  # a 503 may have been applied: verify first
+            return Outcome(write.ticket_id, UNKNOWN, str(exc))
+        kind = classify_status(response.status_code)
+        if kind is Kind.OK:
+            return Outcome(write.ticket_id, OK)
+        if kind is Kind.CONFLICT:
+            return Outcome(write.ticket_id, CONFLICT, describe(response))
+        if kind is Kind.REJECTED:
+            return Outcome(
+                write.ticket_id, FAILED, f"TicketUpdateFailed: {validation_messages(response)}"
+            )
+        return Outcome(write.ticket_id, UNKNOWN, describe(response))
+
     def update_organizations(self, fields: dict[int, dict[str, Any]]) -> list[Outcome]:
         """Organization fields in update_many jobs; an outcome per organization (by its id)."""
         submitted = Submitted()
@@ -199,6 +224,7 @@ class ZendeskGateway(JobWriter):
 __all__ = [
     "CONFLICT",
     "FAILED",
+    "NOT_SENT",
     "OK",
     "UNKNOWN",
     "CursorPage",

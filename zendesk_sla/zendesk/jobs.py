@@ -17,7 +17,11 @@ from zendesk_sla.zendesk.errors import OutcomeUnknown, RateLimited, ZendeskError
 
 MAX_JOB = 100
 
+# OK: applied. CONFLICT: an agent changed the ticket since it was read. FAILED: Zendesk
+# refused this ticket's change. NOT_SENT: certainly not applied, for a reason that is not
+# the ticket's (rate limit, a whole request refused). UNKNOWN: no answer; maybe applied.
 OK, CONFLICT, FAILED, UNKNOWN = "ok", "conflict", "failed", "unknown"
+NOT_SENT = "not_sent"
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,19 @@ class Write:
     comment: tuple[str, bool] | None = None  # (body, public)
     status: str | None = None
 
-    def to_zenpy(self) -> Ticket:
-        changes: dict[str, Any] = {"safe_update": True, "updated_stamp": self.updated_stamp}
+    @property
+    def guarded(self) -> bool:
+        """A status change or a comment the customer reads depends on the ticket as it was
+        read: such an update goes alone, with `safe_update` (documented for single updates),
+        so a reply or an agent's edit in between stops it. The worker's own tags, fields and
+        internal notes are merged by Zendesk and go in bulk, unguarded."""
+        return bool(self.status) or (self.comment is not None and self.comment[1])
+
+    def changes(self) -> dict[str, Any]:
+        """The update's body."""
+        changes: dict[str, Any] = {}
+        if self.guarded:
+            changes.update(safe_update=True, updated_stamp=self.updated_stamp)
         if self.add_tags:
             changes["additional_tags"] = list(self.add_tags)
         if self.remove_tags:
@@ -47,7 +62,10 @@ class Write:
             changes["comment"] = {"body": self.comment[0], "public": self.comment[1]}
         if self.status:
             changes["status"] = self.status
-        return Ticket(id=self.ticket_id, **changes)
+        return changes
+
+    def to_zenpy(self) -> Ticket:
+        return Ticket(id=self.ticket_id, **self.changes())
 
 
 @dataclass(frozen=True)
@@ -91,7 +109,7 @@ class JobWriter:
         for start in range(0, len(writes), MAX_JOB):
             batch = list(writes[start : start + MAX_JOB])
             if limited:
-                submitted.outcomes += [Outcome(w.ticket_id, FAILED, limited) for w in batch]
+                submitted.outcomes += [Outcome(w.ticket_id, NOT_SENT, limited) for w in batch]
                 continue
             try:
                 self._make_room()
@@ -100,7 +118,7 @@ class JobWriter:
                 self._flying.add(str(job.id))
             except RateLimited as exc:
                 limited = str(exc)
-                submitted.outcomes += [Outcome(w.ticket_id, FAILED, limited) for w in batch]
+                submitted.outcomes += [Outcome(w.ticket_id, NOT_SENT, limited) for w in batch]
             except (APIException, requests.RequestException, ZendeskError) as exc:
                 result = submit_result(exc)
                 submitted.outcomes += [Outcome(w.ticket_id, result, str(exc)) for w in batch]
@@ -167,7 +185,7 @@ def submit_result(exc: Exception) -> str:
     status = getattr(response, "status_code", None)
     if isinstance(status, int) and status >= 500:
         return UNKNOWN  # the job may exist: notes are verified before they are sent again
-    return FAILED
+    return NOT_SENT
 
 
 def job_outcomes(batch: list[Write], status: Any) -> list[Outcome]:
@@ -186,7 +204,7 @@ def job_outcomes(batch: list[Write], status: Any) -> list[Outcome]:
     for index, write in enumerate(batch):
         result = by_id.get(write.ticket_id, by_index.get(index))
         if result is None:
-            outcomes.append(Outcome(write.ticket_id, FAILED, f"job {status.status}: no result"))
+            outcomes.append(Outcome(write.ticket_id, NOT_SENT, f"job {status.status}: no result"))
         elif getattr(result, "success", False):
             outcomes.append(Outcome(write.ticket_id, OK))
         else:
