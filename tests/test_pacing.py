@@ -30,13 +30,17 @@ def test_the_account_budget_is_left_alone_below_the_reserve() -> None:
     assert time.slept == [20.0]  # wait for the window to reset rather than meet a 429
 
 
-def test_export_requests_are_spaced_to_their_bucket() -> None:
+def test_exports_go_ten_at_once_then_never_more_than_ten_in_any_minute() -> None:
     time = FakeTime()
     pacer = Pacer(incremental_per_minute=10, sleep=time.sleep, clock=lambda: time.now)
-    for _ in range(3):
+    sent = []
+    for _ in range(25):
         pacer.before("https://x.zendesk.com/api/v2/incremental/tickets/cursor.json")
         pacer.before("https://x.zendesk.com/api/v2/tickets/show_many.json")  # not an export
-    assert time.slept == [6.0, 6.0]
+        sent.append(time.now)
+    assert sent[:10] == [0.0] * 10  # the first ten at once, as the bucket allows
+    assert sent[10] == 60.5 and sent[20] == 121.0
+    assert all(b - a >= 60 for a, b in zip(sent, sent[10:], strict=False))
 
 
 def test_no_more_than_the_configured_jobs_are_in_flight(

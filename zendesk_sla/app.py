@@ -65,6 +65,7 @@ class App:
                 incremental_per_minute=sync.incremental_exports_per_minute,
                 reserve=sync.rate_limit_reserve,
                 sleep=self.sleep,
+                clock=lambda: self.clock().timestamp(),
             ),
         )
         if self.settings.zendesk_url:

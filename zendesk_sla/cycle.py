@@ -114,7 +114,7 @@ class Worker:
         return summary
 
     def _poll(self, summary: Summary) -> None:
-        self.touched_orgs |= self.gather.directory()
+        self.touched_orgs |= self.gather.directory(int(self.clock().timestamp()))
         summary.events += self.gather.events(EVENTS, self._start())
         self.applier.verify_uncertain_notes()
         first = self.store.get(TICKETS) is None or self.store.get(FIRST_RUN) is not None
@@ -204,7 +204,7 @@ class Worker:
             f"{TICKETS}:backfill:{since}",
             f"backfill:{since}:decided",
         )
-        self.touched_orgs |= self.gather.directory()
+        self.touched_orgs |= self.gather.directory(int(self.clock().timestamp()))
         summary.events += self.gather.events(keys[0], since)
         self._export(summary, keys[1], start_time=since, until=until, decide=False)
         if self.stop.is_set():

@@ -47,9 +47,10 @@ class Gatherer:
     tags: Tags
     stop: threading.Event = field(default_factory=threading.Event)
 
-    def directory(self) -> set[int]:
+    def directory(self, now: int) -> set[int]:
         """Users and organizations changed since their cursors; the organizations touched."""
         touched: set[int] = set()
+        initial = self.store.get(USERS) is None
         for key, fetch, parse, put in (
             (
                 USERS,
@@ -67,6 +68,8 @@ class Gatherer:
                 # organizations come from its memberships (POLICY 7).
                 users = [r.id for r in rows if isinstance(r, UserRow)]
                 contacts = [r.id for r in rows if isinstance(r, UserRow) and r.authorized]
+                if initial:
+                    contacts = []  # the initial load: all memberships are read in pages below
                 memberships = {u: self._memberships(u) for u in contacts}
                 touched |= self.store.member_orgs(users)
                 with self.store.transaction():
@@ -84,6 +87,8 @@ class Gatherer:
                 if page.end_of_stream or page.end_time <= start:
                     break
                 start = page.end_time
+        if initial:
+            touched |= self.refresh_memberships(now, every_seconds=0)
         return touched
 
     def _memberships(self, user_id: int) -> set[int]:
@@ -91,20 +96,25 @@ class Gatherer:
         return {org_id for _, org_id in rows}
 
     def refresh_memberships(self, now: int, every_seconds: int = 86400) -> set[int]:
-        """Re-read every authorized contact's memberships once a day: adding a membership in
-        Zendesk need not change the user, so the users export may not bring it."""
+        """Read every membership of the account once a day (a page holds 100): adding one in
+        Zendesk need not change the user, so the users export may not bring it. The
+        organizations whose contacts changed are returned."""
         last = int(self.store.get(MEMBERSHIPS) or 0)
         if now - last < every_seconds:
             return set()
+        rows = parse_all(self.gateway.memberships(), membership_row, "membership")
+        by_user: dict[int, set[int]] = {}
+        for user_id, org_id in rows:
+            by_user.setdefault(user_id, set()).add(org_id)
+        contacts = set(self.store.authorized_user_ids())
         touched: set[int] = set()
-        for user_id in self.store.authorized_user_ids():
-            if self.stop.is_set():
-                return touched
-            orgs = self._memberships(user_id)
-            touched |= orgs | self.store.member_orgs([user_id])
-            with self.store.transaction():
-                self.store.put_memberships(user_id, orgs)
         with self.store.transaction():
+            for user_id in sorted(contacts):
+                orgs = by_user.get(user_id, set())
+                before = self.store.member_orgs([user_id])
+                if orgs != before:
+                    touched |= orgs ^ before
+                    self.store.put_memberships(user_id, orgs)
             self.store.put(MEMBERSHIPS, str(now))
         return touched
 

@@ -38,3 +38,7 @@ class Memberships:
             }
             for index, org_id in enumerate(orgs)
         ]
+
+    def all_memberships(self) -> list[Json]:
+        """Every membership of the account (GET /organization_memberships), by user."""
+        return [m for user_id in sorted(self.users) for m in self.user_memberships(user_id)]

@@ -34,6 +34,13 @@ class DirectoryRoutes(Routes):
             item["url"] = f"{self.base_url}/api/v2/organization_memberships/{item['id']}.json"
         return paged("organization_memberships", items, query, url)
 
+    def memberships(self, query: dict[str, str], _body: Json) -> Reply:
+        items = self.account.all_memberships()
+        for item in items:
+            item["url"] = f"{self.base_url}/api/v2/organization_memberships/{item['id']}.json"
+        url = f"{self.base_url}/api/v2/organization_memberships.json"
+        return paged("organization_memberships", items, query, url)
+
     def show_users(self, query: dict[str, str], _body: Json) -> Reply:
         return listing("users", found(self.account.users, query, self.base_url))
 

@@ -162,6 +162,10 @@ class ZendeskGateway(JobWriter):
         """A user's organization memberships (users carry only their default organization)."""
         return self._all(f"users/{user_id}/organization_memberships", "organization_memberships")
 
+    def memberships(self) -> list[dict[str, Any]]:
+        """Every organization membership of the account (a page of 100 per request)."""
+        return self._all("organization_memberships", "organization_memberships")
+
     def comments(self, ticket_id: int) -> list[dict[str, Any]]:
         """All of a ticket's comments, oldest first (every page)."""
         return self._all(f"tickets/{ticket_id}/comments", "comments")

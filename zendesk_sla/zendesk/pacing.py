@@ -3,16 +3,21 @@
 Two budgets: the account's requests per minute, which Zendesk reports on every
 response (`X-Rate-Limit-Remaining` / `ratelimit-remaining`, `ratelimit-reset`),
 and the incremental exports' own per-minute bucket, which it does not report:
-that one is kept client-side with a fixed spacing between export requests.
+that one is kept client-side as a sliding window (never more than the limit in
+any 60 seconds), which both a fixed and a sliding server window accept, and
+which still lets the first ten requests go at once.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 
 import structlog
+
+WINDOW = 60.5  # seconds: Zendesk's minute, and a margin
 
 log = structlog.get_logger("zendesk_sla.pacing")
 
@@ -37,23 +42,28 @@ class Pacer:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.spacing = 60.0 / incremental_per_minute if incremental_per_minute else 0.0
+        self.per_minute = incremental_per_minute
         self.reserve = reserve
         self.sleep = sleep
         self.clock = clock
         self._lock = threading.Lock()
-        self._next_export = 0.0
+        self._exports: deque[float] = deque()  # when the last `per_minute` exports went
         self.waits = 0
         self.waited_seconds = 0.0
 
     def before(self, url: str) -> None:
-        """Space incremental export requests to their bucket's rate."""
-        if not self.spacing or "/incremental/" not in url:
+        """Keep incremental export requests to their bucket: at most `per_minute` in any
+        60 seconds (with a half-second margin for the clocks' difference)."""
+        if not self.per_minute or "/incremental/" not in url:
             return
         with self._lock:
             now = self.clock()
-            wait = self._next_export - now
-            self._next_export = max(now, self._next_export) + self.spacing
+            wait = 0.0
+            if len(self._exports) >= self.per_minute:
+                wait = self._exports[0] + WINDOW - now
+            self._exports.append(max(now, now + wait))
+            while len(self._exports) > self.per_minute:
+                self._exports.popleft()
         if wait > 0:
             self._wait(wait, "incremental exports per minute")
 
