@@ -72,3 +72,24 @@ def test_run_refuses_to_start_on_an_account_not_set_up(
     assert len(sandbox.sandbox.account.audits) == audits  # nothing was written
     assert main(["setup", "--config", str(config)]) == 0
     assert main(["run", "--once", "--config", str(config)]) == 0
+
+
+def test_setup_says_clearly_when_the_token_is_not_an_admins(
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    account = sandbox.sandbox.account
+    assert account.api_user_id is not None
+    account.users[account.api_user_id].role = "agent"
+    monkeypatch.setenv("ZENDESK_URL", sandbox.url)
+    monkeypatch.setenv("ZENDESK_EMAIL", API_EMAIL)
+    monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
+    monkeypatch.setenv("ZENDESK_SLA_STATE", str(tmp_path / "state.sqlite3"))
+    fields = len(account.fields)
+    assert main(["setup", "--config", str(unpaced_yaml(tmp_path))]) == 5
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert f"the API token belongs to {API_EMAIL}, whose role is agent" in err
+    assert len(account.fields) == fields  # nothing created

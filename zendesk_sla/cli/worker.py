@@ -117,10 +117,18 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
+    from zendesk_sla.fields import NotSetUp
     from zendesk_sla.provision import provision
 
     app = make_app(args)
     try:
+        me = app.gateway.me()
+        if me.get("role") != "admin":
+            raise NotSetUp(
+                f"the API token belongs to {me.get('email')}, whose role is {me.get('role')}: "
+                "creating fields needs an admin's token (see README, Permissions)"
+            )
+        print(f"API user {me.get('email')} (admin): checking the fields the worker needs")
         for item in provision(app.gateway, app.config):
             state = "created" if item.created else "exists"
             print(f"{item.kind:<13} {item.name:<28} id={item.field_id:<16} {state}")
