@@ -62,3 +62,25 @@ def test_a_ticket_an_agent_opened_for_the_customer_is_not_flagged_for_its_channe
     assert "sla_channel_not_in_plan" not in account.tickets[by_agent.id].tags
     assert "sla_channel_not_in_plan" in account.tickets[by_phone.id].tags  # standard: no phone
     assert "sla_channel_not_in_plan" in account.tickets[by_chat.id].tags  # chat: no plan has it
+
+
+def test_a_child_event_without_an_id_costs_only_itself(
+    make_app: AppFactory, sandbox: SandboxServer
+) -> None:
+    account = sandbox.sandbox.account
+    audit = next(
+        a
+        for a in account.audits
+        if any(c.get("event_type") == "Comment" for c in a.children) and len(a.children) > 1
+    )
+    with account.lock:  # a malformed sibling, as real exports sometimes carry
+        audit.children.append({"event_type": "Change", "priority": "high", "previous_value": None})
+        audit.cache.clear()
+    app = make_app()
+    app.worker().run_cycle()
+    comments = [
+        e
+        for e in app.store.events([audit.ticket_id]).get(audit.ticket_id, [])
+        if e.kind == "comment" and e.at == audit.timestamp
+    ]
+    assert comments  # the audit's comment was kept
