@@ -120,7 +120,7 @@ class Audit:
         for child in self.children:
             if child["event_type"] == "Comment" and not with_comments:
                 continue
-            item = {"via": display, "via_reference_id": None}
+            item: Json = {"via": display, "via_reference_id": None}
             if "id" in child:  # real exports sometimes carry a child without one
                 item["id"] = child["id"]
             item.update({k: v for k, v in child.items() if k not in ("id", "_via_rel")})
