@@ -118,10 +118,14 @@ class Applier:
             decision, facts = evaluation.decision, evaluation.facts
             tags = sorted((facts.tags | set(change.add_tags)) - set(change.remove_tags))
             custom = {str(self.fields.ticket_ids[k]): v for k, v in change.fields.items()}
-            # The SLA applied is "written" once its note is posted (one comment per update:
-            # a public notice may have taken this update's comment).
+            # The SLA applied is "written" only once its note is in Zendesk: this update
+            # carried it, or it was seen there before. A note left out of this update (one
+            # comment per update, or an earlier write whose answer never came) keeps it
+            # planned until Zendesk shows it.
+            posted = {n.key for n in change.posted}
             held_back = any(
-                n.key.startswith(SLA_NOTES) for n in change.notes if n not in change.posted
+                n.key.startswith(SLA_NOTES) and n.key not in posted and n.key not in evaluation.sent
+                for n in decision.notes
             )
             if decision.severity is not None and not held_back:
                 self.store.record_written(

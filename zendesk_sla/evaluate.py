@@ -58,6 +58,7 @@ class Evaluation:
     change: TicketChange | None
     fingerprint: str = ""  # what others own on the ticket (status, their fields and tags)
     held: bool = False  # a change withheld: a refused write waits for its next attempt
+    sent: frozenset[str] = frozenset()  # note keys Zendesk is known to show
 
 
 @dataclass
@@ -82,6 +83,7 @@ class Evaluator:
         roles = store.roles(authors)
         orgs = self.orgs({r.organization_id for r in rows.values() if r.organization_id})
         written = store.written(list(rows))
+        known_here = store.applied_ids(list(rows))  # tickets this state has decided before
         notes = store.notes(list(rows))
         quota = store.quota_marks(list(rows))
         names = store.names(r.requester_id for r in rows.values() if r.requester_id)
@@ -90,6 +92,7 @@ class Evaluator:
         waiting = store.backing_off(list(rows), int(now.timestamp()))
         refusals = store.refusals(list(rows))
         stale: list[int] = []
+        learned: list[tuple[int, str | None, str | None]] = []  # read back from Zendesk
         watching = store.get(WATCHING_SINCE)
         watching_since = moment(int(watching)) if watching else None
         out: list[Evaluation] = []
@@ -109,11 +112,11 @@ class Evaluator:
                 sent.update(observed_keys(facts, sent))  # notices seen in Zendesk itself
                 # What the worker applied: its own record, else what Zendesk shows (its notes,
                 # then its plan tag and applied severity field), so a lost state says nothing twice.
-                previous = (
-                    Previous(*prev)
-                    if prev
-                    else previous_from_notes(sent) or previous_from_ticket(policy, facts)
-                )
+                previous = Previous(*prev) if prev else previous_from_notes(sent)
+                if previous is None and ticket_id not in known_here:  # a new or lost state
+                    previous = previous_from_ticket(policy, facts)
+                if prev is None and previous is not None:
+                    learned.append((ticket_id, previous.plan, previous.severity))
                 fingerprint = self.fingerprint(row)
                 refusal = refusals.get(ticket_id)
                 refused = None
@@ -143,10 +146,15 @@ class Evaluator:
             change = self._writable(change)
             held = change is not None and ticket_id in waiting
             summary.evaluated += 1
-            out.append(Evaluation(facts, decision, None if held else change, fingerprint, held))
+            out.append(
+                Evaluation(
+                    facts, decision, None if held else change, fingerprint, held, frozenset(sent)
+                )
+            )
             applied.append(_applied(row.id, row.organization_id, row.created_at, decision))
         with store.transaction():
             store.record_applied(applied, int(now.timestamp()))
+            store.learn_written(learned)
             store.forget_refusals(stale)
         return out
 

@@ -48,6 +48,19 @@ class AppliedStore(TicketStore):
         )
         return {tid: (plan, severity) for tid, plan, severity in self._rows_in(query, ids)}
 
+    def learn_written(self, rows: Iterable[tuple[int, str | None, str | None]]) -> None:
+        """What Zendesk shows the worker applied, where this state had no record of it."""
+        self.db.executemany(
+            "UPDATE applied SET written_plan = ?, written_severity = ? "
+            "WHERE ticket_id = ? AND written_plan IS NULL AND written_severity IS NULL",
+            [(plan, severity, tid) for tid, plan, severity in rows],
+        )
+
+    def applied_ids(self, ids: Sequence[int]) -> set[int]:
+        """Those of `ids` this state has decided before."""
+        query = "SELECT ticket_id FROM applied WHERE ticket_id IN ({marks})"
+        return {r[0] for r in self._rows_in(query, ids)}
+
     def record_written(
         self,
         ticket_id: int,
