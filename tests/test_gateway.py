@@ -16,8 +16,9 @@ from zendesk_sla.zendesk.gateway import (
     Write,
     ZendeskGateway,
 )
-from zendesk_sla.zendesk.parse import BadPayload, event_rows, ticket_row
+from zendesk_sla.zendesk.parse import event_rows, ticket_row
 from zendesk_sla.zendesk.transport import ZendeskSession
+from zendesk_sla.zendesk.validate import BadPayload
 from zenpy import Zenpy
 
 from tests import payloads

@@ -144,3 +144,21 @@ def test_daemon_serves_health_and_stops_cleanly_on_sigterm(
     assert daemon.returncode == 0
     assert '"event": "daemon_stopped"' in err
     assert "Traceback" not in err
+
+
+def test_a_crash_loop_is_unhealthy_even_when_every_sweep_succeeds() -> None:
+    from zendesk_sla.ops import CycleHealth, Metrics, healthy
+    from zendesk_sla.summary import Summary
+
+    metrics = Metrics()
+    health = CycleHealth(metrics, last_success=None)
+    for minute in range(30):
+        health.crashed("poll")  # every poll dies
+        health.observed(Summary("sweep"), now=minute * 60.0)  # while every sweep succeeds
+    assert not healthy(health.last_success, 900, now=1800.0)
+    errors = metrics.registry.get_sample_value("zendesk_sla_cycle_errors_total", {"kind": "poll"})
+    assert errors == 30
+    health.observed(Summary("poll", error="HTTP 500"), now=1800.0)
+    assert not healthy(health.last_success, 900, now=1800.0)
+    health.observed(Summary("poll"), now=1860.0)
+    assert healthy(health.last_success, 900, now=1860.0)

@@ -93,3 +93,14 @@ def test_report_without_state_is_a_clear_error(
 def test_render_table_aligns_columns() -> None:
     text = reports.render([{"a": 1, "bb": None}, {"a": 22, "bb": "x"}], "table", "")
     assert text.splitlines() == ["a   bb", "--  --", "1   - ", "22  x "]
+
+
+def test_reports_are_safe_for_spreadsheets_and_browsers() -> None:
+    from zendesk_sla.reports import render
+
+    rows = [{"organization": "=cmd|' /C calc'!A0", "plan": "<script>alert(1)</script>", "n": -3}]
+    csv_text = render(rows, "csv", "t")
+    assert "'=cmd|" in csv_text and "\n=cmd" not in csv_text
+    assert ",-3" in csv_text  # numbers stay numbers
+    page = render(rows, "html", "<b>t</b>")
+    assert "<script>" not in page and "&lt;script&gt;" in page

@@ -21,7 +21,7 @@ import structlog
 from zendesk_sla.apply import Applier, Batch
 from zendesk_sla.config import Config
 from zendesk_sla.evaluate import WATCHING_SINCE, Evaluation, Evaluator, FieldMap
-from zendesk_sla.gather import EVENTS, TICKETS, Gatherer, parse_all
+from zendesk_sla.gather import EVENTS, TICKETS, Gatherer
 from zendesk_sla.store import StateStore
 from zendesk_sla.summary import Summary
 from zendesk_sla.zendesk.errors import RateLimited, ZendeskError
@@ -56,6 +56,7 @@ class Worker:
             self.fields.authorized_key,
             self.worker_user_id,
             self.config.policy.tags,
+            self.fields.org_keys,
             self.stop,
         )
         self.evaluator = Evaluator(self.store, self.config, self.fields, self.clock)
@@ -232,7 +233,7 @@ class Worker:
                 summary.interrupted = True
                 break
             summary.pages += 1
-            rows = parse_all(page.items, ticket_row, "ticket")
+            rows = self.gather.parse(page.items, ticket_row, "ticket")
             summary.skipped_bad += len(page.items) - len(rows)
             if until is not None:
                 rows = [r for r in rows if r.generated_timestamp <= until]

@@ -139,9 +139,14 @@ class Evaluator:
                 change = diff(decision, facts, self.config.policy, set(known) | set(sent))
                 if refused is not None and change is not None:  # only what the worker owns
                     change = replace(change, fields={}, status=None)
-            except (ValueError, KeyError, TypeError) as exc:
+            except Exception as exc:  # one ticket the core cannot decide never stops the cycle
                 summary.skipped_bad += 1
-                log.warning("ticket_skipped", ticket_id=ticket_id, error=str(exc))
+                log.warning(
+                    "ticket_skipped",
+                    ticket_id=ticket_id,
+                    error_type=type(exc).__name__,
+                    error=str(exc)[:300],
+                )
                 continue
             change = self._writable(change)
             held = change is not None and ticket_id in waiting

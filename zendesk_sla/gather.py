@@ -9,7 +9,8 @@ their writes are recorded.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -19,9 +20,10 @@ import structlog
 from zendesk_sla.core.policy import Tags
 from zendesk_sla.prefetch import END, _End, read_ahead
 from zendesk_sla.store import StateStore
+from zendesk_sla.timelines import org_field_problems
 from zendesk_sla.zendesk.gateway import CursorPage, TimePage, ZendeskGateway
 from zendesk_sla.zendesk.parse import (
-    BadPayload,
+    OrgRow,
     TicketRow,
     UserRow,
     event_rows,
@@ -31,6 +33,7 @@ from zendesk_sla.zendesk.parse import (
     user_row,
     worker_notes,
 )
+from zendesk_sla.zendesk.validate import BadPayload, Warn
 
 TICKETS, EVENTS, USERS, ORGS = "cursor:tickets", "cursor:events", "cursor:users", "cursor:orgs"
 MEMBERSHIPS = "memberships:refreshed"
@@ -45,7 +48,9 @@ class Gatherer:
     authorized_key: str
     worker_user_id: int | None
     tags: Tags
+    org_keys: Mapping[str, str] = field(default_factory=dict)
     stop: threading.Event = field(default_factory=threading.Event)
+    rejected: int = 0  # records skipped since the worker started
 
     def directory(self, now: int) -> set[int]:
         """Users and organizations changed since their cursors; the organizations touched."""
@@ -55,15 +60,15 @@ class Gatherer:
             (
                 USERS,
                 self.gateway.user_page,
-                lambda d: user_row(d, self.authorized_key),
+                partial(user_row, authorized_key=self.authorized_key),
                 self.store.put_users,
             ),
-            (ORGS, self.gateway.org_page, org_row, self.store.put_orgs),
+            (ORGS, self.gateway.org_page, self._org_row, self.store.put_orgs),
         ):
             start = int(self.store.get(key) or 0)
             while True:
                 page = fetch(start)
-                rows = parse_all(page.items, parse, "directory")
+                rows = self.parse(page.items, parse, key.removeprefix("cursor:"))
                 # Users carry only their default organization: an authorized contact's other
                 # organizations come from its memberships (POLICY 7).
                 users = [r.id for r in rows if isinstance(r, UserRow)]
@@ -91,8 +96,14 @@ class Gatherer:
             touched |= self.refresh_memberships(now, every_seconds=0)
         return touched
 
+    def _org_row(self, data: Any, *, warn: Warn) -> OrgRow:
+        row = org_row(data, warn)
+        for key, problem in org_field_problems(row.fields, self.org_keys):
+            warn(f"organization_fields.{key}", problem)
+        return row
+
     def _memberships(self, user_id: int) -> set[int]:
-        rows = parse_all(self.gateway.user_memberships(user_id), membership_row, "membership")
+        rows = self.parse(self.gateway.user_memberships(user_id), membership_row, "membership")
         return {org_id for _, org_id in rows}
 
     def refresh_memberships(self, now: int, every_seconds: int = 86400) -> set[int]:
@@ -102,7 +113,7 @@ class Gatherer:
         last = int(self.store.get(MEMBERSHIPS) or 0)
         if now - last < every_seconds:
             return set()
-        rows = parse_all(self.gateway.memberships(), membership_row, "membership")
+        rows = self.parse(self.gateway.memberships(), membership_row, "membership")
         by_user: dict[int, set[int]] = {}
         for user_id, org_id in rows:
             by_user.setdefault(user_id, set()).add(org_id)
@@ -132,7 +143,7 @@ class Gatherer:
         first = int(self.store.get(key) or default_start)
         for page in read_ahead(self.gateway.event_page, first, following):
             skipped: list[str] = []
-            parsed = parse_all(page.items, partial(self._events_of, skipped=skipped), "event")
+            parsed = self.parse(page.items, partial(self._events_of, skipped=skipped), "event")
             for what in skipped:
                 log.warning("bad_child_event_skipped", detail=what)
             rows = [row for rows in parsed for row in rows]
@@ -157,7 +168,32 @@ class Gatherer:
                 break
         return count
 
-    def _events_of(self, item: Any, *, skipped: list[str]) -> list[Any]:
+    def parse(self, items: Iterable[Any], parse: Callable[..., Any], kind: str) -> list[Any]:
+        """The records of a page that can be read. A record that cannot is skipped, and a
+        field that cannot is ignored; each is logged the first time it is seen and kept
+        for `report rejects`. Nothing here stops the cycle or the cursor."""
+        rows = []
+        now = int(time.time())
+        for item in items:
+            record = str(item.get("id") if isinstance(item, dict) else "?")[:40]
+
+            def warn(field: str, reason: str, record: str = record) -> None:
+                self._reject(kind, record, field, reason, now)
+
+            try:
+                rows.append(parse(item, warn=warn))
+            except (BadPayload, RecursionError, OverflowError) as exc:
+                self.rejected += 1
+                self._reject(kind, record, "(record skipped)", str(exc), now)
+        return rows
+
+    def _reject(self, kind: str, record: str, field: str, reason: str, now: int) -> None:
+        with self.store.transaction():
+            first = self.store.reject(kind, record, field, reason, now)
+        if first:
+            log.warning("bad_record", kind=kind, id=record, field=field, reason=reason)
+
+    def _events_of(self, item: Any, *, skipped: list[str], warn: Warn) -> list[Any]:
         return event_rows(item, self.worker_user_id, skipped)
 
     def ticket_pages(self, key: str, start_time: int, per_page: int) -> Iterator[CursorPage]:
@@ -182,19 +218,8 @@ class Gatherer:
 
     def refresh(self, ids: list[int]) -> list[TicketRow]:
         """Re-read tickets from Zendesk (retries, sweeps, conflicts) into the store."""
-        fresh = parse_all(self.gateway.tickets(ids), ticket_row, "ticket")
+        fresh = self.parse(self.gateway.tickets(ids), ticket_row, "ticket")
         with self.store.transaction():
             self.store.put_tickets(fresh)
             self.store.clear_dirty(set(ids) - {r.id for r in fresh})
         return fresh
-
-
-def parse_all(items: Iterable[Any], parse: Callable[[Any], Any], what: str) -> list[Any]:
-    rows = []
-    for item in items:
-        try:
-            rows.append(parse(item))
-        except BadPayload as exc:
-            ident = item.get("id") if isinstance(item, dict) else None
-            log.warning("bad_payload_skipped", kind=what, id=ident, error=str(exc))
-    return rows

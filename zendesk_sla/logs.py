@@ -20,6 +20,9 @@ def configure(fmt: str = "auto", level: str = "INFO") -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            # An exception logged with exc_info carries its type, message and traceback:
+            # as structured frames in JSON, as text on a terminal.
+            *([structlog.processors.dict_tracebacks] if json_output else []),
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(

@@ -37,6 +37,11 @@ class Metrics:
             "zendesk_sla_writes", "Ticket writes by outcome", ["result"], registry=r
         )
         self.notes = Counter("zendesk_sla_notes_posted", "Notes and notices posted", registry=r)
+        self.rejected = Counter(
+            "zendesk_sla_records_rejected",
+            "Records from Zendesk skipped because they could not be read",
+            registry=r,
+        )
         self.requests = Counter(
             "zendesk_sla_api_requests", "Zendesk API requests", ["endpoint"], registry=r
         )
@@ -78,6 +83,7 @@ class Metrics:
         for result in ("written", "conflicts", "failed", "unknown", "handed_off"):
             self.writes.labels(result).inc(getattr(summary, result))
         self.notes.inc(summary.notes)
+        self.rejected.inc(summary.skipped_bad)
         self.cycle_seconds.labels(summary.kind).observe(summary.seconds)
         if summary.error:
             self.cycle_errors.labels(summary.kind).inc()
@@ -104,6 +110,22 @@ class Metrics:
             "('solved', 'closed', 'deleted') GROUP BY 1, 2, 3"
         ):
             self.clock_states.labels(plan or "-", severity or "-", state).set(count)
+
+
+class CycleHealth:
+    """What /healthz and the metrics learn from each cycle: a poll that succeeds is a sign of
+    life; a sweep is not (it reads no export), and a crash is counted as an error."""
+
+    def __init__(self, metrics: Metrics, last_success: float | None) -> None:
+        self.metrics = metrics
+        self.last_success = last_success
+
+    def observed(self, summary: Summary, now: float) -> None:
+        if summary.kind == "poll" and summary.error is None and not summary.interrupted:
+            self.last_success = now
+
+    def crashed(self, kind: str) -> None:
+        self.metrics.cycle_errors.labels(kind).inc()
 
 
 def healthy(last_success: float | None, max_age: float, now: float) -> bool:

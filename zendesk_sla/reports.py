@@ -25,6 +25,9 @@ Row = dict[str, Any]
 FINAL = {"met", "breached", "over_target"}
 
 
+STAMP = "%Y-%m-%d %H:%M"
+
+
 def quota_report(store: StateStore, config: Config, org: int | None, year: int | None) -> list[Row]:
     orgs = load_orgs(store, config, store.all_org_ids())
     rows = []
@@ -50,6 +53,18 @@ def quota_report(store: StateStore, config: Config, org: int | None, year: int |
             }
         )
     return rows
+
+
+def rejects_report(store: StateStore) -> list[Row]:
+    """What Zendesk sent that the worker could not read: skipped records, ignored fields."""
+    return [
+        {
+            **row,
+            "first_seen": datetime.fromtimestamp(row["first_seen"], UTC).strftime(STAMP),
+            "last_seen": datetime.fromtimestamp(row["last_seen"], UTC).strftime(STAMP),
+        }
+        for row in store.rejects()
+    ]
 
 
 def contacts_report(store: StateStore, config: Config, org: int | None) -> list[Row]:
@@ -142,7 +157,7 @@ def render(rows: Sequence[Row], fmt: str, title: str, chart: bool = False) -> st
         if rows:
             writer = csv.DictWriter(out, fieldnames=list(rows[0]))
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows({k: _csv_safe(v) for k, v in row.items()} for row in rows)
         return out.getvalue()
     if fmt == "html":
         return _html(rows, title, chart)
@@ -163,6 +178,13 @@ def _table(rows: Sequence[Row]) -> str:
     for row in rows:
         lines.append("  ".join(_cell(row[h]).ljust(w) for h, w in zip(heads, widths, strict=True)))
     return "\n".join(lines)
+
+
+def _csv_safe(value: object) -> object:
+    """A cell a spreadsheet shows as text: `=cmd|...`, `+`, `-`, `@` would be formulas."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def _html(rows: Sequence[Row], title: str, chart: bool) -> str:
@@ -215,7 +237,8 @@ def _svg(rows: Sequence[Row]) -> str:
                 h = (band - 20) * row[kind] / peak
                 parts.append(
                     f'<rect class="{kind}" x="{x + offset}" y="{base - h:.1f}" width="{bar - 1}" '
-                    f'height="{h:.1f}"><title>{plan} {month}: {row[kind]} {kind}</title></rect>'
+                    f'height="{h:.1f}"><title>{html.escape(f"{plan} {month}: {row[kind]} {kind}")}'
+                    "</title></rect>"
                 )
     for m, month in enumerate(months):
         x = left + m * (2 * bar + gap)

@@ -13,7 +13,7 @@ import structlog
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from zendesk_sla.cycle import Worker
-from zendesk_sla.ops import Metrics, OpsServer
+from zendesk_sla.ops import CycleHealth, Metrics, OpsServer
 from zendesk_sla.summary import Summary
 
 log = structlog.get_logger("zendesk_sla.daemon")
@@ -24,6 +24,7 @@ def _guarded(
     name: str,
     run: Callable[[], Summary],
     after: Callable[[Summary], None],
+    crashed: Callable[[str], None],
 ) -> Callable[[], None]:
     def job() -> None:
         with lock:  # poll and sweep share one SQLite connection: never at once
@@ -31,6 +32,7 @@ def _guarded(
                 after(run())
             except Exception:  # a bug must not stop the daemon; the next run starts afresh
                 log.exception("cycle_crashed", kind=name)
+                crashed(name)
 
     return job
 
@@ -46,22 +48,22 @@ def run_daemon(
     scheduler = BlockingScheduler(timezone=UTC)
     lock = threading.Lock()
     metrics = Metrics()
-    last_success = [worker.store.last_success()]
+    health = CycleHealth(metrics, worker.store.last_success())
     meter = worker.gateway.session.meter
+    crashed = health.crashed
 
     def after(summary: Summary) -> None:
         metrics.observe(summary, meter, worker.store)
-        if summary.error is None and not summary.interrupted:
-            last_success[0] = time.time()
+        health.observed(summary, time.time())
 
     ops = None
     if metrics_port is not None:
-        ops = OpsServer(metrics, lambda: last_success[0], health_max_age, port=metrics_port)
+        ops = OpsServer(metrics, lambda: health.last_success, health_max_age, port=metrics_port)
         ops.start()
         log.info("ops_listening", port=ops.port, paths=["/metrics", "/healthz"])
     options: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
     scheduler.add_job(
-        _guarded(lock, "poll", worker.run_cycle, after),
+        _guarded(lock, "poll", worker.run_cycle, after, crashed),
         "interval",
         seconds=poll_seconds,
         next_run_time=datetime.now(UTC),
@@ -69,7 +71,7 @@ def run_daemon(
         **options,
     )
     scheduler.add_job(
-        _guarded(lock, "sweep", worker.run_sweep, after),
+        _guarded(lock, "sweep", worker.run_sweep, after, crashed),
         "interval",
         seconds=sweep_seconds,
         id="sweep",

@@ -85,7 +85,7 @@ def _date(value: Any) -> date | None:
     try:
         return date.fromisoformat(str(value)[:10]) if value else None
     except ValueError:
-        return None
+        return None  # "2026-13-45": reported at the edge (org_field_problems), ignored here
 
 
 def _go_live(text: Any) -> tuple[str | None, date] | None:
@@ -93,6 +93,49 @@ def _go_live(text: Any) -> tuple[str | None, date] | None:
     name, _, day = str(text).rpartition(":") if ":" in str(text) else ("", "", str(text))
     parsed = _date(day.strip())
     return (name.strip() or None, parsed) if parsed else None
+
+
+def _bundles(raw: Any) -> tuple[dict[int, int], list[str]]:
+    """Bundles per year from `{2026: 25}` or `"2026:25, 2027:50"`, and what was not read."""
+    bundles: dict[int, int] = {}
+    bad: list[str] = []
+    pairs: list[tuple[Any, Any]] = []
+    if isinstance(raw, Mapping):
+        pairs = list(raw.items())
+    elif raw:
+        for part in str(raw).split(","):
+            match = _YEAR_BUNDLE.match(part)
+            if match:
+                pairs.append((match.group(1), match.group(2)))
+            elif part.strip():
+                bad.append(part.strip()[:40])
+    for year, count in pairs:
+        try:
+            y, n = int(str(year)), int(str(count))
+        except ValueError:
+            bad.append(f"{year}: {count}"[:40])
+            continue
+        if not 2000 <= y < 2100 or n < 0 or n > 100_000:
+            bad.append(f"{y}: {n}")
+            continue
+        bundles[y] = bundles.get(y, 0) + n
+    return bundles, bad
+
+
+def org_field_problems(fields: Mapping[str, Any], keys: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(field key, what is wrong) for organization values the worker will ignore."""
+    problems: list[tuple[str, str]] = []
+    start = fields.get(keys.get("contract_start", ""))
+    if start and _date(start) is None:
+        problems.append((keys["contract_start"], f"{str(start)[:40]!r} is not a date: ignored"))
+    raw = fields.get(keys.get("go_lives", ""))
+    parts = raw if isinstance(raw, list | tuple) else str(raw or "").split(",")
+    for part in parts:
+        if str(part).strip() and _go_live(part) is None:
+            problems.append((keys["go_lives"], f"{str(part)[:40]!r} is not a go-live date"))
+    _, bad = _bundles(fields.get(keys.get("bundles", "")))
+    problems += [(keys["bundles"], f"bundle {b!r} ignored (year: count, count >= 0)") for b in bad]
+    return problems
 
 
 def org_facts(
@@ -107,16 +150,7 @@ def org_facts(
     go_lives_raw = fields.get("go_lives") or ""
     parts = go_lives_raw if isinstance(go_lives_raw, list | tuple) else str(go_lives_raw).split(",")
     go_lives = tuple(g for g in (_go_live(p) for p in parts) if g)
-    bundles_raw = fields.get("bundles") or ""
-    bundles: dict[int, int] = {}
-    if isinstance(bundles_raw, Mapping):
-        bundles = {int(k): int(v) for k, v in bundles_raw.items()}
-    else:
-        for part in str(bundles_raw).split(","):
-            match = _YEAR_BUNDLE.match(part)
-            if match:
-                year = int(match.group(1))
-                bundles[year] = bundles.get(year, 0) + int(match.group(2))
+    bundles, _ = _bundles(fields.get("bundles"))
     plan = fields.get("plan")
     return OrgFacts(
         id=row.id,

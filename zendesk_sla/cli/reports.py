@@ -35,6 +35,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             rows = reports.quota_report(store, config, args.org, args.year)
         elif args.kind == "contacts":
             rows = reports.contacts_report(store, config, args.org)
+        elif args.kind == "rejects":
+            rows = reports.rejects_report(store)
         else:
             rows = reports.sla_report(store, config, args.org, args.year, args.month)
     finally:
@@ -50,8 +52,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    report = sub.add_parser("report", help="quota, contacts or SLA report from the worker state")
-    report.add_argument("kind", choices=("quota", "contacts", "sla"))
+    report = sub.add_parser(
+        "report", help="quota, contacts, SLA or rejects report from the worker state"
+    )
+    report.add_argument(
+        "kind",
+        choices=("quota", "contacts", "sla", "rejects"),
+        help="rejects: records and fields from Zendesk the worker could not read",
+    )
     report.add_argument("--org", type=int, help="one organization id")
     period = report.add_mutually_exclusive_group()
     period.add_argument("--year", type=int, help="quota year (start) or creation year")

@@ -12,11 +12,14 @@ from zendesk_sla.store.cursors import CursorStore
 from zendesk_sla.store.cycles import CycleStore
 from zendesk_sla.store.notes import NoteStore
 from zendesk_sla.store.quota import QuotaStore
+from zendesk_sla.store.rejects import RejectStore
 from zendesk_sla.store.retries import RetryStore
 from zendesk_sla.store.schema import PENDING, SENT, Applied
 
 
-class StateStore(AppliedStore, CursorStore, NoteStore, RetryStore, QuotaStore, CycleStore):
+class StateStore(
+    AppliedStore, CursorStore, NoteStore, RetryStore, QuotaStore, RejectStore, CycleStore
+):
     """Every part of the state behind one object, on one connection."""
 
 

@@ -23,5 +23,8 @@ class CycleStore(StoreBase):
         )
 
     def last_success(self) -> float | None:
-        row = self.db.execute("SELECT max(finished) FROM cycles WHERE ok = 1").fetchone()
+        """When a poll last succeeded: a sweep alone proves nothing about reading Zendesk."""
+        row = self.db.execute(
+            "SELECT max(finished) FROM cycles WHERE ok = 1 AND kind = 'poll'"
+        ).fetchone()
         return None if row is None or row[0] is None else float(row[0])

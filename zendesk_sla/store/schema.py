@@ -72,6 +72,14 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX memberships_org ON memberships(organization_id);
     """,
+    # 4: records and fields Zendesk sent that the worker could not read.
+    """
+    CREATE TABLE rejects (
+        kind TEXT NOT NULL, record_id TEXT NOT NULL, field TEXT NOT NULL, reason TEXT NOT NULL,
+        first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, seen INTEGER NOT NULL,
+        PRIMARY KEY (kind, record_id, field)
+    );
+    """,
 )
 
 

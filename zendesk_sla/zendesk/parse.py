@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from zendesk_sla.core.changes import MARKER
 from zendesk_sla.core.pending import SEEN_CLOSING, SEEN_NOTICE
+from zendesk_sla.zendesk.validate import (
+    PRIORITIES,
+    BadPayload,
+    Warn,
+    epoch_seconds,
+    ident,
+    json_safe,
+    opt_ident,
+    opt_text,
+    text,
+    timestamp,
+)
 
 AUTOMATED_VIA = frozenset({"Rule", "Trigger", "Automation"})
 MARKER_KEY = re.compile(re.escape(MARKER).replace(re.escape("{key}"), r"([^\]\s]+)"))
-
-
-class BadPayload(ValueError):
-    """A Zendesk object the worker cannot read; it is logged and skipped."""
 
 
 class TicketRow(NamedTuple):
@@ -66,60 +73,55 @@ class OrgRow:
     fields: dict[str, Any]
 
 
-def epoch(text: Any) -> int:
-    if not isinstance(text, str):
-        raise BadPayload(f"expected a timestamp, got {text!r}")
-    try:
-        return int(datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC).timestamp())
-    except ValueError:
-        raise BadPayload(f"bad timestamp {text!r}") from None
+def epoch(value: Any) -> int:
+    return timestamp(value, "time")
 
 
-def _int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BadPayload(f"{name} must be an integer, got {value!r}")
-    return value
-
-
-def _opt_int(value: Any, name: str) -> int | None:
-    return None if value is None else _int(value, name)
-
-
-def ticket_row(data: Any) -> TicketRow:
+def ticket_row(data: Any, warn: Warn | None = None) -> TicketRow:
     if not isinstance(data, dict):
         raise BadPayload(f"ticket is not an object: {str(data)[:80]}")
     try:
+        ticket_id = ident(data.get("id"), "id")
         via = data.get("via") or {}
         channel = via.get("channel") if isinstance(via, dict) else None
         tags = data.get("tags") or []
         if not isinstance(tags, list):
             raise BadPayload("tags must be a list")
         custom = {
-            str(_int(f.get("id"), "custom_fields.id")): f.get("value")
+            str(ident(f.get("id"), "custom_fields.id")): json_safe(
+                f.get("value"), f"custom_fields.{f.get('id')}", warn
+            )
             for f in data.get("custom_fields") or []
+            if isinstance(f, dict)
         }
         status = data.get("status")
         if not isinstance(status, str):
-            raise BadPayload(f"status must be text, got {status!r}")
+            raise BadPayload(f"status must be text, got {status!r}"[:120])
+        priority = data.get("priority")
+        if priority is not None and (not isinstance(priority, str) or priority not in PRIORITIES):
+            if warn is not None:
+                warn("priority", f"{str(priority)[:40]!r} is not a Zendesk priority: ignored")
+            priority = None
         updated = data.get("updated_at")
+        generated = data.get("generated_timestamp")
         return TicketRow(
-            id=_int(data.get("id"), "id"),
+            id=ticket_id,
             status=status,
-            priority=data.get("priority"),
-            subject=str(data.get("subject") or ""),
-            description=str(data.get("description") or ""),
-            via_channel=str(channel if channel is not None else "unknown"),
-            organization_id=_opt_int(data.get("organization_id"), "organization_id"),
-            requester_id=_opt_int(data.get("requester_id"), "requester_id"),
-            tags=tuple(str(t) for t in tags),
+            priority=priority,
+            subject=text(data.get("subject"), "subject", warn),
+            description=text(data.get("description"), "description", warn),
+            via_channel=text(channel, "via.channel", warn) or "unknown",
+            organization_id=opt_ident(data.get("organization_id"), "organization_id"),
+            requester_id=opt_ident(data.get("requester_id"), "requester_id"),
+            tags=tuple(text(t, "tags", warn) for t in tags if isinstance(t, str)),
             custom_fields=custom,
-            created_at=epoch(data.get("created_at")),
-            updated_at=epoch(updated),
-            generated_timestamp=_int(
-                data.get("generated_timestamp", epoch(updated)), "generated_timestamp"
-            ),
+            created_at=timestamp(data.get("created_at"), "created_at"),
+            updated_at=timestamp(updated, "updated_at"),
+            generated_timestamp=epoch_seconds(generated, "generated_timestamp")
+            if generated is not None
+            else timestamp(updated, "updated_at"),
             updated_stamp=str(updated),
-            submitter_id=_opt_int(data.get("submitter_id"), "submitter_id"),
+            submitter_id=opt_ident(data.get("submitter_id"), "submitter_id"),
         )
     except (AttributeError, TypeError) as exc:
         raise BadPayload(f"malformed ticket: {exc}") from None
@@ -136,8 +138,8 @@ def event_rows(
     if not isinstance(data, dict):
         raise BadPayload("ticket event is not an object")
     try:
-        ticket_id = _int(data.get("ticket_id"), "ticket_id")
-        at = _int(data.get("timestamp"), "timestamp")
+        ticket_id = ident(data.get("ticket_id"), "ticket_id")
+        at = epoch_seconds(data.get("timestamp"), "timestamp")
         via = data.get("via")
         # Ticket events show `via` as a display string ("Rule" for triggers and automations).
         audit_automated = isinstance(via, str) and via in AUTOMATED_VIA
@@ -164,11 +166,11 @@ def _child_row(
 ) -> EventRow | None:
     if not isinstance(child, dict):
         raise BadPayload("child event is not an object")
-    child_id = _int(child.get("id"), "child_events.id")
+    child_id = ident(child.get("id"), "child_events.id")
     if child.get("event_type") == "Comment" or child.get("type") == "Comment":
         child_via = child.get("via")
         channel = child_via.get("channel") if isinstance(child_via, dict) else None
-        author = _opt_int(child.get("author_id"), "author_id")
+        author = opt_ident(child.get("author_id"), "author_id")
         return EventRow(
             ticket_id,
             child_id,
@@ -223,38 +225,52 @@ def worker_notes(
     return out
 
 
-def user_row(data: Any, authorized_key: str) -> UserRow:
+def user_row(data: Any, authorized_key: str, warn: Warn | None = None) -> UserRow:
     if not isinstance(data, dict):
         raise BadPayload("user is not an object")
     fields = data.get("user_fields") or {}
     flag = fields.get(authorized_key) if isinstance(fields, dict) else None
+    authorized: bool | None = None
+    if flag in (True, "true", "1", 1):
+        authorized = True
+    elif flag in (False, "false", "0", 0, None):
+        authorized = None if flag is None else False
+    elif warn is not None:
+        warn(
+            f"user_fields.{authorized_key}", f"{str(flag)[:40]!r} is not a checkbox value: ignored"
+        )
     return UserRow(
-        id=_int(data.get("id"), "id"),
-        role=str(data.get("role") or "end-user"),
-        organization_id=_opt_int(data.get("organization_id"), "organization_id"),
-        authorized=None if flag is None else flag in (True, "true", "1", 1),
-        name=str(data.get("name") or ""),
+        id=ident(data.get("id"), "id"),
+        role=text(data.get("role"), "role", warn) or "end-user",
+        organization_id=opt_ident(data.get("organization_id"), "organization_id"),
+        authorized=authorized,
+        name=text(data.get("name"), "name", warn),
     )
 
 
-def membership_row(data: Any) -> tuple[int, int]:
+def membership_row(data: Any, warn: Warn | None = None) -> tuple[int, int]:
     """(user, organization) of an organization membership."""
     if not isinstance(data, dict):
         raise BadPayload("organization membership is not an object")
-    return _int(data.get("user_id"), "user_id"), _int(
+    return ident(data.get("user_id"), "user_id"), ident(
         data.get("organization_id"), "organization_id"
     )
 
 
-def org_row(data: Any) -> OrgRow:
+def org_row(data: Any, warn: Warn | None = None) -> OrgRow:
     if not isinstance(data, dict):
         raise BadPayload("organization is not an object")
     fields = data.get("organization_fields") or {}
     if not isinstance(fields, dict):
         raise BadPayload("organization_fields must be an object")
+    external = data.get("external_id")
+    if external is not None and not isinstance(external, str | int):
+        if warn is not None:
+            warn("external_id", f"expected text, got {type(external).__name__}: ignored")
+        external = None
     return OrgRow(
-        id=_int(data.get("id"), "id"),
-        name=str(data.get("name") or ""),
-        external_id=data.get("external_id"),
-        fields=dict(fields),
+        id=ident(data.get("id"), "id"),
+        name=text(data.get("name"), "name", warn),
+        external_id=opt_text(external, "external_id", warn),
+        fields=json_safe(fields, "organization_fields", warn) or {},
     )
