@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return func(args)
     except ConfigError as exc:
-        print(f"configuration error:\n{exc}", file=sys.stderr)
+        print(exc, file=sys.stderr)  # each line names the file, the key path and the problem
         return 1
     except UsageError as exc:
         print(f"zendesk-sla {args.command}: {exc}", file=sys.stderr)

@@ -21,6 +21,7 @@ from zendesk_sla.config.schema import (
     ZendeskFields,
     parse_duration,
 )
+from zendesk_sla.config.yaml_loader import read_yaml
 from zendesk_sla.core.policy import Policy
 
 
@@ -44,11 +45,18 @@ class Config:
 def load_config(path: str | Path) -> Config:
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        raw_bytes = file.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{file}: cannot read: {exc.strerror or exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = read_yaml(raw_bytes)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{file}: not UTF-8 text (byte {exc.start} is {raw_bytes[exc.start]:#04x}); "
+            "save the file as UTF-8"
+        ) from None
+    except RecursionError:
+        raise ConfigError(f"{file}: nested too deeply to be a contract file") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -60,6 +68,8 @@ def load_config(path: str | Path) -> Config:
         raw = ConfigFile.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(format_errors(file, exc)) from None
+    except RecursionError:
+        raise ConfigError(f"{file}: nested too deeply to be a contract file") from None
     return Config(file, raw, build_policy(raw))
 
 

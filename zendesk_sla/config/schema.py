@@ -3,6 +3,7 @@ each value must follow. Errors carry the key path; `load` turns them into one li
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Collection
 from dataclasses import asdict, fields
@@ -32,14 +33,23 @@ _DURATION = re.compile(r"^\s*(\d+)\s*([hd])\s*$")
 _WINDOW = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 
 Severity = Literal["blocker", "critical", "major", "trivial"]
+Day = Annotated[date, Field(strict=False)]  # 2026-12-24, quoted or not; 2026-13-45 refused
+
+
+MAX_DURATION = {"h": 24 * 366, "d": 366}  # a year: anything longer is a typo
 
 
 def parse_duration(value: object) -> tuple[int, Literal["h", "d"]]:
-    match = _DURATION.match(str(value))
+    match = _DURATION.match(str(value)) if isinstance(value, str) else None
     if not match:
         raise ValueError(f"invalid duration {value!r} (expected like '8h' or '3d')")
     unit: Literal["h", "d"] = "h" if match.group(2) == "h" else "d"
-    return int(match.group(1)), unit
+    amount = int(match.group(1))
+    if not 0 < amount <= MAX_DURATION[unit]:
+        raise ValueError(
+            f"duration {value!r} must be between 1{unit} and {MAX_DURATION[unit]}{unit}"
+        )
+    return amount, unit
 
 
 def _check_duration(value: str) -> str:
@@ -61,7 +71,8 @@ def _template(allowed: Collection[str]) -> AfterValidator:
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: `true` is not a count and 1 is not text; unknown keys are typos.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class BestEffort(Strict):
@@ -75,6 +86,9 @@ class Hours(Strict):
     @field_validator("windows")
     @classmethod
     def _windows(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("a plan with hours needs at least one window")
+        spans = []
         for window in value:
             match = _WINDOW.match(window)
             if not match:
@@ -82,6 +96,20 @@ class Hours(Strict):
             h1, m1, h2, m2 = (int(g) for g in match.groups())
             if not (h1 < 24 and h2 < 24 and m1 < 60 and m2 < 60 and (h1, m1) < (h2, m2)):
                 raise ValueError(f"window {window!r} must open before it closes, within a day")
+            spans.append(((h1, m1), (h2, m2), window))
+        spans.sort()
+        for (_, end, first), (start, _, second) in itertools.pairwise(spans):
+            if start < end:
+                raise ValueError(f"windows {first!r} and {second!r} overlap")
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("a plan with hours needs at least one day")
+        if len(set(value)) != len(value):
+            raise ValueError("a day is listed twice")
         return value
 
     def weekly(self) -> dict[int, tuple[tuple[time, time], ...]]:
@@ -105,8 +133,8 @@ TargetSpec = Annotated[
 class PlanConfig(Strict):
     hours: Hours | None
     channels: list[str]
-    authorized_contacts: int | None = Field(ge=0)
-    tickets_per_year: int | None = Field(ge=0)
+    authorized_contacts: int | None = Field(ge=0, le=100_000)
+    tickets_per_year: int | None = Field(ge=0, le=1_000_000)
     response: dict[Severity, TargetSpec]
     resolution: dict[Severity, TargetSpec]
 
@@ -114,7 +142,7 @@ class PlanConfig(Strict):
 class HolidayConfig(Strict):
     country: str = "ES"
     subdivision: str | None = None
-    extra: list[date] = []
+    extra: list[Day] = []
 
 
 class SeverityConfig(Strict):
@@ -124,8 +152,8 @@ class SeverityConfig(Strict):
 
 
 class QuotaConfig(Strict):
-    grace_months: int = Field(2, ge=0)
-    warn_at: list[float] = [0.8, 1.0]
+    grace_months: int = Field(2, ge=0, le=24)
+    warn_at: list[Annotated[float, Field(gt=0, le=2)]] = [0.8, 1.0]
     crossing_note: Annotated[str, _template(CROSSING_PLACEHOLDERS)]
     exceeded_note: Annotated[str, _template(EXCEEDED_PLACEHOLDERS)]
 
@@ -138,6 +166,9 @@ class PendingConfig(Strict):
     closing: Annotated[str, _template(CLOSING_PLACEHOLDERS)]
 
 
+INPUT_TAGS = ("third_party", "out_of_scope", "severity_input_prefix", "project_prefix")
+
+
 def _tags(value: dict[str, str]) -> dict[str, str]:
     """Tag names over the defaults of `Tags`; an unknown name is a typo."""
     known = {f.name for f in fields(Tags)}
@@ -145,8 +176,25 @@ def _tags(value: dict[str, str]) -> dict[str, str]:
     if unknown:
         raise ValueError(f"unknown tag names {unknown} (known: {', '.join(sorted(known))})")
     merged = {**asdict(Tags()), **value}
-    if merged["severity_prefix"] == merged["severity_input_prefix"]:
-        raise ValueError("severity_prefix (written) must differ from severity_input_prefix")
+    tag = re.compile(r"^[a-z0-9_:\-]+$")
+    for name, text in merged.items():
+        if not tag.match(text):
+            raise ValueError(f"{name}: {text!r} is not a Zendesk tag (lower case, no spaces)")
+    # The worker removes every tag under its own prefixes: an agent's tag or prefix under
+    # one of them (or one of them inside an agent's prefix) would be removed as its own.
+    owned = {n: merged[n] for n in ("plan_prefix", "severity_prefix")}
+    agents = {n: merged[n] for n in INPUT_TAGS}
+    for own, prefix in owned.items():
+        for name, text in agents.items():
+            if text.startswith(prefix) or (name.endswith("_prefix") and prefix.startswith(text)):
+                raise ValueError(f"{name} {text!r} and {own} {prefix!r} overlap")
+    if owned["plan_prefix"].startswith(owned["severity_prefix"]) or owned[
+        "severity_prefix"
+    ].startswith(owned["plan_prefix"]):
+        raise ValueError("plan_prefix and severity_prefix must not start with each other")
+    fixed = [t for n, t in merged.items() if not n.endswith("_prefix")]
+    if len(set(fixed)) != len(fixed):
+        raise ValueError("two tag names are the same")
     return value
 
 
@@ -175,9 +223,22 @@ class ZendeskFields(Strict):
             "quota_included",
             "quota_remaining",
         ],
-        str,
+        Annotated[str, Field(min_length=1)],
     ]
-    user_fields: dict[Literal["authorized"], str]
+    user_fields: dict[Literal["authorized"], Annotated[str, Field(min_length=1)]]
+
+    @model_validator(mode="after")
+    def _required(self) -> ZendeskFields:
+        need: dict[str, tuple[set[str], tuple[str, ...]]] = {
+            "ticket_fields": (set(self.ticket_fields), ("applied_severity", "response_due")),
+            "organization_fields": (set(self.organization_fields), ("plan",)),
+            "user_fields": (set(self.user_fields), ("authorized",)),
+        }
+        for group, (given, keys) in need.items():
+            missing = [k for k in keys if k not in given]
+            if missing:
+                raise ValueError(f"{group}: required {', '.join(missing)} is missing")
+        return self
 
 
 class SyncConfig(Strict):
@@ -204,7 +265,7 @@ class OrgOverride(Strict):
     id: int | None = None
     external_id: str | None = None
     plan: str | None = None
-    contract_start: date | None = None
+    contract_start: Day | None = None
     go_lives: list[str] | None = None  # "2026-03-01" or "Project name: 2026-03-01"
     bundles: dict[int, int] | None = None  # quota year -> extra tickets bought
 
