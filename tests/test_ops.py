@@ -162,3 +162,34 @@ def test_a_crash_loop_is_unhealthy_even_when_every_sweep_succeeds() -> None:
     assert not healthy(health.last_success, 900, now=1800.0)
     health.observed(Summary("poll"), now=1860.0)
     assert healthy(health.last_success, 900, now=1860.0)
+
+
+def test_healthz_answers_503_while_polls_fail_and_sweeps_succeed() -> None:
+    import time
+    import urllib.error
+    import urllib.request
+
+    from zendesk_sla.ops import CycleHealth, Metrics, OpsServer
+    from zendesk_sla.summary import Summary
+
+    metrics = Metrics()
+    health = CycleHealth(metrics, last_success=None)
+    server = OpsServer(metrics, lambda: health.last_success, 900, host="127.0.0.1", port=0)
+    server.start()
+    try:
+        url = f"http://127.0.0.1:{server.port}/healthz"
+        health.crashed("poll")
+        health.observed(Summary("sweep"), now=time.time())
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(url, timeout=5)
+        assert err.value.code == 503
+        err.value.close()
+        health.observed(Summary("poll"), now=time.time())
+        with urllib.request.urlopen(url, timeout=5) as reply:
+            assert reply.status == 200
+        metrics_url = f"http://127.0.0.1:{server.port}/metrics"
+        with urllib.request.urlopen(metrics_url, timeout=5) as reply:
+            body = reply.read()
+        assert b'zendesk_sla_cycle_errors_total{kind="poll"} 1.0' in body
+    finally:
+        server.stop()

@@ -105,6 +105,18 @@ class Applier:
                     conflicts.append(outcome.ticket_id)
             if batch.page_cursor and batch.page_cursor[1]:
                 self.store.put(batch.page_cursor[0], batch.page_cursor[1])
+        failed = [o for o in outcomes if o.result not in (OK, FAILED)]
+        if failed:  # one line per batch, not one per ticket (a 409 storm is hundreds)
+            by_result: dict[str, int] = {}
+            for outcome in failed:
+                by_result[outcome.result] = by_result.get(outcome.result, 0) + 1
+            log.warning(
+                "writes_not_applied",
+                counts=by_result,
+                tickets=[o.ticket_id for o in failed[:10]],
+                first_detail=failed[0].detail[:200],
+                retried="next cycle" if not conflicts else "conflicts re-read now",
+            )
         return conflicts
 
     def _record(self, evaluation: Evaluation, outcome: Outcome, summary: Summary, now: int) -> None:
@@ -150,12 +162,6 @@ class Applier:
             self._refused(evaluation, outcome, summary, now)
             return
         self.store.mark_dirty([ticket_id], f"{outcome.result}: {outcome.detail}"[:500], now)
-        log.warning(
-            "write_not_applied",
-            ticket_id=ticket_id,
-            result=outcome.result,
-            detail=outcome.detail[:300],
-        )
 
     def _refused(
         self, evaluation: Evaluation, outcome: Outcome, summary: Summary, now: int

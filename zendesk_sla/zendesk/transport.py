@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import requests
+import structlog
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -37,6 +38,8 @@ from zendesk_sla.zendesk.errors import (
 from zendesk_sla.zendesk.pacing import Pacer
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+log = structlog.get_logger("zendesk_sla.transport")
 
 
 class Meter:
@@ -101,8 +104,15 @@ class ZendeskSession(requests.Session):
         response: requests.Response = retrying(self._send, verb, target, args, kwargs)
         return response
 
-    def _count_retry(self, _state: RetryCallState) -> None:
+    def _count_retry(self, state: RetryCallState) -> None:
         self.meter.retries += 1
+        error = state.outcome.exception() if state.outcome is not None else None
+        log.info(
+            "request_retried",
+            attempt=state.attempt_number,
+            wait_seconds=round(state.next_action.sleep, 2) if state.next_action else None,
+            reason=str(error)[:200],
+        )
 
     def _send(
         self, method: str, url: str, args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -138,4 +148,10 @@ class ZendeskSession(requests.Session):
         self.remaining_wait -= seconds
         self.meter.rate_limit_waits += 1
         self.meter.rate_limit_seconds += seconds
+        log.warning(
+            "rate_limited_wait",
+            seconds=round(seconds, 1),
+            url=urlparse(url).path,
+            budget_left=round(self.remaining_wait, 1),
+        )
         self.sleep(seconds)
