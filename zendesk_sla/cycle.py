@@ -157,8 +157,7 @@ class Worker:
         if self.store.get(FIRST_RUN) is None:
             with self.store.transaction():  # before the cursor moves
                 self.store.put(FIRST_RUN, "0")
-                if self.store.get(WATCHING_SINCE) is None:
-                    self.store.put(WATCHING_SINCE, str(int(self.clock().timestamp())))
+                self._start_watching()
         self._export(summary, TICKETS, start_time=self._start(), decide=False)
         if self.stop.is_set():
             summary.interrupted = True
@@ -168,6 +167,12 @@ class Worker:
         if not summary.interrupted and not self.dry_run:
             with self.store.transaction():
                 self.store.forget([FIRST_RUN])
+
+    def _start_watching(self) -> None:
+        """Remember when the worker first looked at this account (POLICY 10: pending time
+        before it does not count towards a notice)."""
+        if self.store.get(WATCHING_SINCE) is None:
+            self.store.put(WATCHING_SINCE, str(int(self.clock().timestamp())))
 
     def _decide_all(self, summary: Summary, ids: list[int], key: str) -> None:
         """Decide and write stored tickets in id order, recording the last one done in `key`.
@@ -194,6 +199,8 @@ class Worker:
     def _backfill(self, summary: Summary, since: int, until: int | None) -> None:
         """Gather the whole range first, recount the quotas once, then decide and write."""
         self.quiet = True
+        with self.store.transaction():
+            self._start_watching()
         try:
             self._backfill_range(summary, since, until)
         finally:

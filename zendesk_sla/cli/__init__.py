@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from zendesk_sla.cli import contract, reports, sandbox, worker
+from zendesk_sla.cli import contract, reports, sandbox, severity, worker
 from zendesk_sla.cli.common import LockHeld, UsageError
 from zendesk_sla.config import ConfigError
 from zendesk_sla.fields import NotSetUp
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    for group in (contract, worker, reports, sandbox):
+    for group in (contract, severity, worker, reports, sandbox):
         group.register(sub)
     return parser
 

@@ -37,6 +37,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             rows = reports.contacts_report(store, config, args.org)
         elif args.kind == "rejects":
             rows = reports.rejects_report(store)
+        elif args.kind == "severity":
+            rows = reports.severity_report(store, config)
         else:
             rows = reports.sla_report(store, config, args.org, args.year, args.month)
     finally:
@@ -57,8 +59,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     report.add_argument(
         "kind",
-        choices=("quota", "contacts", "sla", "rejects"),
-        help="rejects: records and fields from Zendesk the worker could not read",
+        choices=("quota", "contacts", "sla", "rejects", "severity"),
+        help="rejects: records and fields from Zendesk the worker could not read; severity: "
+        "tickets where an agent's severity differs from the text's, with the rules that fired",
     )
     report.add_argument("--org", type=int, help="one organization id")
     period = report.add_mutually_exclusive_group()

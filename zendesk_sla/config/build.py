@@ -19,6 +19,7 @@ from zendesk_sla.core.policy import (
     Tags,
     Target,
 )
+from zendesk_sla.core.text_severity import TextRules
 
 _HOLIDAY_YEARS = range(2000, 2061)
 
@@ -80,7 +81,20 @@ def build_policy(raw: ConfigFile) -> Policy:
         tags=Tags(**raw.tags),
         severity=SeverityRules(
             priority_map={str(k): str(v) for k, v in raw.severity.priority_map.items()},
-            keywords={str(k): tuple(v) for k, v in raw.severity.keywords.items()},
+            text=TextRules(
+                rules={
+                    str(sev): tuple(
+                        (float(weight), pattern)
+                        for weight, patterns in by_weight.items()
+                        for pattern in patterns
+                    )
+                    for sev, by_weight in raw.severity.rules.items()
+                },
+                negations=tuple(raw.severity.negations),
+                hypotheticals=tuple(raw.severity.hypotheticals),
+                caps=tuple((str(c.severity), tuple(c.cues)) for c in raw.severity.caps),
+                threshold=float(raw.severity.threshold),
+            ),
             default=raw.severity.default,
         ),
         channel_map=dict(raw.channels),

@@ -145,10 +145,32 @@ class HolidayConfig(Strict):
     extra: list[Day] = []
 
 
+def _pattern(value: str) -> str:
+    if not value.split() or all(t == "~" for t in value.split()):
+        raise ValueError(f"empty pattern {value!r}")
+    if any(not t.replace("|", "").replace("*", "").strip() for t in value.split() if t != "~"):
+        raise ValueError(f"pattern {value!r} has an empty word")
+    return value
+
+
+Pattern = Annotated[str, AfterValidator(_pattern)]
+
+
+class CapConfig(Strict):
+    severity: Severity
+    cues: list[Pattern]
+
+
 class SeverityConfig(Strict):
     priority_map: dict[Literal["urgent", "high", "normal", "low"], Severity]
     default: Severity
-    keywords: dict[Severity, list[str]]
+    threshold: int = Field(2, ge=1, le=10)  # points a severity needs to be decided by text
+    # severity -> weight (1-5) -> phrase patterns ("caid*" any word form, "a|b", "~" gap).
+    rules: dict[Severity, dict[Annotated[int, Field(ge=1, le=5)], list[Pattern]]]
+    negations: list[Pattern] = []  # a match right after one of these is not counted
+    hypotheticals: list[Pattern] = []  # a match in a sentence opened by one is not counted
+    # In order, the first whose cue the text holds bounds every signal at that severity.
+    caps: list[CapConfig] = []
 
 
 class QuotaConfig(Strict):

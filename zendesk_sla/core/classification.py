@@ -1,22 +1,20 @@
 """Severity classification with the precedence of POLICY.md section 6.
 
-Field, then an agent's `sla_sev_*` tag, then Zendesk priority, then keyword
-rules, then the default. Keywords that point higher than the choice ask for a
-review.
+Field, then an agent's `sla_sev_*` tag, then Zendesk priority, then the text
+(`text_severity`), then the default. The review flag goes up when the text points
+higher than the choice, or when the text decided on weak evidence.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 from zendesk_sla.core.policy import SEVERITIES, SeverityRules, severity_rank
+from zendesk_sla.core.text_severity import TextVerdict, text_severity
 
-Source = Literal["field", "tag", "priority", "keywords", "default"]
+Source = Literal["field", "tag", "priority", "text", "default"]
 
 
 @dataclass(frozen=True)
@@ -25,31 +23,6 @@ class SeverityDecision:
     source: Source
     reason: str
     review: bool = False
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, so `caído` matches `caido` (other non-ASCII letters drop)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return decomposed.encode("ascii", "ignore").decode("ascii")
-
-
-@lru_cache(maxsize=64)
-def _pattern(keywords: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not keywords:
-        return None
-    words = sorted({fold(k) for k in keywords}, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)")
-
-
-def keyword_severity(text: str, keywords: Mapping[str, tuple[str, ...]]) -> tuple[str, str] | None:
-    """The most severe level whose keywords appear in `text`, with the keyword found."""
-    folded = fold(text)
-    for severity in SEVERITIES:
-        pattern = _pattern(tuple(keywords.get(severity, ())))
-        match = pattern.search(folded) if pattern else None
-        if match:
-            return severity, match.group(1)
-    return None
 
 
 def classify(
@@ -61,15 +34,20 @@ def classify(
     text: str,
     tag_prefix: str = "sla_sev_",
 ) -> SeverityDecision:
-    by_keywords = keyword_severity(text, rules.keywords)
-    decision = _choose(rules, field_value, tags, priority, tag_prefix, by_keywords)
-    review = (
-        by_keywords is not None
-        and decision.source != "keywords"
-        and severity_rank(by_keywords[0]) < severity_rank(decision.severity)
-    )
-    if review and by_keywords:
-        reason = f"{decision.reason}; keyword '{by_keywords[1]}' suggests {by_keywords[0]}"
+    verdict = text_severity(text, rules.text)
+    decision = _choose(rules, field_value, tags, priority, tag_prefix, verdict)
+    if decision.source == "text":
+        if verdict.higher is not None:
+            return SeverityDecision(
+                decision.severity,
+                "text",
+                f"{decision.reason}; weaker signs of {verdict.higher}",
+                review=True,
+            )
+        return decision
+    pointed = verdict.severity if verdict.strong else verdict.higher
+    if pointed is not None and severity_rank(pointed) < severity_rank(decision.severity):
+        reason = f"{decision.reason}; the text suggests {pointed} ({verdict.reason})"
         return SeverityDecision(decision.severity, decision.source, reason, review=True)
     return decision
 
@@ -80,7 +58,7 @@ def _choose(
     tags: Iterable[str],
     priority: str | None,
     tag_prefix: str,
-    by_keywords: tuple[str, str] | None,
+    verdict: TextVerdict,
 ) -> SeverityDecision:
     # A dropdown's option values may be plain ("blocker") or tag-like ("sla_sev_blocker").
     value = (field_value or "").lower().removeprefix(tag_prefix)
@@ -94,7 +72,11 @@ def _choose(
         return SeverityDecision(tagged[0], "tag", f"tag {tag_prefix}{tagged[0]}")
     if priority and priority in rules.priority_map:
         mapped = rules.priority_map[priority]
-        return SeverityDecision(mapped, "priority", f"priority {priority} maps to {mapped}")
-    if by_keywords:
-        return SeverityDecision(by_keywords[0], "keywords", f"keyword '{by_keywords[1]}'")
-    return SeverityDecision(rules.default, "default", "no field, tag, priority or keyword")
+        return SeverityDecision(mapped, "priority", f"priority {priority} -> {mapped}")
+    if verdict.severity is not None:
+        # Weak evidence is still the best reading of the text, but an agent should confirm.
+        return SeverityDecision(verdict.severity, "text", verdict.reason, review=not verdict.strong)
+    # Nothing to go on: the default, and an agent confirms it (POLICY 6: never silently).
+    return SeverityDecision(
+        rules.default, "default", "no field, tag, priority or text signal", review=True
+    )

@@ -12,14 +12,10 @@ from functools import cached_property
 from typing import Literal
 
 from zendesk_sla.core.calendar import BusinessCalendar
+from zendesk_sla.core.severities import SEVERITIES, severity_rank
+from zendesk_sla.core.text_severity import TextRules
 
-SEVERITIES = ("blocker", "critical", "major", "trivial")  # most severe first
 ClockKind = Literal["response", "resolution"]
-
-
-def severity_rank(severity: str) -> int:
-    """0 for the most severe level; larger is milder."""
-    return SEVERITIES.index(severity)
 
 
 @dataclass(frozen=True)
@@ -116,7 +112,7 @@ class Tags:
 @dataclass(frozen=True)
 class SeverityRules:
     priority_map: Mapping[str, str]
-    keywords: Mapping[str, tuple[str, ...]]
+    text: TextRules
     default: str
 
 
@@ -161,3 +157,6 @@ class Policy:
     refused: RefusedRules = field(
         default_factory=RefusedRules
     )  # POLICY 4: a solve before any reply is the answer
+
+
+__all__ = ["SEVERITIES", "ClockKind", "Policy", "severity_rank"]

@@ -1,0 +1,181 @@
+"""Severity from what the customer wrote (POLICY 6): weighted phrase rules per severity,
+read as customers write (any case, accents or not, word forms), with negation,
+hypothetical and "it is back now" scopes.
+
+Rules come from YAML in a small pattern language a support lead can write:
+words separated by spaces; `caid*` matches any word starting with `caid`; `a|b`
+matches either word; `~` skips up to three words. A match is ignored when a
+negation cue ("no es", "not") stands just before it, or when a hypothetical cue
+("en caso de", "what if") opens its sentence; caps bound every signal when the
+text says what is affected ("el plugin": trivial) or that it works again (major).
+The most severe level whose score reaches the threshold wins; a lower score is
+weak evidence, chosen but flagged for review.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from zendesk_sla.core.severities import SEVERITIES, severity_rank
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_SENTENCE = re.compile(r"[.!?;\n]+|\s[¿¡]")
+
+
+def normalize(text: str) -> str:
+    """Lower case, no accents, punctuation as spaces: `¡Caída TOTAL!` -> `caida total`."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = decomposed.encode("ascii", "ignore").decode("ascii")
+    return _NON_WORD.sub(" ", plain).strip()
+
+
+def _token(token: str) -> str:
+    if token == "~":
+        return r"(?:\S+ ){0,3}"
+    alternatives = []
+    for alt in token.split("|"):
+        if alt.endswith("*"):
+            alternatives.append(re.escape(normalize(alt[:-1])) + r"\S*")
+        else:
+            alternatives.append(re.escape(normalize(alt)))
+    return "(?:" + "|".join(alternatives) + ") "
+
+
+@lru_cache(maxsize=4096)
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    """The pattern language as a regular expression over normalized text (plus a space)."""
+    body = "".join(_token(t) for t in pattern.split())
+    return re.compile(r"(?<!\S)" + body)
+
+
+class _Index:
+    """The rules by the words a match can start with, so a text is tried only against the
+    rules whose first word it holds."""
+
+    def __init__(self, rules: TextRules) -> None:
+        self.exact: dict[str, list[tuple[str, float, str]]] = {}
+        self.prefixed: list[tuple[str, tuple[str, float, str]]] = []
+        for severity in SEVERITIES:
+            for weight, pattern in rules.rules.get(severity, ()):
+                entry = (severity, weight, pattern)
+                for alt in pattern.split(maxsplit=1)[0].split("|"):
+                    if alt.endswith("*"):
+                        self.prefixed.append((normalize(alt[:-1]), entry))
+                    else:
+                        self.exact.setdefault(normalize(alt).split()[0], []).append(entry)
+
+    def candidates(self, words: set[str]) -> list[tuple[str, float, str]]:
+        found = {e for w in words for e in self.exact.get(w, ())}
+        found |= {e for prefix, e in self.prefixed if any(w.startswith(prefix) for w in words)}
+        order = {s: i for i, s in enumerate(SEVERITIES)}
+        return sorted(found, key=lambda e: (order[e[0]], -e[1], e[2]))
+
+
+@dataclass(frozen=True)
+class TextRules:
+    rules: Mapping[str, tuple[tuple[float, str], ...]]  # severity -> (weight, pattern)
+    negations: tuple[str, ...] = ()
+    hypotheticals: tuple[str, ...] = ()
+    # (severity, cues), in order: the first whose cue the text holds caps every signal at
+    # that severity ("un plugin" -> trivial; "ddos" -> critical; "ya funciona" -> major).
+    caps: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    threshold: float = 2.0
+    # Derived once per rules: the verdicts already read (a ticket is read again at every
+    # sweep) and the index of rules by first word. Not part of the rules' identity.
+    memo: dict[str, TextVerdict] = field(default_factory=dict, compare=False, repr=False)
+    derived: dict[str, _Index] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Hit:
+    severity: str
+    weight: float
+    pattern: str
+    text: str
+
+
+@dataclass(frozen=True)
+class TextVerdict:
+    severity: str | None  # None: nothing in the text
+    score: float
+    hits: tuple[Hit, ...]
+    strong: bool  # the score reached the threshold
+    higher: str | None = None  # a more severe level the text also points to, if any
+
+    @property
+    def reason(self) -> str:
+        decisive = [h for h in self.hits if h.severity == self.severity]
+        shown = ", ".join(f"'{h.text}'" for h in decisive[:3])
+        return f"text {shown} ({self.score:g} points)" if decisive else "no rule matched"
+
+
+def _cue_before(cues: Sequence[str], text: str, start: int, words: int) -> bool:
+    before = text[:start].split()[-words:]
+    window = " ".join(before) + " "
+    return any(compile_pattern(cue).search(window) for cue in cues)
+
+
+def text_severity(text: str, rules: TextRules) -> TextVerdict:
+    """The text's verdict; remembered, as a ticket is read again at every sweep."""
+    verdict = rules.memo.get(text)
+    if verdict is None:
+        if len(rules.memo) > 200_000:
+            rules.memo.clear()
+        verdict = rules.memo[text] = _read(text, rules)
+    return verdict
+
+
+def _read(text: str, rules: TextRules) -> TextVerdict:
+    normalized = " " + normalize(text) + " "
+    sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+    clauses = [" " + normalize(s) + " " for s in sentences] or [normalized]
+    cap = next(
+        (
+            severity
+            for severity, cues in rules.caps
+            if any(compile_pattern(c).search(normalized) for c in cues)
+        ),
+        None,
+    )
+    hits: list[Hit] = []
+    capped: set[str] = set()
+    index = rules.derived.get("index")
+    if index is None:
+        index = rules.derived["index"] = _Index(rules)
+    words = set(normalized.split())
+    for severity, weight, pattern in index.candidates(words):
+        regex = compile_pattern(pattern)
+        for clause in clauses:
+            match = regex.search(clause)
+            if match is None:
+                continue
+            if _cue_before(rules.negations, clause, match.start(), 3):
+                continue
+            if _cue_before(rules.hypotheticals, clause, match.start(), 12):
+                continue
+            level = severity
+            if cap is not None and severity_rank(severity) < severity_rank(cap):
+                level = cap
+                capped.add(severity)  # the text did point higher: an agent confirms
+            hits.append(Hit(level, weight, pattern, match.group(0).strip()))
+            break
+    scores = {s: sum(h.weight for h in hits if h.severity == s) for s in SEVERITIES}
+    strong = [s for s in SEVERITIES if scores[s] >= rules.threshold]
+    if strong:
+        chosen = strong[0]
+    elif any(scores.values()):
+        chosen = max(SEVERITIES, key=lambda s: (scores[s], -severity_rank(s)))
+    else:
+        return TextVerdict(None, 0.0, (), False)
+    higher = next((s for s in SEVERITIES if scores[s] > 0 or s in capped), None)
+    return TextVerdict(
+        chosen,
+        scores[chosen],
+        tuple(hits),
+        bool(strong),
+        higher if higher is not None and severity_rank(higher) < severity_rank(chosen) else None,
+    )
