@@ -175,7 +175,7 @@ class Applier:
         wait = rules.retry_after_seconds * 4 ** (attempts - 1)
         self.store.count_refusal(ticket_id, reason, now, now + wait)
         if attempts >= rules.max_attempts:
-            self.store.refuse(ticket_id, evaluation.fingerprint, reason, now)
+            self.store.refuse(ticket_id, evaluation.fingerprint(), reason, now)
             summary.handed_off += 1
             log.warning(
                 "write_refused_handed_to_agent",

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -56,7 +57,7 @@ class Evaluation:
     facts: TicketFacts
     decision: Decision
     change: TicketChange | None
-    fingerprint: str = ""  # what others own on the ticket (status, their fields and tags)
+    fingerprint: Callable[[], str] = str  # what others own on the ticket (status, fields, tags)
     held: bool = False  # a change withheld: a refused write waits for its next attempt
     sent: frozenset[str] = frozenset()  # note keys Zendesk is known to show
 
@@ -117,10 +118,10 @@ class Evaluator:
                     previous = previous_from_ticket(policy, facts)
                 if prev is None and previous is not None:
                     learned.append((ticket_id, previous.plan, previous.severity))
-                fingerprint = self.fingerprint(row)
+                fingerprint = partial(self.fingerprint, row)  # computed only when needed
                 refusal = refusals.get(ticket_id)
                 refused = None
-                if refusal is not None and refusal[0] == fingerprint:
+                if refusal is not None and refusal[0] == fingerprint():
                     refused = (refusal[1], refusal[2])
                 elif refusal is not None:
                     stale.append(ticket_id)  # someone changed the ticket: try again

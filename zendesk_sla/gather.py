@@ -79,8 +79,10 @@ class Gatherer:
                 touched |= self.store.member_orgs(users)
                 with self.store.transaction():
                     put(rows)
-                    for user_id in users:
-                        self.store.put_memberships(user_id, memberships.get(user_id, ()))
+                    # Only authorized contacts' memberships matter; others' are forgotten.
+                    self.store.clear_memberships(u for u in users if u not in memberships)
+                    for user_id, orgs in memberships.items():
+                        self.store.put_memberships(user_id, orgs)
                     self.store.put(key, str(page.end_time))
                 # New contacts or organization data change quota ledgers.
                 for r in rows:

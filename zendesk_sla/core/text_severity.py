@@ -54,25 +54,46 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
 
 class _Index:
     """The rules by the words a match can start with, so a text is tried only against the
-    rules whose first word it holds."""
+    rules whose first word it holds; and each cap's cues as one expression."""
 
     def __init__(self, rules: TextRules) -> None:
         self.exact: dict[str, list[tuple[str, float, str]]] = {}
-        self.prefixed: list[tuple[str, tuple[str, float, str]]] = []
+        prefixed: dict[str, list[tuple[str, float, str]]] = {}
         for severity in SEVERITIES:
             for weight, pattern in rules.rules.get(severity, ()):
                 entry = (severity, weight, pattern)
                 for alt in pattern.split(maxsplit=1)[0].split("|"):
                     if alt.endswith("*"):
-                        self.prefixed.append((normalize(alt[:-1]), entry))
+                        prefixed.setdefault(normalize(alt[:-1]), []).append(entry)
                     else:
                         self.exact.setdefault(normalize(alt).split()[0], []).append(entry)
+        self.prefixed = prefixed
+        self.prefix_regex = re.compile(
+            r"(?<!\S)(" + "|".join(sorted(map(re.escape, prefixed), key=len, reverse=True)) + ")"
+            if prefixed
+            else r"(?!)"
+        )
+        self.caps = [
+            (
+                severity,
+                re.compile("|".join(f"(?:{compile_pattern(c).pattern})" for c in cues) or r"(?!)"),
+            )
+            for severity, cues in rules.caps
+        ]
 
-    def candidates(self, words: set[str]) -> list[tuple[str, float, str]]:
+    def candidates(self, text: str, words: set[str]) -> list[tuple[str, float, str]]:
         found = {e for w in words for e in self.exact.get(w, ())}
-        found |= {e for prefix, e in self.prefixed if any(w.startswith(prefix) for w in words)}
+        for match in self.prefix_regex.finditer(text):
+            # The longest prefix matched; shorter ones that also start this word count too.
+            word = text[match.start() :].split(maxsplit=1)[0]
+            for prefix, entries in self.prefixed.items():
+                if word.startswith(prefix):
+                    found.update(entries)
         order = {s: i for i, s in enumerate(SEVERITIES)}
         return sorted(found, key=lambda e: (order[e[0]], -e[1], e[2]))
+
+    def cap(self, text: str) -> str | None:
+        return next((severity for severity, regex in self.caps if regex.search(text)), None)
 
 
 @dataclass(frozen=True)
@@ -133,21 +154,14 @@ def _read(text: str, rules: TextRules) -> TextVerdict:
     normalized = " " + normalize(text) + " "
     sentences = [s for s in _SENTENCE.split(text) if s.strip()]
     clauses = [" " + normalize(s) + " " for s in sentences] or [normalized]
-    cap = next(
-        (
-            severity
-            for severity, cues in rules.caps
-            if any(compile_pattern(c).search(normalized) for c in cues)
-        ),
-        None,
-    )
-    hits: list[Hit] = []
-    capped: set[str] = set()
     index = rules.derived.get("index")
     if index is None:
         index = rules.derived["index"] = _Index(rules)
+    cap = index.cap(normalized)
+    hits: list[Hit] = []
+    capped: set[str] = set()
     words = set(normalized.split())
-    for severity, weight, pattern in index.candidates(words):
+    for severity, weight, pattern in index.candidates(normalized, words):
         regex = compile_pattern(pattern)
         for clause in clauses:
             match = regex.search(clause)

@@ -139,6 +139,9 @@ class TicketStore(StoreBase):
             "INSERT INTO memberships VALUES (?, ?)", [(user_id, o) for o in sorted(set(org_ids))]
         )
 
+    def clear_memberships(self, user_ids: Iterable[int]) -> None:
+        self.db.executemany("DELETE FROM memberships WHERE user_id = ?", [(u,) for u in user_ids])
+
     def authorized_user_ids(self) -> list[int]:
         return [
             r[0] for r in self.db.execute("SELECT id FROM users WHERE authorized = 1 ORDER BY id")
