@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -10,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 
 from zendesk_sla.cycle import Worker
 from zendesk_sla.ops import CycleHealth, Metrics, OpsServer
@@ -37,15 +39,24 @@ def _guarded(
     return job
 
 
+class PortInUse(Exception):
+    """The metrics port cannot be bound."""
+
+
 def run_daemon(
     worker: Worker,
     poll_seconds: int,
     sweep_seconds: int,
     *,
     metrics_port: int | None = None,
+    metrics_host: str = "127.0.0.1",
     health_max_age: float = 900,
 ) -> int:
-    scheduler = BlockingScheduler(timezone=UTC)
+    """Run until SIGTERM or Ctrl-C. The signal handler only sets events: the first stops
+    the cycle after the page it is on and shuts the scheduler down; a second exits at once."""
+    stop = worker.stop
+    force = threading.Event()
+    scheduler = BackgroundScheduler(timezone=UTC)
     lock = threading.Lock()
     metrics = Metrics()
     health = CycleHealth(metrics, worker.store.last_success())
@@ -58,9 +69,14 @@ def run_daemon(
 
     ops = None
     if metrics_port is not None:
-        ops = OpsServer(metrics, lambda: health.last_success, health_max_age, port=metrics_port)
+        try:
+            ops = OpsServer(
+                metrics, lambda: health.last_success, health_max_age, metrics_host, metrics_port
+            )
+        except OSError as exc:
+            raise PortInUse(f"--metrics-port {metrics_port}: {exc.strerror}") from None
         ops.start()
-        log.info("ops_listening", port=ops.port, paths=["/metrics", "/healthz"])
+        log.info("ops_listening", host=metrics_host, port=ops.port, paths=["/metrics", "/healthz"])
     options: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
     scheduler.add_job(
         _guarded(lock, "poll", worker.run_cycle, after, crashed),
@@ -79,14 +95,29 @@ def run_daemon(
     )
 
     def on_signal(signum: int, _frame: object) -> None:
-        log.info("stopping", signal=signal.Signals(signum).name)
-        worker.stop.set()  # the running cycle ends after the page it is on
-        scheduler.shutdown(wait=True)
+        if stop.is_set():
+            force.set()
+        stop.set()
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     log.info("daemon_started", poll_seconds=poll_seconds, sweep_seconds=sweep_seconds)
     scheduler.start()
+    while not stop.wait(0.5):
+        pass
+    log.info("stopping", note="the running cycle ends after its page; Ctrl-C again to quit now")
+    done = threading.Event()
+
+    def shut_down() -> None:
+        scheduler.shutdown(wait=True)
+        done.set()
+
+    threading.Thread(target=shut_down, name="shutdown", daemon=True).start()
+    while not done.wait(0.2):
+        if force.is_set():
+            log.warning("stopped_at_once", reason="second signal")
+            sys.stderr.flush()
+            os._exit(130)  # the cycle's open transaction is rolled back by the database
     if ops is not None:
         ops.stop()
     log.info("daemon_stopped")

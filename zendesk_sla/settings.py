@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def default_config() -> Path:
+    """The bundled contract file, wherever the command runs from."""
+    return PACKAGE_ROOT / "config" / "athento.yaml"
+
+
+def default_state() -> Path:
+    """$XDG_STATE_HOME/zendesk-sla/state.sqlite3: never relative to the working directory,
+    so a run from another directory finds the same state (no second state, no resends)."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "zendesk-sla" / "state.sqlite3"
 
 
 class SettingsError(Exception):
@@ -21,12 +37,26 @@ class Settings(BaseSettings):
     zendesk_api_token: SecretStr | None = None
     zendesk_oauth_token: SecretStr | None = None
     zendesk_url: str | None = None  # full base URL, e.g. the sandbox on http://127.0.0.1:8999
-    zendesk_sla_config: Path = Path("config/athento.yaml")
-    zendesk_sla_state: Path = Path("state/zendesk-sla.sqlite3")
+    zendesk_sla_config: Path = default_config()
+    zendesk_sla_state: Path = default_state()
     zendesk_sla_database_url: str | None = None  # postgresql://...: state in PostgreSQL instead
     zendesk_sla_log_format: Literal["auto", "json", "console"] = "auto"
     zendesk_sla_log_level: str = "INFO"
     zendesk_timeout_seconds: float = 60.0
+
+    @field_validator("zendesk_sla_log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in LEVELS:
+            raise ValueError(f"{value!r} is not a log level ({', '.join(LEVELS)})")
+        return value.upper()
+
+    @field_validator("zendesk_timeout_seconds")
+    @classmethod
+    def _timeout(cls, value: float) -> float:
+        if not 1 <= value <= 600:
+            raise ValueError(f"{value} is not between 1 and 600 seconds")
+        return value
 
     @property
     def state_target(self) -> str:
@@ -54,3 +84,16 @@ class Settings(BaseSettings):
         for name, value in super().__repr_args__():
             secret = "token" in str(name) or "database_url" in str(name)
             yield name, ("**********" if secret and value else value)
+
+
+def load_settings() -> Settings:
+    """The settings from the environment and `.env`; a bad value is one SettingsError line
+    naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = "_".join(str(p) for p in error["loc"]).upper()
+            problems.append(f"{name}: {error['msg'].removeprefix('Value error, ')}")
+        raise SettingsError("; ".join(problems)) from None

@@ -7,14 +7,17 @@ plan, daemon, backfill, setup, health), reports, sandbox.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
+from zendesk_sla import __version__
 from zendesk_sla.cli import contract, reports, sandbox, severity, worker
-from zendesk_sla.cli.common import LockHeld, UsageError
+from zendesk_sla.cli.common import LockHeld, UsageError, forget_settings
 from zendesk_sla.config import ConfigError
 from zendesk_sla.fields import NotSetUp
 from zendesk_sla.settings import SettingsError
+from zendesk_sla.store.base import StateError
 from zendesk_sla.zendesk.errors import ZendeskError
 
 
@@ -22,9 +25,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zendesk-sla",
         description="Enforce Athento's support contract (SLAs, quotas, contacts) on Zendesk.",
-        epilog="Zendesk credentials come from ZENDESK_* environment variables or .env; "
-        "see README.md.",
+        epilog="Zendesk credentials come from ZENDESK_* environment variables or .env (see "
+        ".env.example). Exit codes: 0 done, 1 configuration, settings or state error, 2 bad "
+        "command line, 3 Zendesk error, 4 another replica holds the lock, 5 account not set up.",
     )
+    parser.add_argument("--version", action="version", version=f"zendesk-sla {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     for group in (contract, severity, worker, reports, sandbox):
@@ -38,6 +43,7 @@ Handler = Callable[[argparse.Namespace], int]
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     func: Handler = args.func
+    forget_settings()
     try:
         return func(args)
     except ConfigError as exc:
@@ -58,5 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LockHeld as exc:
         print(f"zendesk-sla {args.command}: {exc}", file=sys.stderr)
         return 4
+    except StateError as exc:
+        print(f"state error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, without a traceback at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         return 130

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import os
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from zendesk_sla.config import Config, load_config
-from zendesk_sla.settings import Settings
+from zendesk_sla.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from zendesk_sla.app import App
 
-DEFAULT_CONFIG = "config/athento.yaml"
+DEFAULT_CONFIG = "the bundled config/athento.yaml"
 
 
 class UsageError(Exception):
@@ -24,8 +23,23 @@ class LockHeld(Exception):
     """Another replica holds the worker lock (PostgreSQL state)."""
 
 
+_SETTINGS: list[Settings] = []
+
+
+def settings() -> Settings:
+    """One settings object for every command (environment and `.env`), read once."""
+    if not _SETTINGS:
+        _SETTINGS.append(load_settings())
+    return _SETTINGS[0]
+
+
+def forget_settings() -> None:
+    """A new command reads the environment afresh."""
+    _SETTINGS.clear()
+
+
 def config_path(args: argparse.Namespace) -> str:
-    return str(args.config or os.environ.get("ZENDESK_SLA_CONFIG") or DEFAULT_CONFIG)
+    return str(args.config or settings().zendesk_sla_config)
 
 
 def load_policy(args: argparse.Namespace) -> Config:
@@ -60,10 +74,10 @@ def make_app(args: argparse.Namespace, *, dry_run: bool = False) -> App:
     from zendesk_sla.app import App
     from zendesk_sla.logs import configure
 
-    settings = Settings()
-    configure(settings.zendesk_sla_log_format, settings.zendesk_sla_log_level)
-    config = load_config(args.config or settings.zendesk_sla_config)
-    return App(settings, config, dry_run=dry_run)
+    current = settings()
+    configure(current.zendesk_sla_log_format, current.zendesk_sla_log_level)
+    config = load_config(config_path(args))
+    return App(current, config, dry_run=dry_run)
 
 
 def hold_lock(app: App, dry_run: bool) -> None:

@@ -15,6 +15,7 @@ from zendesk_sla.cli.common import (
     config_path,
     created_arg,
     load_policy,
+    settings,
 )
 from zendesk_sla.cli.timeline_input import clock_json, read_history
 from zendesk_sla.config import load_config
@@ -59,12 +60,11 @@ def _explain_ticket(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from zendesk_sla.explain_ticket import UnknownTicket, explain_ticket
-    from zendesk_sla.settings import Settings
     from zendesk_sla.store import StateStore
 
-    settings = Settings()
-    config = load_config(args.config or settings.zendesk_sla_config)
-    state = settings.state_target
+    current = settings()
+    config = load_config(args.config or current.zendesk_sla_config)
+    state = current.state_target
     if not state.startswith("postgres") and not Path(state).exists():
         raise UsageError(f"no worker state at {state}: run the worker first")
     store = StateStore(state)

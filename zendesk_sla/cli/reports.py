@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from zendesk_sla.cli.common import (
     UsageError,
     add_config,
+    settings,
 )
 from zendesk_sla.config import load_config
-from zendesk_sla.settings import Settings
 
 if TYPE_CHECKING:
     pass
@@ -22,9 +22,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from zendesk_sla import reports
     from zendesk_sla.store import StateStore
 
-    settings = Settings()
-    config = load_config(args.config or settings.zendesk_sla_config)
-    state = args.state or settings.state_target
+    current = settings()
+    config = load_config(args.config or current.zendesk_sla_config)
+    state = args.state or current.state_target
     if not str(state).startswith("postgres") and not Path(state).exists():
         raise UsageError(f"no worker state at {state}: run the worker first (or pass --state)")
     if args.month and not re.fullmatch(r"\d{4}-\d{2}", args.month):
@@ -46,7 +46,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     title = f"zendesk-sla {args.kind} report"
     text = reports.render(rows, args.format, title, chart=args.kind == "sla")
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--output: cannot write {args.output}: {exc.strerror}") from None
         print(f"{args.output}: {len(rows)} rows")
     else:
         print(text)

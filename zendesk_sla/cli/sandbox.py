@@ -7,6 +7,8 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from zendesk_sla.cli.common import UsageError
+
 if TYPE_CHECKING:
     pass
 
@@ -14,7 +16,10 @@ if TYPE_CHECKING:
 def cmd_sandbox_generate(args: argparse.Namespace) -> int:
     from zendesk_sla.sandbox.generator import stream
 
-    out = open(args.out, "w", encoding="utf-8") if args.out != "-" else sys.stdout  # noqa: SIM115
+    try:
+        out = open(args.out, "w", encoding="utf-8") if args.out != "-" else sys.stdout  # noqa: SIM115
+    except OSError as exc:
+        raise UsageError(f"--out: cannot write {args.out}: {exc.strerror}") from None
     try:
         for record in stream(args.tickets, seed=args.seed):
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -30,9 +35,12 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
 
     limits = RateLimits(args.rate_limit, args.incremental_rate_limit, args.rate_window)
     faults = Faults(error_rate=args.error_rate, drop_rate=args.drop_rate, seed=args.seed)
-    server = build_sandbox(
-        tickets=args.tickets, seed=args.seed, limits=limits, faults=faults, port=args.port
-    )
+    try:
+        server = build_sandbox(
+            tickets=args.tickets, seed=args.seed, limits=limits, faults=faults, port=args.port
+        )
+    except OSError as exc:
+        raise UsageError(f"--port {args.port}: {exc.strerror} (choose another, or 0)") from None
     serve(server)
     return 0
 

@@ -17,9 +17,9 @@ from zendesk_sla.cli.common import (
     add_config,
     hold_lock,
     make_app,
+    settings,
 )
 from zendesk_sla.config import load_config
-from zendesk_sla.settings import Settings
 
 if TYPE_CHECKING:
     from zendesk_sla.summary import Summary
@@ -53,7 +53,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_daemon(args: argparse.Namespace) -> int:
-    from zendesk_sla.scheduler import run_daemon
+    from zendesk_sla.scheduler import PortInUse, run_daemon
 
     app = make_app(args)
     try:
@@ -66,8 +66,11 @@ def cmd_daemon(args: argparse.Namespace) -> int:
             sync.poll_interval_seconds,
             sync.sweep_interval_seconds,
             metrics_port=getattr(args, "metrics_port", None),
+            metrics_host=getattr(args, "metrics_host", "127.0.0.1"),
             health_max_age=sync.health_max_age_seconds,
         )
+    except PortInUse as exc:
+        raise UsageError(str(exc)) from None
     finally:
         app.close()
 
@@ -140,10 +143,10 @@ def cmd_setup(args: argparse.Namespace) -> int:
 def cmd_health(args: argparse.Namespace) -> int:
     from zendesk_sla.store import StateStore
 
-    settings = Settings()
-    config = load_config(args.config or settings.zendesk_sla_config)
-    target = settings.state_target
-    if not settings.zendesk_sla_database_url and not Path(target).exists():
+    current = settings()
+    config = load_config(args.config or current.zendesk_sla_config)
+    target = current.state_target
+    if not current.zendesk_sla_database_url and not Path(target).exists():
         print(f"unhealthy: no state at {target}")
         return 1
     store = StateStore(target)
@@ -174,6 +177,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     daemon = sub.add_parser("daemon", help="run the scheduler: polls and sweeps until SIGTERM")
     daemon.add_argument(
         "--metrics-port", type=int, metavar="PORT", help="serve /metrics and /healthz on PORT"
+    )
+    daemon.add_argument(
+        "--metrics-host",
+        default="127.0.0.1",
+        metavar="HOST",
+        help="address to serve them on (default 127.0.0.1; 0.0.0.0 in a container)",
     )
     add_config(daemon)
     daemon.set_defaults(func=cmd_daemon)

@@ -8,6 +8,7 @@ quota ledgers, retries and a log of cycles.
 from __future__ import annotations
 
 from zendesk_sla.store.applied import AppliedStore
+from zendesk_sla.store.base import StateError
 from zendesk_sla.store.cursors import CursorStore
 from zendesk_sla.store.cycles import CycleStore
 from zendesk_sla.store.notes import NoteStore
@@ -23,4 +24,4 @@ class StateStore(
     """Every part of the state behind one object, on one connection."""
 
 
-__all__ = ["PENDING", "SENT", "Applied", "StateStore"]
+__all__ = ["PENDING", "SENT", "Applied", "StateError", "StateStore"]

@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from zendesk_sla.store.database import Database, open_database
 from zendesk_sla.store.schema import MIGRATIONS
+
+
+class StateError(Exception):
+    """The state cannot be opened (a path not writable, a database not reachable)."""
+
+
+def _is_storage_error(exc: Exception) -> bool:
+    module = type(exc).__module__
+    return isinstance(exc, OSError | sqlite3.Error) or module.startswith("psycopg")
+
+
+def _shown(target: str) -> str:
+    """The state's location without a password."""
+    if "://" not in target:
+        return target
+    parts = urlsplit(target)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
 class StoreBase:
@@ -18,13 +39,20 @@ class StoreBase:
         self.target = str(target)
         self.path = Path(target)
         postgres = self.target.startswith(("postgresql://", "postgres://"))
-        if not postgres and self.target != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db: Database = open_database(self.target)
         self.dry_run = dry_run
         self._closed = False
         self._depth = 0
-        self._migrate()
+        try:
+            if not postgres and self.target != ":memory:":
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db: Database = open_database(self.target)
+            self._migrate()
+        except Exception as exc:
+            if not _is_storage_error(exc):
+                raise
+            where = _shown(self.target)
+            reason = getattr(exc, "strerror", None) or str(exc).strip().splitlines()[-1][:200]
+            raise StateError(f"cannot open the state at {where}: {reason}") from None
         if dry_run:
             self.db.begin()  # everything a dry run records is rolled back at close
 

@@ -1,0 +1,182 @@
+"""Bad input is one clear line and a documented exit code, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from zendesk_sla.cli import main
+from zendesk_sla.sandbox.generator import API_EMAIL
+from zendesk_sla.sandbox.serve import TOKEN
+from zendesk_sla.sandbox.server import SandboxServer
+
+from tests.conftest import CONFIG, ROOT, unpaced_yaml
+
+CLI = [sys.executable, "-m", "zendesk_sla.cli"]
+
+
+def one_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str, code: int) -> str:
+    assert main(list(args)) == code
+    return one_line(capsys.readouterr().err)
+
+
+def test_an_impossible_date_in_the_yaml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "p.yaml"
+    bad.write_text(
+        CONFIG.read_text(encoding="utf-8").replace("  extra: []", "  extra: [2026-13-45]")
+    )
+    assert "holidays.extra.0" in run(capsys, "check-config", str(bad), code=1)
+
+
+def test_output_into_a_missing_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = tmp_path / "state.sqlite3"
+    from zendesk_sla.store import StateStore
+
+    StateStore(state).close()
+    monkeypatch.setenv("ZENDESK_SLA_STATE", str(state))
+    line = run(capsys, "report", "quota", "--output", str(tmp_path / "no" / "r.csv"), code=2)
+    assert "--output: cannot write" in line and "No such file or directory" in line
+    line = run(capsys, "sandbox", "generate", "--out", str(tmp_path / "no" / "s.jsonl"), code=2)
+    assert "--out: cannot write" in line
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("ZENDESK_TIMEOUT_SECONDS", "abc", "ZENDESK_TIMEOUT_SECONDS:"),
+        ("ZENDESK_SLA_LOG_FORMAT", "xml", "ZENDESK_SLA_LOG_FORMAT:"),
+        ("ZENDESK_SLA_LOG_LEVEL", "LOUD", "'LOUD' is not a log level"),
+    ],
+)
+def test_a_bad_environment_value_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    value: str,
+    expected: str,
+) -> None:
+    monkeypatch.setenv(name, value)
+    line = run(capsys, "run", "--once", code=1)
+    assert line.startswith("settings error: ") and expected in line
+
+
+def test_an_unwritable_state_path(
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    monkeypatch.setenv("ZENDESK_URL", sandbox.url)
+    monkeypatch.setenv("ZENDESK_EMAIL", API_EMAIL)
+    monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
+    monkeypatch.setenv("ZENDESK_SLA_STATE", str(blocker / "state.sqlite3"))
+    line = run(capsys, "run", "--once", "--config", str(unpaced_yaml(tmp_path)), code=1)
+    assert line.startswith(f"state error: cannot open the state at {blocker / 'state.sqlite3'}")
+
+
+def test_postgres_unreachable_hides_the_password(
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    pytest.importorskip("psycopg")
+    monkeypatch.setenv("ZENDESK_URL", sandbox.url)
+    monkeypatch.setenv("ZENDESK_EMAIL", API_EMAIL)
+    monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
+    monkeypatch.setenv("ZENDESK_SLA_DATABASE_URL", "postgresql://sla:s3cret@127.0.0.1:1/sla")
+    line = run(capsys, "run", "--once", "--config", str(unpaced_yaml(tmp_path)), code=1)
+    assert line.startswith("state error: cannot open the state at postgresql://127.0.0.1:1/sla")
+    assert "s3cret" not in line
+
+
+def test_output_piped_into_head_ends_quietly() -> None:
+    proc = subprocess.run(
+        " ".join([*CLI, "sandbox", "generate", "--tickets", "3000"]) + " | head -1",
+        shell=True,
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.stdout.count("\n") == 1
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
+def test_a_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        line = run(capsys, "sandbox", "serve", "--port", str(port), "--tickets", "10", code=2)
+    assert line.startswith(f"zendesk-sla sandbox: --port {port}: ")
+
+
+def test_the_metrics_port_in_use(
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("ZENDESK_URL", sandbox.url)
+    monkeypatch.setenv("ZENDESK_EMAIL", API_EMAIL)
+    monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
+    monkeypatch.setenv("ZENDESK_SLA_STATE", str(tmp_path / "state.sqlite3"))
+    monkeypatch.setenv("ZENDESK_SLA_LOG_FORMAT", "json")
+    config = str(unpaced_yaml(tmp_path))
+    assert main(["setup", "--config", config]) == 0
+    capsys.readouterr()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["daemon", "--config", config, "--metrics-port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"zendesk-sla daemon: --metrics-port {port}: " in err
+    assert "Traceback" not in err
+
+
+def test_ctrl_c_twice_stops_the_daemon_at_once(sandbox: SandboxServer, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "ZENDESK_URL": sandbox.url,
+        "ZENDESK_EMAIL": API_EMAIL,
+        "ZENDESK_API_TOKEN": TOKEN,
+        "ZENDESK_SLA_STATE": str(tmp_path / "state.sqlite3"),
+        "ZENDESK_SLA_LOG_FORMAT": "json",
+    }
+    config = str(unpaced_yaml(tmp_path, poll_interval_seconds=5))
+    subprocess.run([*CLI, "setup", "--config", config], env=env, check=True, capture_output=True)
+    daemon = subprocess.Popen(
+        [*CLI, "daemon", "--config", config], env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        time.sleep(2.0)
+        daemon.send_signal(signal.SIGINT)
+        daemon.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        _, err = daemon.communicate(timeout=20)
+        assert time.monotonic() - started < 10
+    finally:
+        daemon.kill()
+        daemon.wait()
+    assert daemon.returncode in (0, 130)
+    assert "Traceback" not in err and "SchedulerNotRunningError" not in err
