@@ -49,15 +49,19 @@ def test_cycle_metrics_are_exported(make_app: AppFactory) -> None:
 
 
 def test_ops_server_answers_metrics_and_healthz() -> None:
-    last: list[float | None] = [None]
-    server = OpsServer(Metrics(), lambda: last[0], 60, host="127.0.0.1", port=0).start()
+    from zendesk_sla.ops import CycleHealth
+
+    metrics = Metrics()
+    health = CycleHealth(metrics, last_success=None)
+    server = OpsServer(metrics, health, 60, host="127.0.0.1", port=0).start()
     try:
         base = f"http://127.0.0.1:{server.port}"
         with pytest.raises(HTTPError) as err:
             urlopen(f"{base}/healthz", timeout=5)
         err.value.close()
         assert err.value.code == 503
-        last[0] = time.time()
+        assert get(f"{base}/healthz/live")[0] == 200  # alive, only not ready
+        health.last_success = time.time()
         assert get(f"{base}/healthz")[0] == 200
         assert b"zendesk_sla_cycle_errors" in get(f"{base}/metrics")[1]
     finally:
@@ -174,7 +178,7 @@ def test_healthz_answers_503_while_polls_fail_and_sweeps_succeed() -> None:
 
     metrics = Metrics()
     health = CycleHealth(metrics, last_success=None)
-    server = OpsServer(metrics, lambda: health.last_success, 900, host="127.0.0.1", port=0)
+    server = OpsServer(metrics, health, 900, host="127.0.0.1", port=0)
     server.start()
     try:
         url = f"http://127.0.0.1:{server.port}/healthz"
@@ -193,3 +197,21 @@ def test_healthz_answers_503_while_polls_fail_and_sweeps_succeed() -> None:
         assert b'zendesk_sla_cycle_errors_total{kind="poll"} 1.0' in body
     finally:
         server.stop()
+
+
+def test_a_first_sync_that_progresses_is_ready_and_a_zendesk_outage_is_not_a_restart() -> None:
+    from zendesk_sla.ops import CycleHealth, Metrics
+    from zendesk_sla.summary import Summary
+
+    now = 10_000.0
+    progress = {"at": now - 30}  # a page recorded 30 s ago; no cycle finished yet
+    health = CycleHealth(Metrics(), last_success=None, progress=lambda: progress["at"])
+    ready, report = health.report(now, 900, live=True)
+    assert ready and report["last_successful_poll_seconds_ago"] is None
+    assert report["last_progress_seconds_ago"] == 30
+    progress["at"] = now - 2000  # stuck: no page for half an hour
+    health.observed(Summary("poll", error="HTTP 503 from Zendesk"), now)
+    ready, report = health.report(now, 900, live=True)
+    assert not ready
+    assert report["last_error"] == {"seconds_ago": 0.0, "error": "HTTP 503 from Zendesk"}
+    assert report["live"]  # liveness stays up: restarting the pod fixes no Zendesk outage

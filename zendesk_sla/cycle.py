@@ -48,6 +48,7 @@ class Worker:
     settle_seconds: float = 600.0
     touched_orgs: set[int] = field(default_factory=set)
     quiet: bool = False  # a first run or a backfill: no note that only informs (POLICY 10)
+    last_progress: float | None = None  # wall time of the last page recorded (for health)
 
     def __post_init__(self) -> None:
         self.gather = Gatherer(
@@ -58,6 +59,7 @@ class Worker:
             self.config.policy.tags,
             self.fields.org_keys,
             self.stop,
+            on_page=self.progressed,
         )
         self.evaluator = Evaluator(self.store, self.config, self.fields, self.clock)
         self.applier = Applier(
@@ -72,6 +74,10 @@ class Worker:
             self.worker_user_id,
             self.config.policy.refused,
         )
+
+    def progressed(self) -> None:
+        """A page was recorded: the worker is alive and moving (readiness, not success)."""
+        self.last_progress = time.time()
 
     def _start(self) -> int:
         lookback = self.config.sync.initial_lookback_days
@@ -191,6 +197,7 @@ class Worker:
             evaluations = self.evaluator.tickets(chunk, summary, quiet=self.quiet)
             batch = self.applier.submit(evaluations, summary, (key, str(chunk[-1])))
             in_flight = self._finish_previous(in_flight, batch, summary)
+            self.progressed()
             if self.on_progress:
                 self.on_progress(summary, 0)
         if in_flight is not None:
@@ -260,6 +267,7 @@ class Worker:
                 evaluations = self.evaluator.tickets(live, summary)
                 batch = self.applier.submit(evaluations, summary, (key, page.after_cursor))
                 in_flight = self._finish_previous(in_flight, batch, summary)
+            self.progressed()
             if self.on_progress:
                 self.on_progress(summary, max((r.generated_timestamp for r in rows), default=0))
             if until is not None and len(rows) < len(page.items):

@@ -51,6 +51,7 @@ class Gatherer:
     org_keys: Mapping[str, str] = field(default_factory=dict)
     stop: threading.Event = field(default_factory=threading.Event)
     rejected: int = 0  # records skipped since the worker started
+    on_page: Callable[[], None] = lambda: None  # a page was recorded
 
     def directory(self, now: int) -> set[int]:
         """Users and organizations changed since their cursors; the organizations touched."""
@@ -165,6 +166,7 @@ class Gatherer:
                 self.store.put_events(rows)
                 self.store.notes_seen(seen)
                 self.store.put(key, str(page.end_time))
+            self.on_page()
             count += len(page.items)
             if self.stop.is_set():
                 break

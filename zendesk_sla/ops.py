@@ -6,6 +6,7 @@ otherwise, so an orchestrator restarts a worker that is stuck or failing.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -113,19 +114,55 @@ class Metrics:
 
 
 class CycleHealth:
-    """What /healthz and the metrics learn from each cycle: a poll that succeeds is a sign of
-    life; a sweep is not (it reads no export), and a crash is counted as an error."""
+    """What /healthz and the metrics learn from each cycle.
 
-    def __init__(self, metrics: Metrics, last_success: float | None) -> None:
+    Ready (startup and readiness probes): a poll succeeded, or a page was recorded, within
+    the allowed age: a first sync of a large account is progressing, not failing. A sweep
+    alone is no sign of life (it reads no export). Live (liveness probe): the process and
+    its scheduler run; a Zendesk outage is not a reason to restart the pod.
+    """
+
+    def __init__(
+        self,
+        metrics: Metrics,
+        last_success: float | None,
+        progress: Callable[[], float | None] = lambda: None,
+    ) -> None:
         self.metrics = metrics
         self.last_success = last_success
+        self.progress = progress
+        self.last_error: tuple[float, str] | None = None
 
     def observed(self, summary: Summary, now: float) -> None:
         if summary.kind == "poll" and summary.error is None and not summary.interrupted:
             self.last_success = now
+        if summary.error:
+            self.last_error = (now, summary.error[:300])
 
-    def crashed(self, kind: str) -> None:
+    def crashed(self, kind: str, error: str = "crashed") -> None:
         self.metrics.cycle_errors.labels(kind).inc()
+        self.last_error = (time.time(), f"{kind}: {error}"[:300])
+
+    def last_alive(self) -> float | None:
+        moments = [t for t in (self.last_success, self.progress()) if t is not None]
+        return max(moments, default=None)
+
+    def report(self, now: float, max_age: float, live: bool) -> tuple[bool, dict[str, Any]]:
+        def age(moment: float | None) -> float | None:
+            return None if moment is None else round(now - moment, 1)
+
+        ready = healthy(self.last_alive(), max_age, now)
+        body = {
+            "ready": ready,
+            "live": live,
+            "last_successful_poll_seconds_ago": age(self.last_success),
+            "last_progress_seconds_ago": age(self.progress()),
+            "last_error": None
+            if self.last_error is None
+            else {"seconds_ago": age(self.last_error[0]), "error": self.last_error[1]},
+            "max_age_seconds": max_age,
+        }
+        return ready, body
 
 
 def healthy(last_success: float | None, max_age: float, now: float) -> bool:
@@ -133,26 +170,31 @@ def healthy(last_success: float | None, max_age: float, now: float) -> bool:
 
 
 class OpsServer:
-    """Serves /metrics and /healthz on a background thread."""
+    """Serves /metrics and /healthz on a background thread.
+
+    `/healthz` (also `/healthz/ready`): 200 while ready, else 503, with a JSON body saying
+    why; `/healthz/live`: 200 while the process and its scheduler run.
+    """
 
     def __init__(
         self,
         metrics: Metrics,
-        last_success: Callable[[], float | None],
+        health: CycleHealth,
         max_age: float,
-        host: str = "0.0.0.0",
+        host: str = "127.0.0.1",
         port: int = 9108,
+        alive: Callable[[], bool] = lambda: True,
     ) -> None:
-        outer = self
-
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                kind = "application/json"
                 if self.path == "/metrics":
                     body, kind, status = generate_latest(metrics.registry), CONTENT_TYPE_LATEST, 200
-                elif self.path == "/healthz":
-                    ok = healthy(outer.last_success(), max_age, time.time())
-                    body = b"ok\n" if ok else b"no successful cycle recently\n"
-                    kind, status = "text/plain", 200 if ok else 503
+                elif self.path in ("/healthz", "/healthz/ready", "/healthz/live"):
+                    live = alive()
+                    ready, report = health.report(time.time(), max_age, live)
+                    ok = live if self.path == "/healthz/live" else ready and live
+                    body, status = (json.dumps(report) + "\n").encode(), 200 if ok else 503
                 else:
                     body, kind, status = b"not found\n", "text/plain", 404
                 self.send_response(status)
@@ -164,7 +206,6 @@ class OpsServer:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-        self.last_success = last_success
         self.httpd = ThreadingHTTPServer((host, port), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]

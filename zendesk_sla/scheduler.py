@@ -26,15 +26,15 @@ def _guarded(
     name: str,
     run: Callable[[], Summary],
     after: Callable[[Summary], None],
-    crashed: Callable[[str], None],
+    crashed: Callable[[str, str], None],
 ) -> Callable[[], None]:
     def job() -> None:
         with lock:  # poll and sweep share one SQLite connection: never at once
             try:
                 after(run())
-            except Exception:  # a bug must not stop the daemon; the next run starts afresh
+            except Exception as exc:  # a bug must not stop the daemon; the next run starts afresh
                 log.exception("cycle_crashed", kind=name)
-                crashed(name)
+                crashed(name, f"{type(exc).__name__}: {exc}")
 
     return job
 
@@ -56,10 +56,11 @@ def run_daemon(
     the cycle after the page it is on and shuts the scheduler down; a second exits at once."""
     stop = worker.stop
     force = threading.Event()
+    started = threading.Event()
     scheduler = BackgroundScheduler(timezone=UTC)
     lock = threading.Lock()
     metrics = Metrics()
-    health = CycleHealth(metrics, worker.store.last_success())
+    health = CycleHealth(metrics, worker.store.last_success(), lambda: worker.last_progress)
     meter = worker.gateway.session.meter
     crashed = health.crashed
 
@@ -71,7 +72,12 @@ def run_daemon(
     if metrics_port is not None:
         try:
             ops = OpsServer(
-                metrics, lambda: health.last_success, health_max_age, metrics_host, metrics_port
+                metrics,
+                health,
+                health_max_age,
+                metrics_host,
+                metrics_port,
+                alive=lambda: scheduler.running or not started.is_set(),
             )
         except OSError as exc:
             raise PortInUse(f"--metrics-port {metrics_port}: {exc.strerror}") from None
@@ -103,6 +109,7 @@ def run_daemon(
     signal.signal(signal.SIGINT, on_signal)
     log.info("daemon_started", poll_seconds=poll_seconds, sweep_seconds=sweep_seconds)
     scheduler.start()
+    started.set()
     while not stop.wait(0.5):
         pass
     log.info("stopping", note="the running cycle ends after its page; Ctrl-C again to quit now")

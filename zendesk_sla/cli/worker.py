@@ -141,6 +141,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
 
 
 def cmd_health(args: argparse.Namespace) -> int:
+    """Ready (exit 0) when a poll succeeded or a page was recorded within the allowed age."""
     from zendesk_sla.store import StateStore
 
     current = settings()
@@ -151,16 +152,21 @@ def cmd_health(args: argparse.Namespace) -> int:
         return 1
     store = StateStore(target)
     try:
-        last = store.last_success()
+        last, progress, error = store.last_success(), store.last_progress(), store.last_error()
     finally:
         store.close()
-    limit = config.sync.health_max_age_seconds
-    if last is None or time.time() - last > limit:
-        age = "never" if last is None else f"{time.time() - last:.0f}s ago"
-        print(f"unhealthy: last successful cycle {age} (limit {limit}s)")
-        return 1
-    print(f"healthy: last successful cycle {time.time() - last:.0f}s ago")
-    return 0
+    now, limit = time.time(), config.sync.health_max_age_seconds
+
+    def ago(moment: float | None) -> str:
+        return "never" if moment is None else f"{now - moment:.0f}s ago"
+
+    alive = max((t for t in (last, progress) if t is not None), default=None)
+    ready = alive is not None and now - alive <= limit
+    detail = f"last successful poll {ago(last)}, last page recorded {ago(progress)}"
+    if error is not None:
+        detail += f", last error {ago(error[0])}: {error[1][:160]}"
+    print(f"{'healthy' if ready else 'unhealthy'}: {detail} (limit {limit}s)")
+    return 0 if ready else 1
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

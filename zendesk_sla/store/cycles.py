@@ -28,3 +28,14 @@ class CycleStore(StoreBase):
             "SELECT max(finished) FROM cycles WHERE ok = 1 AND kind = 'poll'"
         ).fetchone()
         return None if row is None or row[0] is None else float(row[0])
+
+    def last_error(self) -> tuple[float, str] | None:
+        """When the last failed cycle finished, and its error."""
+        row = self.db.execute(
+            "SELECT finished, summary FROM cycles WHERE ok = 0 AND finished IS NOT NULL "
+            "ORDER BY finished DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return None
+        error = json.loads(row[1] or "{}").get("error") or "interrupted"
+        return float(row[0]), str(error)
