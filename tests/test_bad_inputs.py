@@ -180,3 +180,29 @@ def test_ctrl_c_twice_stops_the_daemon_at_once(sandbox: SandboxServer, tmp_path:
         daemon.wait()
     assert daemon.returncode in (0, 130)
     assert "Traceback" not in err and "SchedulerNotRunningError" not in err
+
+
+def test_a_backfill_beside_the_daemon_on_one_state_is_refused(
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from zendesk_sla.store import StateStore
+
+    state = tmp_path / "state.sqlite3"
+    daemon = StateStore(state)
+    assert daemon.acquire()  # as the daemon does for its whole life
+    monkeypatch.setenv("ZENDESK_URL", sandbox.url)
+    monkeypatch.setenv("ZENDESK_EMAIL", API_EMAIL)
+    monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
+    monkeypatch.setenv("ZENDESK_SLA_STATE", str(state))
+    config = str(unpaced_yaml(tmp_path))
+    assert main(["setup", "--config", config]) == 0
+    capsys.readouterr()
+    try:
+        line = run(capsys, "backfill", "--since", "2026-01-01", "--config", config, code=4)
+        assert "holds the state's lock" in line
+    finally:
+        daemon.close()
+    assert main(["backfill", "--since", "2026-01-01", "--config", config]) == 0

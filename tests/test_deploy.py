@@ -32,6 +32,8 @@ def test_every_manifest_has_api_version_kind_and_name() -> None:
         "Secret",
         "PersistentVolumeClaim",
         "ConfigMap",
+        "Service",
+        "ServiceMonitor",
     }
     for doc in docs:
         assert doc["apiVersion"]
@@ -45,7 +47,11 @@ def test_deployment_runs_one_non_root_replica_with_state_and_health() -> None:
     pod = spec["template"]["spec"]
     assert pod["securityContext"]["runAsNonRoot"] is True
     container = pod["containers"][0]
-    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    # Startup and readiness follow progress; liveness only that the process runs.
+    assert container["startupProbe"]["httpGet"]["path"] == "/healthz/live"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/healthz/ready"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz/live"
+    assert container["args"][-2:] == ["--metrics-host", "0.0.0.0"]
     assert container["args"][0] == "daemon"
     mounts = {m["mountPath"] for m in container["volumeMounts"]}
     assert "/var/lib/zendesk-sla" in mounts
@@ -86,3 +92,96 @@ def test_systemd_units_parse(unit: str) -> None:
         assert parser["Service"]["User"] == "zendesk-sla"
     if unit.endswith(".timer"):
         assert parser["Timer"]["OnCalendar"]
+
+
+def test_the_configmap_carries_the_real_policy() -> None:
+    import sys
+
+    sys.path.insert(0, str(DEPLOY))
+    from make_configmap import POLICY, render
+
+    configmap = by_kind("ConfigMap")
+    assert configmap["data"]["athento.yaml"] == POLICY.read_text(encoding="utf-8")
+    assert (DEPLOY / "k8s" / "configmap.yaml").read_text(encoding="utf-8") == render(), (
+        "run deploy/make_configmap.py"
+    )
+
+
+def test_the_service_and_servicemonitor_scrape_the_metrics_port() -> None:
+    service = by_kind("Service")
+    port = service["spec"]["ports"][0]
+    assert (port["name"], port["port"]) == ("metrics", 9108)
+    monitor = by_kind("ServiceMonitor")
+    assert monitor["spec"]["endpoints"][0]["port"] == "metrics"
+    assert monitor["spec"]["selector"]["matchLabels"] == service["spec"]["selector"]
+
+
+def test_alert_rules_cover_what_an_operator_must_know() -> None:
+    rules = yaml.safe_load((DEPLOY / "prometheus" / "alerts.yaml").read_text(encoding="utf-8"))
+    names = {r["alert"] for g in rules["groups"] for r in g["rules"]}
+    assert names == {
+        "ZendeskSlaNoSuccessfulCycle",
+        "ZendeskSlaCursorLag",
+        "ZendeskSlaRateLimitWaits",
+        "ZendeskSlaRefusedWrites",
+        "ZendeskSlaBreachesRising",
+    }
+    from prometheus_client import generate_latest
+    from zendesk_sla.ops import Metrics
+
+    exposed = generate_latest(Metrics().registry).decode()
+    for group in rules["groups"]:
+        for rule in group["rules"]:
+            for metric in re.findall(r"zendesk_sla_[a-z_]+", rule["expr"]):
+                assert metric.removesuffix("_total") in exposed, metric
+
+
+def test_alert_rules_pass_promtool() -> None:
+    import shutil
+    import subprocess
+
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool is not installed here (Prometheus is not in Debian's base image)")
+    result = subprocess.run(
+        [promtool, "test", "rules", "alerts_test.yaml"],
+        cwd=DEPLOY / "prometheus",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_grafana_dashboard_reads_exposed_metrics() -> None:
+    import json
+
+    from prometheus_client import generate_latest
+    from zendesk_sla.ops import Metrics
+
+    dashboard = json.loads((DEPLOY / "grafana" / "zendesk-sla.json").read_text(encoding="utf-8"))
+    exposed = generate_latest(Metrics().registry).decode()
+    assert dashboard["panels"]
+    for panel in dashboard["panels"]:
+        for target in panel["targets"]:
+            for metric in re.findall(r"(?:zendesk_sla|process)_[a-z_]+", target["expr"]):
+                assert metric.removesuffix("_total") in exposed, metric
+
+
+def test_the_systemd_unit_is_hardened() -> None:
+    import shutil
+    import subprocess
+
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed here")
+    result = subprocess.run(
+        [analyze, "security", "--offline=true", str(DEPLOY / "systemd" / "zendesk-sla.service")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    match = re.search(r"Overall exposure level for \S+: ([0-9.]+)", result.stdout)
+    if match is None:
+        pytest.skip(f"systemd-analyze could not rate the unit here: {result.stderr[:200]}")
+    assert float(match.group(1)) < 3

@@ -18,7 +18,10 @@ from prometheus_client import (
     CollectorRegistry,
     Counter,
     Gauge,
+    GCCollector,
     Histogram,
+    PlatformCollector,
+    ProcessCollector,
     generate_latest,
 )
 
@@ -30,6 +33,10 @@ from zendesk_sla.zendesk.transport import Meter
 class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
+        # The process's own CPU, memory, open files and start time; the Python runtime's.
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        GCCollector(registry=self.registry)
         r = self.registry
         self.evaluated = Counter(
             "zendesk_sla_tickets_evaluated", "Tickets evaluated", ["kind"], registry=r
@@ -88,7 +95,7 @@ class Metrics:
         self.cycle_seconds.labels(summary.kind).observe(summary.seconds)
         if summary.error:
             self.cycle_errors.labels(summary.kind).inc()
-        else:
+        elif summary.kind == "poll" and not summary.interrupted:  # sweeps read no export
             self.last_success.set(time.time())
         if meter is not None:
             for endpoint, count in dict(meter.requests).items():

@@ -82,4 +82,7 @@ def make_app(args: argparse.Namespace, *, dry_run: bool = False) -> App:
 
 def hold_lock(app: App, dry_run: bool) -> None:
     if not dry_run and not app.store.acquire():
-        raise LockHeld("another replica holds the worker lock: this one writes nothing")
+        raise LockHeld(
+            "another zendesk-sla process (the daemon, a run or a backfill) holds the state's "
+            "lock: stop it first, or wait; this one writes nothing"
+        )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from zendesk_sla.store.database import Database, open_database
@@ -42,6 +43,7 @@ class StoreBase:
         self.dry_run = dry_run
         self._closed = False
         self._depth = 0
+        self._lock_file: IO[str] | None = None
         try:
             if not postgres and self.target != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,9 +73,22 @@ class StoreBase:
         return self.db.schema_version()
 
     def acquire(self) -> bool:
-        """Become the one writer: always so on SQLite, by advisory lock on PostgreSQL."""
+        """Become the one writer: an advisory lock on PostgreSQL; on SQLite, an exclusive
+        lock on a file beside the state, so a backfill never runs beside the daemon."""
         try_lock = getattr(self.db, "try_lock", None)
-        return True if try_lock is None else bool(try_lock())
+        if try_lock is not None:
+            return bool(try_lock())
+        if self.target == ":memory:":
+            return True
+        if self._lock_file is None:
+            handle = open(f"{self.target}.lock", "a+")  # noqa: SIM115 - held until close
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                handle.close()
+                return False
+            self._lock_file = handle
+        return True
 
     def close(self) -> None:
         if self._closed:
@@ -82,6 +97,9 @@ class StoreBase:
         if self.dry_run and self.db.in_transaction:
             self.db.rollback()
         self.db.close()
+        if self._lock_file is not None:
+            self._lock_file.close()  # releases the lock
+            self._lock_file = None
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
