@@ -16,6 +16,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from zendesk_sla.cycle import Worker
 from zendesk_sla.ops import CycleHealth, Metrics, OpsServer
+from zendesk_sla.progress import Progress, cycle_progress
 from zendesk_sla.summary import Summary
 
 log = structlog.get_logger("zendesk_sla.daemon")
@@ -107,6 +108,8 @@ def run_daemon(
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    if worker.on_progress is None:  # the first sync of a large account logs its progress
+        worker.on_progress = cycle_progress(Progress("daemon", terminal=False, every=30))
     log.info("daemon_started", poll_seconds=poll_seconds, sweep_seconds=sweep_seconds)
     scheduler.start()
     started.set()

@@ -8,6 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from zendesk_sla.cli.common import UsageError
+from zendesk_sla.progress import Progress
 
 if TYPE_CHECKING:
     pass
@@ -20,10 +21,17 @@ def cmd_sandbox_generate(args: argparse.Namespace) -> int:
         out = open(args.out, "w", encoding="utf-8") if args.out != "-" else sys.stdout  # noqa: SIM115
     except OSError as exc:
         raise UsageError(f"--out: cannot write {args.out}: {exc.strerror}") from None
+    progress = Progress("generate", total=args.tickets, terminal=sys.stderr.isatty())
+    done = 0
     try:
         for record in stream(args.tickets, seed=args.seed):
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            if record.get("type") == "ticket":
+                done += 1
+                if done % 500 == 0 or done == args.tickets:
+                    progress.update(done)
     finally:
+        progress.close()
         if out is not sys.stdout:
             out.close()
     return 0

@@ -20,6 +20,7 @@ from zendesk_sla.cli.common import (
     settings,
 )
 from zendesk_sla.config import load_config
+from zendesk_sla.progress import Progress, cycle_progress
 
 if TYPE_CHECKING:
     from zendesk_sla.summary import Summary
@@ -39,8 +40,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         hold_lock(app, dry_run)
         report = ChangeReport()
-        worker = app.worker(on_change=report if dry_run else None)
+        progress = Progress("poll")
+        worker = app.worker(
+            on_change=report if dry_run else None, on_progress=cycle_progress(progress)
+        )
         poll = worker.run_cycle()
+        progress.close()
         sweep = worker.run_sweep()
         if dry_run:
             report.write(sys.stdout)
@@ -91,27 +96,15 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     if until is not None and until <= since:
         raise UsageError("--until must be after --since")
     app = make_app(args, dry_run=args.dry_run)
-    started = time.monotonic()
-
-    def progress(summary: Summary, position: int) -> None:
-        rate = summary.tickets_seen / max(time.monotonic() - started, 1e-6)
-        where = (
-            datetime.fromtimestamp(position, UTC).strftime("%Y-%m-%d %H:%M") if position else "-"
-        )
-        line = (
-            f"backfill: {summary.tickets_seen} tickets, {summary.changes} changes, "
-            f"{summary.written} written, up to {where} UTC, {rate:,.0f} tickets/s"
-        )
-        end = "\r" if sys.stderr.isatty() else "\n"
-        print(line, end=end, file=sys.stderr, flush=True)
-
+    progress = Progress("backfill")
     report = ChangeReport()
     try:
         hold_lock(app, args.dry_run)
-        worker = app.worker(on_change=report if args.dry_run else None, on_progress=progress)
+        worker = app.worker(
+            on_change=report if args.dry_run else None, on_progress=cycle_progress(progress)
+        )
         summary = worker.run_backfill(since, until)
-        if sys.stderr.isatty():
-            print(file=sys.stderr)
+        progress.close()
         if args.dry_run:
             report.write(sys.stdout)
         return _report_summary(summary)
