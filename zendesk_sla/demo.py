@@ -12,6 +12,7 @@ import argparse
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 
@@ -41,6 +42,40 @@ def _row(a: Applied, org: str, status: str) -> str:
         f"{status:<8} {short(a.response_due):<17} {short(a.resolution_due):<17} "
         f"{state if a.eligible else 'no SLA: ' + (a.reason or '')}"
     )
+
+
+def _new_ticket_note(account: Any, worker: Any) -> None:
+    """A customer opens a ticket; the internal note an agent then reads in Zendesk."""
+    template = next(
+        t
+        for t in account.tickets.values()
+        if "sla_plan_enterprise" in t.tags and "sla_unauthorized_contact" not in t.tags
+    )
+    with account.lock:
+        ticket = account.create_ticket(
+            {
+                "subject": "No podemos crear documentos",
+                "comment": {"body": "Desde esta mañana nadie puede crear documentos nuevos."},
+                "requester_id": template.requester_id,
+                "organization_id": template.organization_id,
+            },
+            template.requester_id,
+            via="email",
+        )
+    account.clock.advance(61)
+    worker.run_cycle()
+    notes = [
+        c["body"]
+        for audit in account.audits_by_ticket[ticket.id]
+        if audit.author_id == account.api_user_id
+        for c in audit.comments()
+    ]
+    print(f"\n3b. a customer opens #{ticket.id} 'No podemos crear documentos'; the agent reads:")
+    for body in notes:
+        for line in body.splitlines():
+            print(f"   | {line}")
+    tags = sorted(t for t in account.tickets[ticket.id].tags if t.startswith("sla_"))
+    print(f"   tags: {' '.join(tags)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"written={s.written} requests={s.requests}"
             )
         account = server.sandbox.account
+        _new_ticket_note(account, worker)
         orgs = {o.id: o.name for o in account.organizations.values()}
         rows = app.store.applied_rows()
         print(f"\n4. tickets ({min(args.rows, len(rows))} of {len(rows)}; due times UTC)")

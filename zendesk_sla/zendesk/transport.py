@@ -42,6 +42,23 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 log = structlog.get_logger("zendesk_sla.transport")
 
 
+def plain(exc: requests.RequestException) -> str:
+    """A connection failure in words, not urllib3's nested reprs."""
+    text = str(exc)
+    for needle, words in (
+        ("Connection refused", "connection refused (is Zendesk, or the sandbox, reachable?)"),
+        ("Name or service not known", "the host name does not resolve (check ZENDESK_SUBDOMAIN)"),
+        ("nodename nor servname", "the host name does not resolve (check ZENDESK_SUBDOMAIN)"),
+        ("timed out", "no answer in time (ZENDESK_TIMEOUT_SECONDS)"),
+        ("RemoteDisconnected", "the server closed the connection without answering"),
+        ("Connection reset", "the connection was reset"),
+        ("CERTIFICATE_VERIFY_FAILED", "the server's TLS certificate is not trusted"),
+    ):
+        if needle in text:
+            return words
+    return type(exc).__name__
+
+
 class Meter:
     """Counts requests by endpoint, 429 waits and retries (for logs, demo and benchmarks)."""
 
@@ -124,9 +141,10 @@ class ZendeskSession(requests.Session):
             try:
                 response = super().request(method, url, *args, **kwargs)
             except requests.RequestException as exc:
+                where = f"{method} {urlparse(url).netloc}{urlparse(url).path}"
                 if safe or never_sent(exc):
-                    raise Transient(f"{method} {url}: {exc}") from exc
-                raise OutcomeUnknown(f"{method} {url}: no answer ({exc})") from exc
+                    raise Transient(f"{where}: {plain(exc)}") from exc
+                raise OutcomeUnknown(f"{where}: no answer ({plain(exc)})") from exc
             kind = classify_status(response.status_code)
             if kind is Kind.RATE_LIMITED:
                 self._wait(response, url)
