@@ -17,6 +17,7 @@ from zendesk_sla.sandbox.serve import TOKEN
 from zendesk_sla.sandbox.server import SandboxServer
 
 from tests.conftest import CONFIG, ROOT, unpaced_yaml
+from tests.worker_fixtures import point_cli_at
 
 CLI = [sys.executable, "-m", "zendesk_sla.cli"]
 
@@ -83,10 +84,7 @@ def test_an_unwritable_state_path(
 ) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    monkeypatch.setenv("ZENDESK_URL", sandbox.url)
-    monkeypatch.setenv("ZENDESK_EMAIL", API_EMAIL)
-    monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
-    monkeypatch.setenv("ZENDESK_SLA_STATE", str(blocker / "state.sqlite3"))
+    point_cli_at(monkeypatch, sandbox, blocker / "state.sqlite3")
     line = run(capsys, "run", "--once", "--config", str(unpaced_yaml(tmp_path)), code=1)
     assert line.startswith(f"state error: cannot open the state at {blocker / 'state.sqlite3'}")
 
@@ -136,10 +134,7 @@ def test_the_metrics_port_in_use(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("ZENDESK_URL", sandbox.url)
-    monkeypatch.setenv("ZENDESK_EMAIL", API_EMAIL)
-    monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
-    monkeypatch.setenv("ZENDESK_SLA_STATE", str(tmp_path / "state.sqlite3"))
+    point_cli_at(monkeypatch, sandbox, tmp_path / "state.sqlite3")
     monkeypatch.setenv("ZENDESK_SLA_LOG_FORMAT", "json")
     config = str(unpaced_yaml(tmp_path))
     assert main(["setup", "--config", config]) == 0
@@ -193,10 +188,7 @@ def test_a_backfill_beside_the_daemon_on_one_state_is_refused(
     state = tmp_path / "state.sqlite3"
     daemon = StateStore(state)
     assert daemon.acquire()  # as the daemon does for its whole life
-    monkeypatch.setenv("ZENDESK_URL", sandbox.url)
-    monkeypatch.setenv("ZENDESK_EMAIL", API_EMAIL)
-    monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
-    monkeypatch.setenv("ZENDESK_SLA_STATE", str(state))
+    point_cli_at(monkeypatch, sandbox, state)
     config = str(unpaced_yaml(tmp_path))
     assert main(["setup", "--config", config]) == 0
     capsys.readouterr()

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 from zendesk_sla.cli import main
-from zendesk_sla.sandbox.generator import API_EMAIL
-from zendesk_sla.sandbox.serve import TOKEN
 from zendesk_sla.sandbox.server import SandboxServer
 
 from tests.conftest import CONFIG, unpaced_yaml
+from tests.worker_fixtures import point_cli_at
 
 
 def test_due_prints_utc_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -126,10 +125,7 @@ def test_plan_prints_each_change_once_and_writes_nothing(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("ZENDESK_URL", sandbox.url)
-    monkeypatch.setenv("ZENDESK_EMAIL", API_EMAIL)
-    monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
-    monkeypatch.setenv("ZENDESK_SLA_STATE", str(tmp_path / "state.sqlite3"))
+    point_cli_at(monkeypatch, sandbox, tmp_path / "state.sqlite3")
     monkeypatch.setenv("ZENDESK_SLA_LOG_FORMAT", "json")
     config = unpaced_yaml(tmp_path)
     assert main(["setup", "--config", str(config)]) == 0

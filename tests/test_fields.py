@@ -9,10 +9,10 @@ import pytest
 from zendesk_sla.cli import main
 from zendesk_sla.fields import resolve_ticket_fields
 from zendesk_sla.sandbox.generator import API_EMAIL
-from zendesk_sla.sandbox.serve import TOKEN
 from zendesk_sla.sandbox.server import SandboxServer
 
 from tests.conftest import unpaced_yaml
+from tests.worker_fixtures import point_cli_at
 
 
 def field(fid: int, title: str, active: bool = True) -> dict[str, Any]:
@@ -58,10 +58,7 @@ def test_run_refuses_to_start_on_an_account_not_set_up(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("ZENDESK_URL", sandbox.url)
-    monkeypatch.setenv("ZENDESK_EMAIL", API_EMAIL)
-    monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
-    monkeypatch.setenv("ZENDESK_SLA_STATE", str(tmp_path / "state.sqlite3"))
+    point_cli_at(monkeypatch, sandbox, tmp_path / "state.sqlite3")
     config = unpaced_yaml(tmp_path)
     audits = len(sandbox.sandbox.account.audits)
     assert main(["run", "--once", "--config", str(config)]) == 5
@@ -83,10 +80,7 @@ def test_setup_says_clearly_when_the_token_is_not_an_admins(
     account = sandbox.sandbox.account
     assert account.api_user_id is not None
     account.users[account.api_user_id].role = "agent"
-    monkeypatch.setenv("ZENDESK_URL", sandbox.url)
-    monkeypatch.setenv("ZENDESK_EMAIL", API_EMAIL)
-    monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
-    monkeypatch.setenv("ZENDESK_SLA_STATE", str(tmp_path / "state.sqlite3"))
+    point_cli_at(monkeypatch, sandbox, tmp_path / "state.sqlite3")
     fields = len(account.fields)
     assert main(["setup", "--config", str(unpaced_yaml(tmp_path))]) == 5
     err = capsys.readouterr().err.strip()

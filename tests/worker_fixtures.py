@@ -109,3 +109,15 @@ def notes_by_ticket(sandbox: SandboxServer) -> dict[int, list[str]]:
         ]:
             out.setdefault(ticket_id, []).extend(MARKER.findall(comment["body"]))
     return out
+
+
+def point_cli_at(
+    monkeypatch: pytest.MonkeyPatch, sandbox: SandboxServer, state: Path, **extra: str
+) -> None:
+    """The environment a command run against the sandbox reads."""
+    monkeypatch.setenv("ZENDESK_URL", sandbox.url)
+    monkeypatch.setenv("ZENDESK_EMAIL", API_EMAIL)
+    monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
+    monkeypatch.setenv("ZENDESK_SLA_STATE", str(state))
+    for name, value in extra.items():
+        monkeypatch.setenv(name, value)

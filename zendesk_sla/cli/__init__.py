@@ -39,6 +39,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 Handler = Callable[[argparse.Namespace], int]
 
+# Each expected failure: one line, with this prefix, and this exit code (see --help).
+EXPECTED_ERRORS: dict[type[Exception], tuple[str, int]] = {
+    ConfigError: ("", 1),  # each line already names the file, the key path and the problem
+    SettingsError: ("settings error: ", 1),
+    StateError: ("state error: ", 1),
+    UsageError: ("zendesk-sla {command}: ", 2),
+    ZendeskError: ("zendesk error: ", 3),
+    LockHeld: ("zendesk-sla {command}: ", 4),
+    NotSetUp: ("zendesk-sla {command}: ", 5),
+}
+EXPECTED = tuple(EXPECTED_ERRORS)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
@@ -46,27 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     forget_settings()
     try:
         return func(args)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)  # each line names the file, the key path and the problem
-        return 1
-    except UsageError as exc:
-        print(f"zendesk-sla {args.command}: {exc}", file=sys.stderr)
-        return 2
-    except SettingsError as exc:
-        print(f"settings error: {exc}", file=sys.stderr)
-        return 1
-    except ZendeskError as exc:
-        print(f"zendesk error: {exc}", file=sys.stderr)
-        return 3
-    except NotSetUp as exc:
-        print(f"zendesk-sla {args.command}: {exc}", file=sys.stderr)
-        return 5
-    except LockHeld as exc:
-        print(f"zendesk-sla {args.command}: {exc}", file=sys.stderr)
-        return 4
-    except StateError as exc:
-        print(f"state error: {exc}", file=sys.stderr)
-        return 1
+    except EXPECTED as exc:
+        prefix, code = next(v for k, v in EXPECTED_ERRORS.items() if isinstance(exc, k))
+        print(f"{prefix.format(command=args.command)}{exc}", file=sys.stderr)
+        return code
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, without a traceback at exit.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -89,20 +89,8 @@ def explain(policy: Policy, plan: str, severity: str, created: datetime) -> list
             f"{line.kind.capitalize()} target {line.target} = {_hours(line.seconds)} of business"
             f" time{effort}:"
         )
-        skipped = {s.day: s.reason for s in line.walk.skipped}
-        steps = {s.day: s for s in line.walk.steps}
-        used = 0
-        for when in sorted(set(skipped) | set(steps)):
-            if when in skipped:
-                out.append(f"  {when:%a %Y-%m-%d}  closed ({skipped[when]})")
-                continue
-            step = steps[when]
-            used += step.seconds
-            out.append(
-                f"  {when:%a %Y-%m-%d}  {step.start.astimezone(zone):%H:%M}-"
-                f"{step.end.astimezone(zone):%H:%M}  +{_hours(step.seconds)}"
-                f"  (total {_hours(used)})"
-            )
+        walked, _ = _walk_lines(calendar, line.walk, 0)
+        out += [text[2:] for text in walked]  # two spaces in, not four
         end = line.walk.end
         out.append(f"  due {end.astimezone(zone):%a %Y-%m-%d %H:%M} local = {iso_z(end)}")
     out.append("Pending and on-hold time would not count; a reopened ticket resumes its clock.")
