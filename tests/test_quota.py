@@ -143,3 +143,21 @@ def test_80_and_100_percent_crossings_name_the_ticket() -> None:
 def test_unlimited_plan_never_exceeds() -> None:
     days = [f"2026-01-{d:02d}" for d in range(1, 20)]
     assert set(_states(_tickets(*days), plan_quota=None).values()) == {"counted"}
+
+
+@pytest.mark.parametrize(
+    ("tag_project", "go_live_name", "matches"),
+    [
+        ("portal", "Portal", True),
+        ("portal_clientes", "Portal clientes", True),
+        ("portal-clientes", "Portal  Clientes", True),
+        ("gestion_documental", "Gestión Documental", True),
+        ("otro_proyecto", "Portal clientes", False),  # the other project's go-live, 2025
+    ],
+)
+def test_a_project_named_by_a_tag_matches_its_go_live_whatever_the_spelling(
+    tag_project: str, go_live_name: str, matches: bool
+) -> None:
+    go_lives = [(go_live_name, date(2026, 6, 1)), ("Otro Proyecto", date(2025, 1, 1))]
+    # Created a month after its own project's go-live, long after the other one's.
+    assert in_grace(date(2026, 7, 1), go_lives, 2, tag_project) is matches

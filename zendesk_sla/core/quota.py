@@ -8,6 +8,7 @@ frees its unit.
 from __future__ import annotations
 
 import calendar as cal
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,6 +35,13 @@ def quota_year(contract_start: date | None, day: date) -> tuple[date, date]:
     return add_months(contract_start, 12 * years), add_months(contract_start, 12 * (years + 1))
 
 
+def project_key(name: str) -> str:
+    """A project's name as a tag names it: case, accents, spaces and punctuation aside
+    (POLICY 8): "Portal Clientes", "portal_clientes" and "portal-clientes" are one."""
+    folded = unicodedata.normalize("NFKD", name.casefold()).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
 def in_grace(
     created: date,
     go_lives: Sequence[tuple[str | None, date]],
@@ -44,7 +52,8 @@ def in_grace(
 
     A ticket that names a project with a go-live uses that project's; otherwise any project's.
     """
-    named = [d for name, d in go_lives if project is not None and name == project]
+    wanted = project_key(project) if project else None
+    named = [d for name, d in go_lives if wanted and name and project_key(name) == wanted]
     pool = named or [d for _, d in go_lives]
     return any(g <= created < add_months(g, months) for g in pool)
 
