@@ -10,6 +10,7 @@ from zendesk_sla.config.errors import ConfigError
 from zendesk_sla.config.schema import BestEffort, ConfigFile, HolidayConfig, parse_duration
 from zendesk_sla.core.calendar import BusinessCalendar
 from zendesk_sla.core.policy import (
+    NoteTexts,
     PendingRules,
     Plan,
     Policy,
@@ -113,6 +114,7 @@ def build_policy(raw: ConfigFile) -> Policy:
         ),
         at_risk_ratio=raw.at_risk_ratio,
         solve_stops_response=raw.solve_stops_response,
+        texts=NoteTexts(**raw.notes.model_dump()),
         refused=RefusedRules(
             raw.refused_writes.max_attempts,
             raw.refused_writes.retry_after_seconds,

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Collection
 from dataclasses import asdict, fields
-from datetime import date, time
+from datetime import time
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Discriminator,
     Field,
     Tag,
@@ -21,58 +18,18 @@ from pydantic import (
     model_validator,
 )
 
+from zendesk_sla.config.schema_base import Day, Duration, Severity, Strict, parse_duration
+from zendesk_sla.config.schema_rules import (
+    NotesConfig,
+    PendingConfig,
+    QuotaConfig,
+    RefusedConfig,
+    SeverityConfig,
+)
 from zendesk_sla.core.calendar import WEEKDAYS
-from zendesk_sla.core.pending import CLOSING_PLACEHOLDERS, NOTICE_PLACEHOLDERS
-from zendesk_sla.core.plan_org import CROSSING_PLACEHOLDERS, EXCEEDED_PLACEHOLDERS
-from zendesk_sla.core.plan_ticket import REFUSED_PLACEHOLDERS
 from zendesk_sla.core.policy import Tags
-from zendesk_sla.core.templates import template_errors
-
-_DURATION = re.compile(r"^\s*(\d+)\s*([hd])\s*$")
 
 _WINDOW = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
-
-Severity = Literal["blocker", "critical", "major", "trivial"]
-Day = Annotated[date, Field(strict=False)]  # 2026-12-24, quoted or not; 2026-13-45 refused
-
-
-MAX_DURATION = {"h": 24 * 366, "d": 366}  # a year: anything longer is a typo
-
-
-def parse_duration(value: object) -> tuple[int, Literal["h", "d"]]:
-    match = _DURATION.match(str(value)) if isinstance(value, str) else None
-    if not match:
-        raise ValueError(f"invalid duration {value!r} (expected like '8h' or '3d')")
-    unit: Literal["h", "d"] = "h" if match.group(2) == "h" else "d"
-    amount = int(match.group(1))
-    if not 0 < amount <= MAX_DURATION[unit]:
-        raise ValueError(
-            f"duration {value!r} must be between 1{unit} and {MAX_DURATION[unit]}{unit}"
-        )
-    return amount, unit
-
-
-def _check_duration(value: str) -> str:
-    parse_duration(value)
-    return value
-
-
-Duration = Annotated[str, AfterValidator(_check_duration)]
-
-
-def _template(allowed: Collection[str]) -> AfterValidator:
-    def check(value: str) -> str:
-        errors = template_errors(value, allowed)
-        if errors:
-            raise ValueError("; ".join(errors))
-        return value
-
-    return AfterValidator(check)
-
-
-class Strict(BaseModel):
-    # strict: `true` is not a count and 1 is not text; unknown keys are typos.
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class BestEffort(Strict):
@@ -145,49 +102,6 @@ class HolidayConfig(Strict):
     extra: list[Day] = []
 
 
-def _pattern(value: str) -> str:
-    if not value.split() or all(t == "~" for t in value.split()):
-        raise ValueError(f"empty pattern {value!r}")
-    if any(not t.replace("|", "").replace("*", "").strip() for t in value.split() if t != "~"):
-        raise ValueError(f"pattern {value!r} has an empty word")
-    return value
-
-
-Pattern = Annotated[str, AfterValidator(_pattern)]
-
-
-class CapConfig(Strict):
-    severity: Severity
-    cues: list[Pattern]
-
-
-class SeverityConfig(Strict):
-    priority_map: dict[Literal["urgent", "high", "normal", "low"], Severity]
-    default: Severity
-    threshold: int = Field(2, ge=1, le=10)  # points a severity needs to be decided by text
-    # severity -> weight (1-5) -> phrase patterns ("caid*" any word form, "a|b", "~" gap).
-    rules: dict[Severity, dict[Annotated[int, Field(ge=1, le=5)], list[Pattern]]]
-    negations: list[Pattern] = []  # a match right after one of these is not counted
-    hypotheticals: list[Pattern] = []  # a match in a sentence opened by one is not counted
-    # In order, the first whose cue the text holds bounds every signal at that severity.
-    caps: list[CapConfig] = []
-
-
-class QuotaConfig(Strict):
-    grace_months: int = Field(2, ge=0, le=24)
-    warn_at: list[Annotated[float, Field(gt=0, le=2)]] = [0.8, 1.0]
-    crossing_note: Annotated[str, _template(CROSSING_PLACEHOLDERS)]
-    exceeded_note: Annotated[str, _template(EXCEEDED_PLACEHOLDERS)]
-
-
-class PendingConfig(Strict):
-    notify_after: Duration = "7d"
-    close_after: Duration = "3d"
-    notify_existing_pending: bool = False
-    notice: Annotated[str, _template(NOTICE_PLACEHOLDERS)]
-    closing: Annotated[str, _template(CLOSING_PLACEHOLDERS)]
-
-
 INPUT_TAGS = ("third_party", "out_of_scope", "severity_input_prefix", "project_prefix")
 
 
@@ -221,12 +135,6 @@ def _tags(value: dict[str, str]) -> dict[str, str]:
 
 
 TagsConfig = Annotated[dict[str, str], AfterValidator(_tags)]
-
-
-class RefusedConfig(Strict):
-    max_attempts: int = Field(3, ge=1, le=20)
-    retry_after_seconds: int = Field(3600, ge=60, le=7 * 86400)
-    note: Annotated[str, _template(REFUSED_PLACEHOLDERS)]
 
 
 class ZendeskFields(Strict):
@@ -319,6 +227,7 @@ class ConfigFile(Strict):
     quota: QuotaConfig
     pending_closure: PendingConfig
     refused_writes: RefusedConfig
+    notes: NotesConfig
     zendesk: ZendeskFields
     sync: SyncConfig = SyncConfig()
     organizations: list[OrgOverride] = []
@@ -350,3 +259,6 @@ class ConfigFile(Strict):
                     f"plans.{name}.channels: {unknown} not among the channels mapped in 'channels'"
                 )
         return self
+
+
+__all__ = ["ConfigFile", "OrgOverride", "SyncConfig", "ZendeskFields", "parse_duration"]

@@ -23,6 +23,7 @@ class SeverityDecision:
     source: Source
     reason: str
     review: bool = False
+    detail: str = ""  # what decided, for a person: the tag, the priority, the phrases found
 
 
 def classify(
@@ -43,12 +44,15 @@ def classify(
                 "text",
                 f"{decision.reason}; weaker signs of {verdict.higher}",
                 review=True,
+                detail=decision.detail,
             )
         return decision
     pointed = verdict.severity if verdict.strong else verdict.higher
     if pointed is not None and severity_rank(pointed) < severity_rank(decision.severity):
         reason = f"{decision.reason}; the text suggests {pointed} ({verdict.reason})"
-        return SeverityDecision(decision.severity, decision.source, reason, review=True)
+        return SeverityDecision(
+            decision.severity, decision.source, reason, review=True, detail=decision.detail
+        )
     return decision
 
 
@@ -63,19 +67,27 @@ def _choose(
     # A dropdown's option values may be plain ("blocker") or tag-like ("sla_sev_blocker").
     value = (field_value or "").lower().removeprefix(tag_prefix)
     if value in SEVERITIES:
-        return SeverityDecision(value, "field", f"severity field is {field_value}")
+        return SeverityDecision(
+            value, "field", f"severity field is {field_value}", detail=str(field_value)
+        )
     tagged = sorted(
         (t[len(tag_prefix) :] for t in tags if t.startswith(tag_prefix)),
         key=lambda s: severity_rank(s) if s in SEVERITIES else len(SEVERITIES),
     )
     if tagged and tagged[0] in SEVERITIES:
-        return SeverityDecision(tagged[0], "tag", f"tag {tag_prefix}{tagged[0]}")
+        tag = f"{tag_prefix}{tagged[0]}"
+        return SeverityDecision(tagged[0], "tag", f"tag {tag}", detail=tag)
     if priority and priority in rules.priority_map:
         mapped = rules.priority_map[priority]
-        return SeverityDecision(mapped, "priority", f"priority {priority} -> {mapped}")
+        return SeverityDecision(
+            mapped, "priority", f"priority {priority} -> {mapped}", detail=priority
+        )
     if verdict.severity is not None:
         # Weak evidence is still the best reading of the text, but an agent should confirm.
-        return SeverityDecision(verdict.severity, "text", verdict.reason, review=not verdict.strong)
+        phrases = ", ".join(f"«{h.text}»" for h in verdict.hits if h.severity == verdict.severity)
+        return SeverityDecision(
+            verdict.severity, "text", verdict.reason, review=not verdict.strong, detail=phrases
+        )
     # Nothing to go on: the default, and an agent confirms it (POLICY 6: never silently).
     return SeverityDecision(
         rules.default, "default", "no field, tag, priority or text signal", review=True

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from zendesk_sla.core.changes import Note
 from zendesk_sla.core.facts import OrgFacts, TicketFacts
 from zendesk_sla.core.policy import Policy
+from zendesk_sla.core.templates import render
 
 MERGED_TAG = "closed_by_merge"  # Zendesk tags a ticket merged into another with this
 
@@ -32,7 +33,7 @@ class Eligibility:
 
 
 def eligibility(policy: Policy, ticket: TicketFacts, org: OrgFacts | None) -> Eligibility:
-    tags = policy.tags
+    tags, texts = policy.tags, policy.texts
     plan_name = org.plan if org else None
     plan = policy.plans.get(plan_name) if plan_name else None
     if plan_name and plan is None:
@@ -42,7 +43,12 @@ def eligibility(policy: Policy, ticket: TicketFacts, org: OrgFacts | None) -> El
         return Eligibility(plan_name, (reason,), frozenset({tags.org_not_set_up}), ())
     if plan is None or not plan.has_support:
         reason = "no support plan" if plan_name is None else f"plan {plan_name} has no support"
-        no_plan = _once(ticket, "no-plan", f"Sin SLA: {reason}. Solo documentación.")
+        text = (
+            render(texts.no_plan, {})
+            if plan_name is None
+            else render(texts.no_support, {"plan": plan_name})
+        )
+        no_plan = _once(ticket, "no-plan", text)
         return Eligibility(plan_name, (reason,), frozenset({tags.no_support_plan}), tuple(no_plan))
     wanted = {f"{tags.plan_prefix}{plan.name}"}
     reasons: list[str] = []
@@ -59,9 +65,16 @@ def eligibility(policy: Policy, ticket: TicketFacts, org: OrgFacts | None) -> El
         notes += _once(
             ticket,
             "channel",
-            (
-                f"Canal no incluido en el plan {plan.name}: el ticket llegó por {shown} "
-                f"(canales del plan: {', '.join(sorted(plan.channels)) or 'ninguno'}). Sin SLA."
+            render(
+                texts.channel,
+                {
+                    "plan": plan.name,
+                    "channel": texts.channel_names.get(shown, shown),
+                    "plan_channels": ", ".join(
+                        texts.channel_names.get(c, c) for c in sorted(plan.channels)
+                    )
+                    or "-",
+                },
             ),
         )
     if org is not None and org.set_up and ticket.requester_id not in org.authorized:
@@ -70,10 +83,7 @@ def eligibility(policy: Policy, ticket: TicketFacts, org: OrgFacts | None) -> El
         notes += _once(
             ticket,
             "unauthorized",
-            (
-                "El solicitante no es un contacto autorizado de la organización: el ticket no "
-                "tiene SLA ni consume cuota. Confirme con el cliente quién puede abrir incidencias."
-            ),
+            render(texts.unauthorized, {}),
         )
     if tags.out_of_scope in ticket.tags:
         reasons.append("out of scope (project adjustment or configuration)")

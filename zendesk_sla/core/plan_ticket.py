@@ -171,15 +171,31 @@ def _state_tags(policy: Policy, clocks: SlaClocks) -> set[str]:
 
 
 def _due_text(policy: Policy, clock: Clock) -> str:
+    texts = policy.texts
     if clock.state == "none":
-        return "sin objetivo en este plan"
+        return render(texts.due_none, {})
     if clock.state == "exempt":
-        return "no aplica (depende de un tercero)"
+        return render(texts.due_exempt, {})
     if clock.due is None:
-        return f"en pausa ({clock.state})"
+        status = texts.state_names.get(clock.state, clock.state)
+        return render(texts.due_paused, {"status": status})
     local = clock.due.astimezone(ZoneInfo(policy.timezone))
-    effort = " (best effort)" if clock.best_effort else ""
-    return f"{local:%d/%m/%Y %H:%M} ({policy.timezone}){effort}"
+    at = render(
+        texts.due_at,
+        {"date": f"{local:%d/%m/%Y}", "time": f"{local:%H:%M}", "timezone": policy.timezone},
+    )
+    return at + (texts.best_effort if clock.best_effort else "")
+
+
+def _why(policy: Policy, severity: SeverityDecision) -> str:
+    texts = policy.texts
+    template, values = {
+        "field": (texts.why_field, {"value": severity.detail}),
+        "tag": (texts.why_tag, {"tag": severity.detail}),
+        "priority": (texts.why_priority, {"priority": severity.detail}),
+        "text": (texts.why_text, {"phrases": severity.detail}),
+    }.get(severity.source, (texts.why_default, {}))
+    return render(template, values)
 
 
 def _sla_note(
@@ -189,23 +205,26 @@ def _sla_note(
     clocks: SlaClocks,
     previous: Previous | None,
 ) -> list[Note]:
-    lines = [
-        f"Plan {plan}, severidad {severity.severity} ({severity.reason}).",
-        f"Respuesta: {_due_text(policy, clocks.response)}.",
-        f"Resolución: {_due_text(policy, clocks.resolution)}.",
-    ]
-    if severity.review:
-        lines.append("Revise la severidad: las palabras clave sugieren una más alta.")
+    texts = policy.texts
+    values = {
+        "plan": plan,
+        "severity": severity.severity,
+        "why": _why(policy, severity),
+        "response": _due_text(policy, clocks.response),
+        "resolution": _due_text(policy, clocks.resolution),
+        "review": texts.review if severity.review else "",
+    }
     if previous is None or (previous.plan is None and previous.severity is None):
-        return [Note(f"sla:{plan}:{severity.severity}", "SLA aplicado. " + " ".join(lines))]
+        body = render(texts.sla_applied, values)
+        return [Note(f"sla:{plan}:{severity.severity}", body)]
     if (previous.plan, previous.severity) == (plan, severity.severity):
         return []
     key = f"sla-change:{previous.plan}:{previous.severity}>{plan}:{severity.severity}"
-    head = (
-        f"SLA recalculado desde la creación del ticket (antes: plan {previous.plan}, "
-        f"severidad {previous.severity}). "
+    body = render(
+        texts.sla_changed,
+        {**values, "previous_plan": previous.plan, "previous_severity": previous.severity},
     )
-    return [Note(key, head + " ".join(lines))]
+    return [Note(key, body)]
 
 
 def _norm(value: object) -> str:

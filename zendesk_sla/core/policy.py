@@ -134,6 +134,61 @@ class QuotaRules:
 
 
 @dataclass(frozen=True)
+class NoteTexts:
+    """Every text an agent reads in the worker's notes: YAML templates (Spanish by default)."""
+
+    sla_applied: str = "{plan} {severity} {why} {response} {resolution}{review}"
+    sla_changed: str = "{previous_plan} {previous_severity} -> {plan} {severity} {why}"
+    review: str = " (review)"
+    no_plan: str = "no plan"
+    no_support: str = "{plan}: no support"
+    channel: str = "{channel} not in {plan} ({plan_channels})"
+    unauthorized: str = "not an authorized contact"
+    due_at: str = "{date} {time} ({timezone})"
+    due_none: str = "-"
+    due_exempt: str = "-"
+    due_paused: str = "paused ({status})"
+    best_effort: str = " (best effort)"
+    why_field: str = "{value}"
+    why_tag: str = "{tag}"
+    why_priority: str = "{priority}"
+    why_text: str = "{phrases}"
+    why_default: str = "-"
+    channel_names: Mapping[str, str] = field(default_factory=dict)
+    state_names: Mapping[str, str] = field(default_factory=dict)
+
+
+NOTE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "sla_applied": ("plan", "severity", "why", "response", "resolution", "review"),
+    "sla_changed": (
+        "plan",
+        "severity",
+        "why",
+        "response",
+        "resolution",
+        "review",
+        "previous_plan",
+        "previous_severity",
+    ),
+    "review": (),
+    "no_plan": (),
+    "no_support": ("plan",),
+    "channel": ("plan", "channel", "plan_channels"),
+    "unauthorized": (),
+    "due_at": ("date", "time", "timezone"),
+    "due_none": (),
+    "due_exempt": (),
+    "due_paused": ("status",),
+    "best_effort": (),
+    "why_field": ("value",),
+    "why_tag": ("tag",),
+    "why_priority": ("priority",),
+    "why_text": ("phrases",),
+    "why_default": (),
+}
+
+
+@dataclass(frozen=True)
 class RefusedRules:
     """POLICY 10: a refused write is retried a bounded number of times, then handed over."""
 
@@ -153,10 +208,9 @@ class Policy:
     pending: PendingRules
     quota: QuotaRules = field(default_factory=QuotaRules)
     at_risk_ratio: float = 0.75
-    solve_stops_response: bool = True
-    refused: RefusedRules = field(
-        default_factory=RefusedRules
-    )  # POLICY 4: a solve before any reply is the answer
+    solve_stops_response: bool = True  # POLICY 4: a solve before any reply is the answer
+    refused: RefusedRules = field(default_factory=RefusedRules)
+    texts: NoteTexts = field(default_factory=NoteTexts)
 
 
 __all__ = ["SEVERITIES", "ClockKind", "Policy", "severity_rank"]

@@ -1,0 +1,103 @@
+"""The contract file's rules and texts: severity rules, quota, pending closure, refused
+writes and the notes agents read; each template's placeholders checked."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field
+
+from zendesk_sla.config.schema_base import Duration, Severity, Strict
+from zendesk_sla.core.pending import CLOSING_PLACEHOLDERS, NOTICE_PLACEHOLDERS
+from zendesk_sla.core.plan_org import CROSSING_PLACEHOLDERS, EXCEEDED_PLACEHOLDERS
+from zendesk_sla.core.plan_ticket import REFUSED_PLACEHOLDERS
+from zendesk_sla.core.policy import NOTE_PLACEHOLDERS
+from zendesk_sla.core.templates import template_errors
+
+
+def _template(allowed: Collection[str]) -> AfterValidator:
+    def check(value: str) -> str:
+        errors = template_errors(value, allowed)
+        if errors:
+            raise ValueError("; ".join(errors))
+        return value
+
+    return AfterValidator(check)
+
+
+def _pattern(value: str) -> str:
+    if not value.split() or all(t == "~" for t in value.split()):
+        raise ValueError(f"empty pattern {value!r}")
+    if any(not t.replace("|", "").replace("*", "").strip() for t in value.split() if t != "~"):
+        raise ValueError(f"pattern {value!r} has an empty word")
+    return value
+
+
+Pattern = Annotated[str, AfterValidator(_pattern)]
+
+
+class CapConfig(Strict):
+    severity: Severity
+    cues: list[Pattern]
+
+
+class SeverityConfig(Strict):
+    priority_map: dict[Literal["urgent", "high", "normal", "low"], Severity]
+    default: Severity
+    threshold: int = Field(2, ge=1, le=10)  # points a severity needs to be decided by text
+    # severity -> weight (1-5) -> phrase patterns ("caid*" any word form, "a|b", "~" gap).
+    rules: dict[Severity, dict[Annotated[int, Field(ge=1, le=5)], list[Pattern]]]
+    negations: list[Pattern] = []  # a match right after one of these is not counted
+    hypotheticals: list[Pattern] = []  # a match in a sentence opened by one is not counted
+    # In order, the first whose cue the text holds bounds every signal at that severity.
+    caps: list[CapConfig] = []
+
+
+class QuotaConfig(Strict):
+    grace_months: int = Field(2, ge=0, le=24)
+    warn_at: list[Annotated[float, Field(gt=0, le=2)]] = [0.8, 1.0]
+    crossing_note: Annotated[str, _template(CROSSING_PLACEHOLDERS)]
+    exceeded_note: Annotated[str, _template(EXCEEDED_PLACEHOLDERS)]
+
+
+class PendingConfig(Strict):
+    notify_after: Duration = "7d"
+    close_after: Duration = "3d"
+    notify_existing_pending: bool = False
+    notice: Annotated[str, _template(NOTICE_PLACEHOLDERS)]
+    closing: Annotated[str, _template(CLOSING_PLACEHOLDERS)]
+
+
+def _note(name: str) -> Any:
+    return Annotated[str, _template(NOTE_PLACEHOLDERS[name])]
+
+
+class NotesConfig(Strict):
+    """Every text an agent reads in the worker's notes (Spanish by default)."""
+
+    sla_applied: _note("sla_applied")  # type: ignore[valid-type]
+    sla_changed: _note("sla_changed")  # type: ignore[valid-type]
+    review: _note("review")  # type: ignore[valid-type]
+    no_plan: _note("no_plan")  # type: ignore[valid-type]
+    no_support: _note("no_support")  # type: ignore[valid-type]
+    channel: _note("channel")  # type: ignore[valid-type]
+    unauthorized: _note("unauthorized")  # type: ignore[valid-type]
+    due_at: _note("due_at")  # type: ignore[valid-type]
+    due_none: _note("due_none")  # type: ignore[valid-type]
+    due_exempt: _note("due_exempt")  # type: ignore[valid-type]
+    due_paused: _note("due_paused")  # type: ignore[valid-type]
+    best_effort: _note("best_effort")  # type: ignore[valid-type]
+    why_field: _note("why_field")  # type: ignore[valid-type]
+    why_tag: _note("why_tag")  # type: ignore[valid-type]
+    why_priority: _note("why_priority")  # type: ignore[valid-type]
+    why_text: _note("why_text")  # type: ignore[valid-type]
+    why_default: _note("why_default")  # type: ignore[valid-type]
+    channel_names: dict[str, str] = {}
+    state_names: dict[str, str] = {}
+
+
+class RefusedConfig(Strict):
+    max_attempts: int = Field(3, ge=1, le=20)
+    retry_after_seconds: int = Field(3600, ge=60, le=7 * 86400)
+    note: Annotated[str, _template(REFUSED_PLACEHOLDERS)]
