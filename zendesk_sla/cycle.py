@@ -20,7 +20,8 @@ import structlog
 
 from zendesk_sla.apply import Applier, Batch
 from zendesk_sla.config import Config
-from zendesk_sla.evaluate import WATCHING_SINCE, Evaluation, Evaluator, FieldMap
+from zendesk_sla.cycle_range import FIRST_RUN, RangeCycles
+from zendesk_sla.evaluate import Evaluation, Evaluator, FieldMap
 from zendesk_sla.gather import EVENTS, TICKETS, Gatherer
 from zendesk_sla.store import StateStore
 from zendesk_sla.summary import Summary
@@ -28,13 +29,11 @@ from zendesk_sla.zendesk.errors import RateLimited, ZendeskError
 from zendesk_sla.zendesk.gateway import ZendeskGateway
 from zendesk_sla.zendesk.parse import ticket_row
 
-FIRST_RUN = "first_run:decided"  # set while the initial load is being decided
-
 log = structlog.get_logger("zendesk_sla.cycle")
 
 
 @dataclass
-class Worker:
+class Worker(RangeCycles):
     gateway: ZendeskGateway
     store: StateStore
     config: Config
@@ -152,84 +151,6 @@ class Worker:
             changed = [e.facts.id for e in evaluations if e.change]
             if changed:
                 self._refresh_and_apply(changed, summary)
-
-    def _first_run(self, summary: Summary) -> None:
-        """The initial load: gather it all, recount the quotas once, then decide and write.
-
-        Deciding page by page would recount an organization before its later pages
-        arrive, so a quota crossing would be noted on a later ticket than the one
-        that crossed. A crash resumes where the deciding stopped.
-        """
-        if self.store.get(FIRST_RUN) is None:
-            with self.store.transaction():  # before the cursor moves
-                self.store.put(FIRST_RUN, "0")
-                self._start_watching()
-        self._export(summary, TICKETS, start_time=self._start(), decide=False)
-        if self.stop.is_set():
-            summary.interrupted = True
-            return
-        self._quota_pass(summary, write=False)
-        self._decide_all(summary, self.store.live_ticket_ids(), FIRST_RUN)
-        if not summary.interrupted and not self.dry_run:
-            with self.store.transaction():
-                self.store.forget([FIRST_RUN])
-
-    def _start_watching(self) -> None:
-        """Remember when the worker first looked at this account (POLICY 10: pending time
-        before it does not count towards a notice)."""
-        if self.store.get(WATCHING_SINCE) is None:
-            self.store.put(WATCHING_SINCE, str(int(self.clock().timestamp())))
-
-    def _decide_all(self, summary: Summary, ids: list[int], key: str) -> None:
-        """Decide and write stored tickets in id order, recording the last one done in `key`.
-
-        A first run or a backfill: quiet, the past is not re-announced (POLICY 10).
-        """
-        done = int(self.store.get(key) or 0)
-        ids = [i for i in ids if i > done]
-        size = self.config.sync.page_size
-        in_flight: Batch | None = None
-        for start in range(0, len(ids), size):
-            if self.stop.is_set():
-                summary.interrupted = True
-                break
-            chunk = ids[start : start + size]
-            evaluations = self.evaluator.tickets(chunk, summary, quiet=self.quiet)
-            batch = self.applier.submit(evaluations, summary, (key, str(chunk[-1])))
-            in_flight = self._finish_previous(in_flight, batch, summary)
-            self.progressed()
-            if self.on_progress:
-                self.on_progress(summary, 0)
-        if in_flight is not None:
-            self._finish(in_flight, summary)
-
-    def _backfill(self, summary: Summary, since: int, until: int | None) -> None:
-        """Gather the whole range first, recount the quotas once, then decide and write."""
-        self.quiet = True
-        with self.store.transaction():
-            self._start_watching()
-        try:
-            self._backfill_range(summary, since, until)
-        finally:
-            self.quiet = False
-
-    def _backfill_range(self, summary: Summary, since: int, until: int | None) -> None:
-        keys = (
-            f"{EVENTS}:backfill:{since}",
-            f"{TICKETS}:backfill:{since}",
-            f"backfill:{since}:decided",
-        )
-        self.touched_orgs |= self.gather.directory(int(self.clock().timestamp()))
-        summary.events += self.gather.events(keys[0], since)
-        self._export(summary, keys[1], start_time=since, until=until, decide=False)
-        if self.stop.is_set():
-            summary.interrupted = True
-            return
-        self._quota_pass(summary, write=False)
-        self._decide_all(summary, self.store.ticket_ids_between(since, until), keys[2])
-        if not summary.interrupted and not self.dry_run:
-            with self.store.transaction():  # the next backfill of this range starts afresh
-                self.store.forget(keys)
 
     def _export(
         self,
