@@ -83,9 +83,9 @@ class Applier:
             return None
         now = self._now_epoch()
         with self.store.transaction():  # intents are durable before any write leaves
-            for e in changes:
-                assert e.change is not None
-                self.store.note_intent(e.facts.id, [n.key for n in e.change.posted], now)
+            self.store.note_intents(
+                ((e.facts.id, n.key) for e in changes if e.change for n in e.change.posted), now
+            )
         writes = [self._to_write(e.change) for e in changes if e.change]
         # A close or a notice depends on the ticket as read: a single update with
         # safe_update. Everything else is the worker's own and goes in bulk jobs.
@@ -98,11 +98,14 @@ class Applier:
         """Record a batch's outcomes and its page's cursor; the tickets that conflicted."""
         outcomes = self.gateway.collect(batch.submitted, wait_first=wait_first)
         conflicts: list[int] = []
+        sent: list[tuple[int, str, int]] = []  # bookkept for the whole batch at once
         with self.store.transaction():  # outcomes and the page's cursor: together or not at all
             for outcome in outcomes:
-                self._record(batch.changes[outcome.ticket_id], outcome, summary, batch.at)
+                self._record(batch.changes[outcome.ticket_id], outcome, summary, batch.at, sent)
                 if outcome.result == CONFLICT:
                     conflicts.append(outcome.ticket_id)
+            self.store.notes_seen(sent)
+            self.store.clear_dirty(o.ticket_id for o in outcomes if o.result == OK)
             if batch.page_cursor and batch.page_cursor[1]:
                 self.store.put(batch.page_cursor[0], batch.page_cursor[1])
         failed = [o for o in outcomes if o.result not in (OK, FAILED)]
@@ -119,7 +122,14 @@ class Applier:
             )
         return conflicts
 
-    def _record(self, evaluation: Evaluation, outcome: Outcome, summary: Summary, now: int) -> None:
+    def _record(
+        self,
+        evaluation: Evaluation,
+        outcome: Outcome,
+        summary: Summary,
+        now: int,
+        sent: list[tuple[int, str, int]],
+    ) -> None:
         change = evaluation.change
         assert change is not None
         keys = [n.key for n in change.posted]
@@ -147,8 +157,7 @@ class Applier:
                 self.store.record_snapshot(ticket_id, tags, custom)
             if change.status:
                 self.store.set_status(ticket_id, change.status)
-            self.store.note_sent(ticket_id, keys, now)
-            self.store.clear_dirty([ticket_id])
+            sent += [(ticket_id, key, now) for key in keys]
             return
         if outcome.result == CONFLICT:
             summary.conflicts += 1

@@ -26,17 +26,17 @@ class NoteStore(StoreBase):
         return out
 
     def note_intent(self, ticket_id: int, keys: Iterable[str], now: int) -> None:
+        self.note_intents(((ticket_id, key) for key in keys), now)
+
+    def note_intents(self, rows: Iterable[tuple[int, str]], now: int) -> None:
+        """Notes about to be posted (ticket, key): pending until Zendesk answers."""
         self.db.executemany(
             "INSERT OR IGNORE INTO notes VALUES (?, ?, ?, ?)",
-            [(ticket_id, key, PENDING, now) for key in keys],
+            [(ticket_id, key, PENDING, now) for ticket_id, key in rows],
         )
 
     def note_sent(self, ticket_id: int, keys: Iterable[str], now: int) -> None:
-        self.db.executemany(
-            "INSERT INTO notes VALUES (?, ?, ?, ?) ON CONFLICT(ticket_id, key) "
-            "DO UPDATE SET state = excluded.state, at = excluded.at",
-            [(ticket_id, key, SENT, now) for key in keys],
-        )
+        self.notes_seen((ticket_id, key, now) for key in keys)
 
     def note_dropped(self, ticket_id: int, keys: Iterable[str]) -> None:
         self.db.executemany(
@@ -53,7 +53,7 @@ class NoteStore(StoreBase):
         return 0 if row is None or row[0] is None else int(row[0])
 
     def notes_seen(self, rows: Iterable[tuple[int, str, int]]) -> None:
-        """Notes Zendesk shows the worker posted: sent, whatever the local state said."""
+        """Notes Zendesk confirmed or shows the worker posted: sent, whatever the state said."""
         self.db.executemany(
             "INSERT INTO notes VALUES (?, ?, ?, ?) ON CONFLICT(ticket_id, key) "
             "DO UPDATE SET state = excluded.state, at = excluded.at",
