@@ -153,7 +153,9 @@ def test_note_texts_come_from_the_yaml_templates(policy: Policy) -> None:
     )
     texts = {k: t for notes in plan(custom, tickets(51)).notes.values() for k, t in notes}
     assert texts["quota-80:2026-01-01"] == "Acme: 80% de 50 (01/01/2026)"
-    assert texts["quota-exceeded:2026-01-01"] == "Acme: 51/50 hasta 01/01/2027"
+    assert (
+        texts["quota-exceeded:2026-01-01"] == "Acme: 51/50 hasta 31/12/2026"
+    )  # the year's last day
 
 
 @pytest.mark.parametrize(
@@ -196,3 +198,39 @@ def test_the_ledger_follows_creation_time_not_ids(policy: Policy) -> None:
     positions = {line.ticket_id: line.position for line in result.lines}
     assert positions[9999] == 1
     assert positions[1000] == 2
+
+
+@pytest.mark.parametrize(
+    ("contract_start", "today", "expected"),
+    [
+        (None, date(2026, 6, 1), "del 01/01/2026 al 31/12/2026"),  # calendar year
+        (date(2025, 3, 1), date(2026, 2, 28), "del 01/03/2025 al 28/02/2026"),
+        (date(2025, 3, 1), date(2026, 3, 1), "del 01/03/2026 al 28/02/2027"),  # anniversary
+        (date(2024, 3, 1), date(2028, 2, 29), "del 01/03/2027 al 29/02/2028"),  # leap year
+    ],
+)
+def test_the_quota_year_field_names_the_year_the_counts_cover(
+    policy: Policy, contract_start: date | None, today: date, expected: str
+) -> None:
+    custom = replace(
+        policy, quota=replace(policy.quota, year_template="del {year_start} al {year_end}")
+    )
+    o = org("standard", contract_start=contract_start)
+    start = madrid("2026-02-02 10:00")
+    result = plan_organization(
+        custom, o, tickets(3, start=start), today=today, have_fields={"quota_year": None}
+    )
+    assert result.fields is not None
+    assert result.fields["quota_year"] == expected
+
+
+def test_the_quota_year_field_is_left_alone_when_the_account_has_none(policy: Policy) -> None:
+    result = plan(policy, tickets(3), have_fields={})
+    assert result.fields is not None
+    assert "quota_year" not in result.fields
+
+
+def test_a_quota_year_field_already_right_is_not_rewritten(policy: Policy) -> None:
+    want = plan(policy, tickets(3), have_fields={"quota_year": "stale"}).fields
+    assert want is not None
+    assert plan(policy, tickets(3), have_fields=dict(want)).fields is None

@@ -95,6 +95,8 @@ def test_quota_crossings_are_noted_once_per_year_and_shown_on_the_organization(
         fields = org.organization_fields
         if fields["quota_included"] is not None:
             assert fields["quota_remaining"] == fields["quota_included"] - fields["quota_used"]
+        # agents see which contract year the counts cover
+        assert re.fullmatch(r"del \d\d/\d\d/\d{4} al \d\d/\d\d/\d{4}", fields["quota_year"])
 
 
 def test_yaml_override_wins_over_the_organization_fields(

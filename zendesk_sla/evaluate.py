@@ -22,7 +22,7 @@ from zendesk_sla.config import Config
 from zendesk_sla.core.changes import Decision, TicketChange
 from zendesk_sla.core.facts import SEVERITY_INPUT, OrgFacts, Previous, TicketFacts
 from zendesk_sla.core.pending import observed_keys
-from zendesk_sla.core.plan_org import QUOTA_FIELDS, OrgPlan, plan_organization
+from zendesk_sla.core.plan_org import QUOTA_FIELDS, QUOTA_YEAR_FIELD, OrgPlan, plan_organization
 from zendesk_sla.core.plan_ticket import (
     decide,
     diff,
@@ -211,7 +211,7 @@ class Evaluator:
         if set(QUOTA_FIELDS) <= set(keys):
             row = store.orgs([org.id]).get(org.id)
             stored = row.fields if row else {}
-            have = {k: stored.get(keys[k]) for k in QUOTA_FIELDS}
+            have = {k: stored.get(keys[k]) for k in (*QUOTA_FIELDS, QUOTA_YEAR_FIELD) if k in keys}
         done = store.notes([f.id for f in facts])
         policy = self.config.policy
         plan = plan_organization(

@@ -21,6 +21,7 @@ ORG_TYPES = {
     "quota_used": "integer",
     "quota_included": "integer",
     "quota_remaining": "integer",
+    "quota_year": "text",
 }
 
 

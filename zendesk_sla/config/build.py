@@ -111,6 +111,7 @@ def build_policy(raw: ConfigFile) -> Policy:
             tuple(raw.quota.warn_at),
             raw.quota.crossing_note,
             raw.quota.exceeded_note,
+            raw.quota.year_field,
         ),
         at_risk_ratio=raw.at_risk_ratio,
         solve_stops_response=raw.solve_stops_response,

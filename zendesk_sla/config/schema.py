@@ -152,6 +152,7 @@ class ZendeskFields(Strict):
             "quota_used",
             "quota_included",
             "quota_remaining",
+            "quota_year",
         ],
         Annotated[str, Field(min_length=1)],
     ]

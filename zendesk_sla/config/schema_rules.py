@@ -10,7 +10,11 @@ from pydantic import AfterValidator, Field
 
 from zendesk_sla.config.schema_base import Duration, Severity, Strict
 from zendesk_sla.core.pending import CLOSING_PLACEHOLDERS, NOTICE_PLACEHOLDERS
-from zendesk_sla.core.plan_org import CROSSING_PLACEHOLDERS, EXCEEDED_PLACEHOLDERS
+from zendesk_sla.core.plan_org import (
+    CROSSING_PLACEHOLDERS,
+    EXCEEDED_PLACEHOLDERS,
+    YEAR_PLACEHOLDERS,
+)
 from zendesk_sla.core.plan_ticket import REFUSED_PLACEHOLDERS
 from zendesk_sla.core.policy import NOTE_PLACEHOLDERS
 from zendesk_sla.core.templates import template_errors
@@ -59,6 +63,7 @@ class QuotaConfig(Strict):
     warn_at: list[Annotated[float, Field(gt=0, le=2)]] = [0.8, 1.0]
     crossing_note: Annotated[str, _template(CROSSING_PLACEHOLDERS)]
     exceeded_note: Annotated[str, _template(EXCEEDED_PLACEHOLDERS)]
+    year_field: Annotated[str, _template(YEAR_PLACEHOLDERS)] = "del {year_start} al {year_end}"
 
 
 class PendingConfig(Strict):

@@ -19,7 +19,9 @@ from zendesk_sla.core.policy import Policy
 from zendesk_sla.core.quota import QuotaLine, QuotaTicket, QuotaYear, ledger, quota_year
 from zendesk_sla.core.templates import render
 
-QUOTA_FIELDS = ("quota_used", "quota_included", "quota_remaining")
+QUOTA_FIELDS = ("quota_used", "quota_included", "quota_remaining")  # all or none
+QUOTA_YEAR_FIELD = "quota_year"  # optional: which quota year the other three cover
+YEAR_PLACEHOLDERS = ("year_start", "year_end")
 CROSSING_PLACEHOLDERS = ("percent", "included", "year_start", "year_end", "organization")
 EXCEEDED_PLACEHOLDERS = ("used", "included", "year_start", "year_end", "organization")
 _NO_NOTES = frozenset({"solved", "closed", "deleted"})  # the past is not re-announced
@@ -35,11 +37,16 @@ class OrgPlan:
     years: tuple[QuotaYear, ...]
     notes: Mapping[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     changed: frozenset[int] = frozenset()  # tickets whose quota tag or notes must be written
-    fields: Mapping[str, int | None] | None = None  # logical quota field -> value; None: as is
+    fields: Mapping[str, int | str | None] | None = None  # logical field -> value; None: as is
 
 
 def _day(value: date) -> str:
     return f"{value:%d/%m/%Y}"
+
+
+def _last_day(end: date) -> str:
+    """A quota year's last day, as people read "from ... to ...": `end` is the next one's first."""
+    return _day(date.fromordinal(end.toordinal() - 1))
 
 
 def plan_organization(
@@ -57,7 +64,8 @@ def plan_organization(
     `posted`: quota note keys already posted on any ticket of the organization;
     `notes_done`: per ticket, note keys already posted or being posted;
     `have_fields`: the organization's quota fields now (logical names), or None
-    when the account has no quota fields to write.
+    when the account has no quota fields to write; `quota_year`, optional, is
+    planned only when `have_fields` names it.
     """
     zone = ZoneInfo(policy.timezone)
     by_id = {t.id: t for t in tickets}
@@ -93,7 +101,7 @@ def plan_organization(
                         "percent": round(ratio * 100),
                         "included": year.included,
                         "year_start": _day(year.start),
-                        "year_end": _day(year.end),
+                        "year_end": _last_day(year.end),
                         "organization": name,
                     },
                 )
@@ -109,7 +117,7 @@ def plan_organization(
                     "used": line.position,
                     "included": included[line.year_start],
                     "year_start": _day(line.year_start),
-                    "year_end": _day(ends[line.year_start]),
+                    "year_end": _last_day(ends[line.year_start]),
                     "organization": name,
                 },
             )
@@ -131,7 +139,8 @@ def plan_organization(
             changed.add(line.ticket_id)
     fields = None
     if have_fields is not None and org.plan in policy.plans:  # unknown plan: not set up
-        fields = quota_fields(policy, org, years, today)
+        every = quota_fields(policy, org, years, today)
+        fields = {k: v for k, v in every.items() if k in QUOTA_FIELDS or k in have_fields}
         if all(_same(have_fields.get(k), v) for k, v in fields.items()):
             fields = None
     return OrgPlan(org.id, tuple(lines), tuple(years), notes, frozenset(changed), fields)
@@ -139,8 +148,8 @@ def plan_organization(
 
 def quota_fields(
     policy: Policy, org: OrgFacts, years: Sequence[QuotaYear], today: date
-) -> dict[str, int | None]:
-    """used / included / remaining of the quota year holding `today`.
+) -> dict[str, int | str | None]:
+    """used / included / remaining of the quota year holding `today`, and its dates.
 
     A quota year exists from its first day: before its first ticket, it has its
     plan quota plus that year's bundles, and nothing used.
@@ -148,16 +157,20 @@ def quota_fields(
     current = next((y for y in years if y.start <= today < y.end), None)
     if current is not None:
         included, used = current.included, current.used
+        start, end = current.start, current.end
     else:
         plan = policy.plans.get(org.plan or "")
         quota = plan.yearly_tickets if plan is not None and plan.has_support else 0
-        start, _ = quota_year(org.contract_start, today)
+        start, end = quota_year(org.contract_start, today)
         included = None if quota is None else quota + org.bundles.get(start.year, 0)
         used = 0
     return {
         "quota_used": used,
         "quota_included": included,
         "quota_remaining": None if included is None else included - used,
+        QUOTA_YEAR_FIELD: render(
+            policy.quota.year_template, {"year_start": _day(start), "year_end": _last_day(end)}
+        ),
     }
 
 

@@ -131,6 +131,7 @@ class QuotaRules:
     warn_ratios: tuple[float, ...] = (0.8, 1.0)
     crossing_template: str = "{percent} % of {included} tickets used"
     exceeded_template: str = "quota exceeded: {used} of {included}"
+    year_template: str = "{year_start} - {year_end}"  # the `quota_year` organization field
 
 
 @dataclass(frozen=True)
