@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from hypothesis import given, settings
@@ -159,3 +160,17 @@ def test_a_pending_spell_never_brings_the_due_time_forward(
     assert after.due is not None
     assert after.due >= before.due
     assert after.elapsed_seconds <= before.elapsed_seconds
+
+
+def test_a_plan_threshold_overrides_the_global_at_risk_ratio(policy: Policy) -> None:
+    def state(p: Policy, at: str) -> str:
+        return sla_clocks(p, "enterprise", "blocker", t, madrid(at)).response.state
+
+    plans = dict(policy.plans)
+    plans["enterprise"] = replace(plans["enterprise"], at_risk_ratio=0.5)
+    earlier = replace(policy, plans=plans)
+    t = timeline("2026-02-02 08:00")
+    # blocker response: 2 business hours; half of them is 09:00
+    assert state(earlier, "2026-02-02 09:00") == "at_risk"
+    assert state(earlier, "2026-02-02 08:59") == "running"
+    assert state(policy, "2026-02-02 09:00") == "running"

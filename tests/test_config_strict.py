@@ -51,6 +51,8 @@ MUTATIONS = [
     ("holidays.extra", ["2026-13-45"], "holidays.extra.0"),
     ("pending_closure.notice", "Hola {nombre}", "unknown placeholder '{nombre}'"),
     ("timezone", "Mars/Olympus", "unknown time zone"),
+    ("plans.enterprise.at_risk_ratio", 1.5, "plans.enterprise.at_risk_ratio"),
+    ("quota.year_field", "{x", "quota.year_field"),
 ]
 
 
@@ -133,3 +135,12 @@ def test_any_value_anywhere_is_accepted_or_one_clear_error(
     except ConfigError as exc:
         error = str(exc)
     assert error is None or error.startswith(str(file))
+
+
+def test_a_plan_may_set_its_own_at_risk_ratio(tmp_path: Path) -> None:
+    file = tmp_path / "policy.yaml"
+    data = set_path(bundled(), "plans.enterprise.at_risk_ratio", 0.5)
+    file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    plans = load_config(file).policy.plans
+    assert plans["enterprise"].at_risk_ratio == 0.5
+    assert plans["company"].at_risk_ratio is None  # the top-level one applies

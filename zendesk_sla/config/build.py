@@ -68,6 +68,7 @@ def build_policy(raw: ConfigFile) -> Policy:
             yearly_tickets=p.tickets_per_year,
             response={sev: _target(t) for sev, t in p.response.items()},
             resolution={sev: _target(t) for sev, t in p.resolution.items()},
+            at_risk_ratio=p.at_risk_ratio,
         )
         for name, p in raw.plans.items()
     }

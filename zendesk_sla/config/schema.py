@@ -94,6 +94,7 @@ class PlanConfig(Strict):
     tickets_per_year: int | None = Field(ge=0, le=1_000_000)
     response: dict[Severity, TargetSpec]
     resolution: dict[Severity, TargetSpec]
+    at_risk_ratio: float | None = Field(None, gt=0, le=1)  # over the top-level one
 
 
 class HolidayConfig(Strict):

@@ -154,6 +154,8 @@ def sla_clocks(
                 stop,
                 now,
                 best_effort=target.best_effort,
-                at_risk_ratio=policy.at_risk_ratio,
+                at_risk_ratio=(
+                    policy.at_risk_ratio if plan.at_risk_ratio is None else plan.at_risk_ratio
+                ),
             )
     return SlaClocks(clocks["response"], clocks["resolution"])

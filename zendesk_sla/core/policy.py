@@ -43,6 +43,7 @@ class Plan:
     yearly_tickets: int | None
     response: Mapping[str, Target]
     resolution: Mapping[str, Target]
+    at_risk_ratio: float | None = None  # None: the policy's
 
     @property
     def has_support(self) -> bool:
