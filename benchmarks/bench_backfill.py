@@ -20,14 +20,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
 from zendesk_sla.app import App
 from zendesk_sla.config import load_config
 from zendesk_sla.logs import configure
 from zendesk_sla.provision import provision
-from zendesk_sla.sandbox.generator import API_EMAIL
-from zendesk_sla.sandbox.serve import TOKEN
-from zendesk_sla.settings import Settings
+from zendesk_sla.sandbox.serve import sandbox_settings
 from zendesk_sla.zendesk.gateway import OK, UNKNOWN, Outcome, Submitted, Write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,13 +49,7 @@ def start_sandbox(
 
 
 def make_app(url: str, state: Path) -> App:
-    settings = Settings(
-        zendesk_url=url,
-        zendesk_subdomain="athento",
-        zendesk_email=API_EMAIL,
-        zendesk_api_token=SecretStr(TOKEN),
-        zendesk_sla_state=state,
-    )
+    settings = sandbox_settings(url, zendesk_sla_state=state)
     config = load_config(ROOT / "config" / "athento.yaml")
     config.raw.sync.__dict__.update(
         initial_lookback_days=0, job_poll_interval_seconds=0.05, incremental_exports_per_minute=0

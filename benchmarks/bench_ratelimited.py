@@ -23,15 +23,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import SecretStr
 from zendesk_sla.app import App
 from zendesk_sla.config import load_config
 from zendesk_sla.logs import configure
 from zendesk_sla.provision import provision
-from zendesk_sla.sandbox.generator import API_EMAIL
-from zendesk_sla.sandbox.serve import TOKEN, build_sandbox
+from zendesk_sla.sandbox.serve import build_sandbox, sandbox_settings
 from zendesk_sla.sandbox.server import RateLimits
-from zendesk_sla.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,13 +61,7 @@ def main() -> int:
     server.start()
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            settings = Settings(
-                zendesk_url=server.url,
-                zendesk_subdomain="athento",
-                zendesk_email=API_EMAIL,
-                zendesk_api_token=SecretStr(TOKEN),
-                zendesk_sla_state=Path(tmp) / "state.sqlite3",
-            )
+            settings = sandbox_settings(server.url, zendesk_sla_state=Path(tmp) / "state.sqlite3")
             config = load_config(ROOT / "config" / "athento.yaml")
             config.raw.sync.__dict__.update(initial_lookback_days=0)
             app = App(

@@ -1,10 +1,12 @@
-"""Small builders for tests: local Madrid times and timelines."""
+"""Small builders for tests: local Madrid times, timelines and ticket facts."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from zendesk_sla.core.facts import TicketFacts
 from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -27,3 +29,25 @@ def timeline(created: str, *statuses: tuple[str, str], replies: tuple[str, ...] 
         Comment(madrid(t), True, "agent") for t in replies
     ]
     return Timeline(start, tuple(changes), tuple(comments))
+
+
+def ticket_facts(
+    created: datetime, timeline: Timeline | None = None, **changes: object
+) -> TicketFacts:
+    """A ticket by email, created (status new) at `created`; `changes` sets any other fact."""
+    base = TicketFacts(
+        id=1,
+        status="new",
+        tags=frozenset(),
+        fields={},
+        priority=None,
+        subject="",
+        description="",
+        via_channel="email",
+        organization_id=None,
+        requester_id=None,
+        created_at=created,
+        updated_stamp="",
+        timeline=timeline or Timeline(created, (StatusChange(created, "new"),), ()),
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]

@@ -97,6 +97,7 @@ def evaluate(
     *,
     third_party: bool = False,
     solve_stops_response: bool = True,
+    at_risk_ratio: float = 0.75,
 ) -> Verdict:
     target = target_seconds(plan, kind, severity)
     if target is None:
@@ -153,7 +154,7 @@ def evaluate(
         state = late
     elif paused:
         state = "paused"
-    elif not best_effort and elapsed >= 0.75 * target:
+    elif not best_effort and elapsed >= at_risk_ratio * target:
         state = "at_risk"
     else:
         state = "running"

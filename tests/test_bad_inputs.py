@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -119,11 +121,17 @@ def test_output_piped_into_head_ends_quietly() -> None:
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
 
 
-def test_a_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
+@contextmanager
+def busy_port() -> Iterator[int]:
+    """A loopback port another socket listens on."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        port = taken.getsockname()[1]
+        yield taken.getsockname()[1]
+
+
+def test_a_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
+    with busy_port() as port:
         line = run(capsys, "sandbox", "serve", "--port", str(port), "--tickets", "10", code=2)
     assert line.startswith(f"zendesk-sla sandbox: --port {port}: ")
 
@@ -139,10 +147,7 @@ def test_the_metrics_port_in_use(
     config = str(unpaced_yaml(tmp_path))
     assert main(["setup", "--config", config]) == 0
     capsys.readouterr()
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
+    with busy_port() as port:
         assert main(["daemon", "--config", config, "--metrics-port", str(port)]) == 2
     err = capsys.readouterr().err
     assert f"zendesk-sla daemon: --metrics-port {port}: " in err

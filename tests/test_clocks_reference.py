@@ -9,6 +9,7 @@ silent solves, reopens, closes, a third-party tag, every plan and severity
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
@@ -78,6 +79,7 @@ def histories(draw: st.DrawFn) -> tuple[datetime, list[Event]]:
     st.sampled_from(["blocker", "critical", "major", "trivial"]),
     st.integers(-600, 60 * 24 * 60),
     st.booleans(),
+    st.sampled_from([None, 0.5, 0.9]),  # the plan's own at-risk threshold, or the 0.75
 )
 def test_core_clocks_agree_with_the_naive_reference(
     history: tuple[datetime, list[Event]],
@@ -85,14 +87,25 @@ def test_core_clocks_agree_with_the_naive_reference(
     severity: str,
     minutes_after: int,
     third_party: bool,
+    plan_ratio: float | None,
 ) -> None:
     created, events = history
     now = created + timedelta(minutes=minutes_after)
+    terms = policy()
+    plans = {**terms.plans, plan: replace(terms.plans[plan], at_risk_ratio=plan_ratio)}
     clocks = sla_clocks(
-        policy(), plan, severity, core_timeline(created, events), now, third_party=third_party
+        replace(terms, plans=plans),
+        plan,
+        severity,
+        core_timeline(created, events),
+        now,
+        third_party=third_party,
     )
+    ratio = 0.75 if plan_ratio is None else plan_ratio
     for kind, clock in (("response", clocks.response), ("resolution", clocks.resolution)):
-        expected = evaluate(plan, severity, kind, created, events, now, third_party=third_party)
+        expected = evaluate(
+            plan, severity, kind, created, events, now, third_party=third_party, at_risk_ratio=ratio
+        )
         got = (clock.state, clock.due, clock.elapsed_seconds if clock.state != "none" else 0)
         if clock.state == "exempt":
             got = ("exempt", None, 0)

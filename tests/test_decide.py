@@ -12,7 +12,7 @@ from zendesk_sla.core.plan_ticket import decide, diff
 from zendesk_sla.core.policy import Policy
 from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
 
-from tests.helpers import madrid
+from tests.helpers import madrid, ticket_facts
 
 CREATED = madrid("2026-02-02 09:00")
 NOW = madrid("2026-02-02 10:00")
@@ -20,22 +20,14 @@ ORG = OrgFacts(7, "company", authorized=frozenset({100, 101}), name="Acme")
 
 
 def ticket(**changes: object) -> TicketFacts:
-    base = TicketFacts(
-        id=1,
-        status="new",
-        tags=frozenset(),
-        fields={},
+    base = ticket_facts(
+        CREATED,
+        Timeline(CREATED, (StatusChange(CREATED, "new"),), (Comment(CREATED, True, "end-user"),)),
         priority="high",
         subject="No se pueden crear documentos",
-        description="",
-        via_channel="email",
         organization_id=7,
         requester_id=100,
-        created_at=CREATED,
         updated_stamp="2026-02-02T08:00:00Z",
-        timeline=Timeline(
-            CREATED, (StatusChange(CREATED, "new"),), (Comment(CREATED, True, "end-user"),)
-        ),
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 

@@ -12,7 +12,7 @@ from zendesk_sla.core.plan_ticket import previous_from_notes
 from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
 from zendesk_sla.zendesk.parse import event_rows, worker_notes
 
-from tests.helpers import madrid
+from tests.helpers import madrid, ticket_facts
 
 WORKER = 900
 
@@ -87,24 +87,15 @@ PENDING_AT = madrid("2026-03-02 10:00")
 
 def pending_ticket(*extra: Comment) -> TicketFacts:
     created = madrid("2026-03-01 10:00")
-    return TicketFacts(
-        id=77,
-        status="pending",
-        tags=frozenset(),
-        fields={},
-        priority=None,
-        subject="",
-        description="",
-        via_channel="email",
-        organization_id=None,
-        requester_id=None,
-        created_at=created,
-        updated_stamp="",
-        timeline=Timeline(
+    return ticket_facts(
+        created,
+        Timeline(
             created,
             (StatusChange(created, "new"), StatusChange(PENDING_AT, "pending")),
             (Comment(created, True, "end-user"), *extra),
         ),
+        id=77,
+        status="pending",
     )
 
 

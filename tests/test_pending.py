@@ -9,7 +9,7 @@ from zendesk_sla.core.pending import PendingStep, pending_step
 from zendesk_sla.core.policy import Policy
 from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
 
-from tests.helpers import madrid
+from tests.helpers import madrid, ticket_facts
 
 PENDING_AT = madrid("2026-03-02 10:00")
 PERIOD = int(PENDING_AT.timestamp())
@@ -25,20 +25,14 @@ def pending_ticket(*, customer_reply: datetime | None = None) -> TicketFacts:
         (StatusChange(created, "new"), StatusChange(PENDING_AT, "pending")),
         tuple(comments),
     )
-    return TicketFacts(
-        1,
-        "pending",
-        frozenset(),
-        {},
-        None,
-        "Duda",
-        "",
-        "email",
-        1,
-        2,
+    return ticket_facts(
         created,
-        "2026-03-02T09:00:00Z",
         timeline,
+        status="pending",
+        subject="Duda",
+        organization_id=1,
+        requester_id=2,
+        updated_stamp="2026-03-02T09:00:00Z",
         requester_name="Ana",
     )
 

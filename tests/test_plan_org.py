@@ -11,7 +11,7 @@ from zendesk_sla.core.plan_org import OrgPlan, plan_organization
 from zendesk_sla.core.policy import Policy
 from zendesk_sla.core.timeline import StatusChange, Timeline
 
-from tests.helpers import madrid
+from tests.helpers import madrid, ticket_facts
 
 FIRST = madrid("2026-02-02 10:00")
 TODAY = date(2026, 6, 1)
@@ -27,20 +27,16 @@ def tickets(count: int, *, status: str = "open", start: datetime = FIRST) -> lis
     for n in range(count):
         created = start + timedelta(hours=n)
         out.append(
-            TicketFacts(
+            ticket_facts(
+                created,
+                Timeline(created, (StatusChange(created, status),), ()),
                 id=1000 + n,
                 status=status,
-                tags=frozenset(),
-                fields={},
                 priority="normal",
                 subject="Duda",
-                description="",
-                via_channel="email",
                 organization_id=9,
                 requester_id=100,
-                created_at=created,
                 updated_stamp="2026-02-02T08:00:00Z",
-                timeline=Timeline(created, (StatusChange(created, status),), ()),
             )
         )
     return out

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr
 from zendesk_sla.app import App
 from zendesk_sla.provision import provision
-from zendesk_sla.sandbox.generator import API_EMAIL
-from zendesk_sla.sandbox.serve import TOKEN, Clock
+from zendesk_sla.sandbox.serve import Clock, sandbox_settings
 from zendesk_sla.sandbox.server import SandboxServer
-from zendesk_sla.settings import Settings
 from zendesk_sla.store import StateStore
 from zendesk_sla.store.schema import MIGRATIONS
 from zendesk_sla.zendesk.parse import TicketRow
@@ -20,14 +17,7 @@ from tests.worker_fixtures import fast_config
 
 def replica(sandbox: SandboxServer, postgres_url: str, **settings: object) -> App:
     """A worker whose state is in PostgreSQL, talking to the sandbox."""
-    config = Settings(
-        zendesk_url=sandbox.url,
-        zendesk_subdomain="athento",
-        zendesk_email=API_EMAIL,
-        zendesk_api_token=SecretStr(TOKEN),
-        zendesk_sla_database_url=postgres_url,
-        **settings,  # type: ignore[arg-type]
-    )
+    config = sandbox_settings(sandbox.url, zendesk_sla_database_url=postgres_url, **settings)
     return App(config, fast_config(), sleep=lambda _s: None)
 
 

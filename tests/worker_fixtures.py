@@ -9,16 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from zendesk_sla.app import App
 from zendesk_sla.config import Config, load_config
 from zendesk_sla.provision import provision
 from zendesk_sla.sandbox.account import Account
 from zendesk_sla.sandbox.generator import API_EMAIL
 from zendesk_sla.sandbox.model import Ticket
-from zendesk_sla.sandbox.serve import TOKEN, Clock
+from zendesk_sla.sandbox.serve import TOKEN, Clock, sandbox_settings
 from zendesk_sla.sandbox.server import SandboxServer
-from zendesk_sla.settings import Settings
 
 from tests.conftest import CONFIG
 
@@ -75,13 +73,7 @@ def make_app(sandbox: SandboxServer, clock: Clock, tmp_path: Path) -> Iterator[A
         config: Config | None = None,
         state: str = "state.sqlite3",
     ) -> App:
-        settings = Settings(
-            zendesk_url=sandbox.url,
-            zendesk_subdomain="athento",
-            zendesk_email=API_EMAIL,
-            zendesk_api_token=SecretStr(TOKEN),
-            zendesk_sla_state=tmp_path / state,
-        )
+        settings = sandbox_settings(sandbox.url, zendesk_sla_state=tmp_path / state)
         app = App(
             settings,
             config or fast_config(),

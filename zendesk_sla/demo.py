@@ -14,17 +14,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
-
 from zendesk_sla import reports
 from zendesk_sla.app import App
 from zendesk_sla.config import load_config
 from zendesk_sla.logs import configure
 from zendesk_sla.provision import provision
-from zendesk_sla.sandbox.generator import API_EMAIL
-from zendesk_sla.sandbox.serve import TOKEN, build_sandbox
+from zendesk_sla.sandbox.serve import build_sandbox, sandbox_settings
 from zendesk_sla.sandbox.server import RateLimits
-from zendesk_sla.settings import Settings
 from zendesk_sla.store import Applied
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,13 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     state_dir.mkdir(exist_ok=True)
     for old in state_dir.glob("state.sqlite3*"):
         old.unlink()
-    settings = Settings(
-        zendesk_url=server.url,
-        zendesk_subdomain="athento",
-        zendesk_email=API_EMAIL,
-        zendesk_api_token=SecretStr(TOKEN),
-        zendesk_sla_state=Path(state_dir) / "state.sqlite3",
-    )
+    settings = sandbox_settings(server.url, zendesk_sla_state=Path(state_dir) / "state.sqlite3")
     config = load_config(ROOT / "config" / "athento.yaml")
     config.raw.sync.__dict__["initial_lookback_days"] = 0  # the sample spans 120 days
     config.raw.sync.__dict__["incremental_exports_per_minute"] = 0  # no export limit here

@@ -7,12 +7,27 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+from pydantic import SecretStr
 
 from zendesk_sla.sandbox.account import Account
 from zendesk_sla.sandbox.generator import API_EMAIL, seed_account
 from zendesk_sla.sandbox.server import Faults, RateLimits, Sandbox, SandboxServer
+from zendesk_sla.settings import Settings
 
 TOKEN = "sandbox-token"
+
+
+def sandbox_settings(url: str, **fields: Any) -> Settings:
+    """A worker's settings to talk to a sandbox at `url`; `fields` adds the state's place."""
+    return Settings(
+        zendesk_url=url,
+        zendesk_subdomain="athento",
+        zendesk_email=API_EMAIL,
+        zendesk_api_token=SecretStr(TOKEN),
+        **fields,
+    )
 
 
 @dataclass
