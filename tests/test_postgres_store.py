@@ -44,8 +44,8 @@ def test_schema_and_upserts_work_on_postgres(postgres_url: str) -> None:
         store.put_tickets([row])
         store.put_tickets([row._replace(status="pending")])
         store.put("cursor:tickets", "abc")
-        store.note_intent(row.id, ["sla:plus:major"], 5)
-        store.note_intent(row.id, ["sla:plus:major"], 6)
+        store.note_intents([(row.id, "sla:plus:major")], 5)
+        store.note_intents([(row.id, "sla:plus:major")], 6)
     assert store.tickets([row.id])[row.id].status == "pending"
     assert store.get("cursor:tickets") == "abc"
     assert store.notes([row.id]) == {row.id: {"sla:plus:major": ("pending", 5)}}

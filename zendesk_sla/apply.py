@@ -261,7 +261,7 @@ class Applier:
                 if MARKER.format(key=k) in bodies or (k.startswith(PUBLIC_KEYS) and public)
             ]
             with self.store.transaction():
-                self.store.note_sent(ticket_id, found, now)
+                self.store.notes_seen((ticket_id, k, now) for k in found)
                 self.store.note_dropped(ticket_id, [k for k in keys if k not in found])
             log.info(
                 "notes_verified",

@@ -25,18 +25,12 @@ class NoteStore(StoreBase):
             out.setdefault(tid, []).append(key)
         return out
 
-    def note_intent(self, ticket_id: int, keys: Iterable[str], now: int) -> None:
-        self.note_intents(((ticket_id, key) for key in keys), now)
-
     def note_intents(self, rows: Iterable[tuple[int, str]], now: int) -> None:
         """Notes about to be posted (ticket, key): pending until Zendesk answers."""
         self.db.executemany(
             "INSERT OR IGNORE INTO notes VALUES (?, ?, ?, ?)",
             [(ticket_id, key, PENDING, now) for ticket_id, key in rows],
         )
-
-    def note_sent(self, ticket_id: int, keys: Iterable[str], now: int) -> None:
-        self.notes_seen((ticket_id, key, now) for key in keys)
 
     def note_dropped(self, ticket_id: int, keys: Iterable[str]) -> None:
         self.db.executemany(
