@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -140,6 +141,15 @@ def test_daemon_serves_health_and_stops_cleanly_on_sigterm(
             except OSError:
                 time.sleep(0.3)
         assert status == 200
+        base = f"http://127.0.0.1:{port}/report"
+        code, body = get(f"{base}?format=json&by=organization")
+        assert code == 200 and json.loads(body)["groups"]
+        code, body = get(base)
+        assert code == 200 and b"Response by organization" in body
+        with pytest.raises(HTTPError) as refused:
+            get(f"{base}?by=team")
+        assert refused.value.code == 400
+        refused.value.close()
         daemon.send_signal(signal.SIGTERM)
         _, err = daemon.communicate(timeout=60)
     finally:

@@ -59,25 +59,67 @@ def test_contacts_report_flags_over_cap_and_not_set_up(
             assert int(r["authorized"]) > int(r["cap"])
 
 
-def test_sla_report_html_has_a_chart_and_needs_no_server(
+def test_compliance_html_has_charts_with_axes_and_needs_no_server(
     state: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     page = tmp_path / "sla.html"
-    code, _ = run(capsys, state, "sla", "--format", "html", "--output", str(page))
+    code, _ = run(capsys, state, "compliance", "--format", "html", "--output", str(page))
     text = page.read_text(encoding="utf-8")
     assert code == 0
-    assert "<svg" in text
-    assert 'class="met"' in text
+    assert text.count("<svg") >= 6  # response and resolution by organization, severity, month
+    assert 'class="met"' in text and "100 %" in text  # bars and their axis
+    assert "#0072B2" in text and "#D55E00" in text  # Okabe-Ito blue and vermillion
     for fetch in ("src=", "href=", "<script", "<link", "@import"):
         assert fetch not in text  # nothing to fetch: the page works from a file
 
 
-def test_sla_report_table_filters_by_month(state: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _, out = run(capsys, state, "sla", "--format", "json")
-    months = {r["month"] for r in json.loads(out)}
+def test_compliance_report_filters_by_month(
+    state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out = run(capsys, state, "compliance", "--format", "json")
+    months = {r["month"] for r in json.loads(out)["groups"]}
     one = sorted(months)[0]
     _, filtered = run(capsys, state, "sla", "--format", "json", "--month", one)
-    assert {r["month"] for r in json.loads(filtered)} == {one}
+    assert {r["month"] for r in json.loads(filtered)["groups"]} == {one}
+
+
+def test_compliance_csv_has_response_and_resolution_apart_with_rates_and_ids(
+    state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out = run(capsys, state, "compliance", "--by", "plan", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {"plan", "response_met_rate", "resolution_breached", "resolution_breached_ids"} <= set(
+        rows[0]
+    )
+    for row in rows:
+        ids = row["resolution_breached_ids"].split()
+        assert len(ids) == int(row["resolution_breached"])
+
+
+def test_an_empty_period_says_so_instead_of_a_blank_page(
+    state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, page = run(capsys, state, "compliance", "--format", "html", "--month", "1999-01")
+    assert "No SLA ticket matches these filters" in page
+    _, table = run(capsys, state, "compliance", "--month", "1999-01")
+    assert "(no rows)" in table
+
+
+def test_at_risk_report_lists_due_times_in_local_and_utc(
+    state: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run(capsys, state, "at-risk", "--format", "json")
+    assert code == 0
+    for row in json.loads(out):
+        assert row["state"] in ("at_risk", "due_passed")
+        assert row["due_utc"].endswith("Z") and len(row["due_local"]) == 16
+
+
+def test_a_bad_grouping_is_one_clear_line(state: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["report", "compliance", "--by", "team", "--state", str(state), "--config",
+                 str(CONFIG)])  # fmt: skip
+    assert code == 2
+    assert "--by: cannot group by team" in capsys.readouterr().err
 
 
 def test_report_without_state_is_a_clear_error(

@@ -11,14 +11,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from zendesk_sla import reports
 from zendesk_sla.app import App
 from zendesk_sla.config import load_config
+from zendesk_sla.core.compliance import Filters
 from zendesk_sla.logs import configure
 from zendesk_sla.provision import provision
+from zendesk_sla.report_compliance import render_compliance
 from zendesk_sla.sandbox.serve import build_sandbox, sandbox_settings
 from zendesk_sla.sandbox.server import RateLimits
 from zendesk_sla.store import Applied
@@ -146,13 +149,21 @@ def main(argv: list[str] | None = None) -> int:
         print(reports.render(quota[:8], "table", ""))
         print("\n8. zendesk-sla report contacts")
         print(reports.render(reports.contacts_report(app.store, config, None), "table", ""))
-        sla = reports.sla_report(app.store, config, None, None, None)
-        page = state_dir / "sla-report.html"
-        page.write_text(reports.render(sla, "html", "SLA report (demo)", chart=True))
-        print(f"\n9. SLA report with its chart: {page}")
+        print("\n9. zendesk-sla report compliance --by plan,severity")
+        now = datetime.fromtimestamp(account.now(), UTC)
+        by_plan, _ = render_compliance(
+            app.store, config, ("plan", "severity"), Filters(), "table", now
+        )
+        print("   " + by_plan.replace("\n", "\n   "))
+        page = state_dir / "compliance-report.html"
+        html, _ = render_compliance(
+            app.store, config, ("organization", "plan", "severity", "month"), Filters(), "html", now
+        )
+        page.write_text(html, encoding="utf-8")
+        print(f"\n10. compliance report with its charts: {page}")
         print(
             f"   more: ZENDESK_SLA_STATE={settings.zendesk_sla_state} "
-            ".venv/bin/zendesk-sla report sla --format table"
+            ".venv/bin/zendesk-sla report compliance --by organization --format table"
         )
     finally:
         app.close()

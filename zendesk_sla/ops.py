@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -28,6 +29,9 @@ from prometheus_client import (
 from zendesk_sla.store import StateStore
 from zendesk_sla.summary import Summary
 from zendesk_sla.zendesk.transport import Meter
+
+# A page the ops server serves: the query's parameters -> (status, content type, body).
+Page = Callable[[dict[str, str]], tuple[int, str, bytes]]
 
 
 class Metrics:
@@ -177,7 +181,7 @@ def healthy(last_success: float | None, max_age: float, now: float) -> bool:
 
 
 class OpsServer:
-    """Serves /metrics and /healthz on a background thread.
+    """Serves /metrics, /healthz and the `pages` given (the daemon's /report) on a thread.
 
     `/healthz` (also `/healthz/ready`): 200 while ready, else 503, with a JSON body saying
     why; `/healthz/live`: 200 while the process and its scheduler run.
@@ -191,11 +195,18 @@ class OpsServer:
         host: str = "127.0.0.1",
         port: int = 9108,
         alive: Callable[[], bool] = lambda: True,
+        pages: Mapping[str, Page] | None = None,
     ) -> None:
+        served = dict(pages or {})
+
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 kind = "application/json"
-                if self.path == "/metrics":
+                url = urlsplit(self.path)
+                if url.path in served:
+                    query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+                    status, kind, body = served[url.path](query)
+                elif self.path == "/metrics":
                     body, kind, status = generate_latest(metrics.registry), CONTENT_TYPE_LATEST, 200
                 elif self.path in ("/healthz", "/healthz/ready", "/healthz/live"):
                     live = alive()

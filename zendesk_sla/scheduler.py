@@ -7,7 +7,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from zendesk_sla.cycle import Worker
-from zendesk_sla.ops import CycleHealth, Metrics, OpsServer
+from zendesk_sla.ops import CycleHealth, Metrics, OpsServer, Page
 from zendesk_sla.progress import Progress, cycle_progress
 from zendesk_sla.summary import Summary
 
@@ -52,6 +52,7 @@ def run_daemon(
     metrics_port: int | None = None,
     metrics_host: str = "127.0.0.1",
     health_max_age: float = 900,
+    pages: Mapping[str, Page] | None = None,
 ) -> int:
     """Run until SIGTERM or Ctrl-C. The signal handler only sets events: the first stops
     the cycle after the page it is on and shuts the scheduler down; a second exits at once."""
@@ -79,11 +80,13 @@ def run_daemon(
                 metrics_host,
                 metrics_port,
                 alive=lambda: scheduler.running or not started.is_set(),
+                pages=pages,
             )
         except OSError as exc:
             raise PortInUse(f"--metrics-port {metrics_port}: {exc.strerror}") from None
         ops.start()
-        log.info("ops_listening", host=metrics_host, port=ops.port, paths=["/metrics", "/healthz"])
+        paths = ["/metrics", "/healthz", *(pages or {})]
+        log.info("ops_listening", host=metrics_host, port=ops.port, paths=paths)
     options: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
     scheduler.add_job(
         _guarded(lock, "poll", worker.run_cycle, after, crashed),

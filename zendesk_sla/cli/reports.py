@@ -1,26 +1,47 @@
-"""The report command: quota, contacts and SLA reports from the worker state."""
+"""The report command: compliance, at-risk, quota, contacts, rejects and severity reports."""
 
 from __future__ import annotations
 
 import argparse
 import re
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from zendesk_sla.cli.common import (
     UsageError,
     add_config,
     settings,
 )
-from zendesk_sla.config import load_config
+from zendesk_sla.config import Config, load_config
+from zendesk_sla.store import StateStore
 
-if TYPE_CHECKING:
-    pass
+GROUPINGS = ("organization", "plan", "severity", "month")
+
+
+def _by(text: str) -> tuple[str, ...]:
+    chosen = tuple(p.strip() for p in text.split(",") if p.strip())
+    unknown = [p for p in chosen if p not in GROUPINGS]
+    if unknown:
+        raise UsageError(f"--by: cannot group by {', '.join(unknown)} (choose from {GROUPINGS})")
+    return chosen
+
+
+def _compliance(args: argparse.Namespace, store: StateStore, config: Config) -> tuple[str, int]:
+    from zendesk_sla import reports
+    from zendesk_sla.core.compliance import Filters
+    from zendesk_sla.report_compliance import at_risk_rows, compliance_report, render_compliance
+
+    filters = Filters(args.org, args.plan, args.severity, args.month, args.year)
+    now = datetime.now(UTC)
+    if args.kind == "at-risk":
+        report = compliance_report(store, config, (), filters, now)
+        rows = at_risk_rows(report, config.policy.timezone)
+        return reports.render(rows, args.format, "zendesk-sla: at risk now"), len(rows)
+    return render_compliance(store, config, _by(args.by), filters, args.format, now)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from zendesk_sla import reports
-    from zendesk_sla.store import StateStore
 
     current = settings()
     config = load_config(args.config or current.zendesk_sla_config)
@@ -31,26 +52,30 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError(f"--month: {args.month!r} is not YYYY-MM")
     store = StateStore(state)
     try:
+        if args.kind in ("compliance", "sla", "at-risk"):
+            text, count = _compliance(args, store, config)
+            return _emit(args, text, count)
         if args.kind == "quota":
             rows = reports.quota_report(store, config, args.org, args.year)
         elif args.kind == "contacts":
             rows = reports.contacts_report(store, config, args.org)
         elif args.kind == "rejects":
             rows = reports.rejects_report(store)
-        elif args.kind == "severity":
-            rows = reports.severity_report(store, config)
         else:
-            rows = reports.sla_report(store, config, args.org, args.year, args.month)
+            rows = reports.severity_report(store, config)
     finally:
         store.close()
     title = f"zendesk-sla {args.kind} report"
-    text = reports.render(rows, args.format, title, chart=args.kind == "sla")
+    return _emit(args, reports.render(rows, args.format, title), len(rows))
+
+
+def _emit(args: argparse.Namespace, text: str, count: int) -> int:
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"--output: cannot write {args.output}: {exc.strerror}") from None
-        print(f"{args.output}: {len(rows)} rows")
+        print(f"{args.output}: {count} rows")
     else:
         print(text)
     return 0
@@ -58,18 +83,31 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     report = sub.add_parser(
-        "report", help="quota, contacts, SLA or rejects report from the worker state"
+        "report",
+        help="SLA compliance, at-risk, quota, contacts, rejects or severity report",
+        description="Reports from the worker state. compliance: per organization, plan, "
+        "severity and month (--by), response and resolution apart, with rates, breached ids "
+        "and what is at risk now; at-risk: only the tickets to act on now.",
     )
     report.add_argument(
         "kind",
-        choices=("quota", "contacts", "sla", "rejects", "severity"),
-        help="rejects: records and fields from Zendesk the worker could not read; severity: "
+        choices=("compliance", "at-risk", "quota", "contacts", "sla", "rejects", "severity"),
+        help="sla is another name for compliance; rejects: records and fields from Zendesk "
+        "the worker could not read; severity: "
         "tickets where an agent's severity differs from the text's, with the rules that fired",
     )
     report.add_argument("--org", type=int, help="one organization id")
+    report.add_argument("--plan", help="one plan (compliance)")
+    report.add_argument("--severity", help="one severity (compliance)")
+    report.add_argument(
+        "--by",
+        default="organization,plan,severity,month",
+        help="compliance groups, comma-separated among organization, plan, severity, month "
+        "(default: all four; '' for one total)",
+    )
     period = report.add_mutually_exclusive_group()
     period.add_argument("--year", type=int, help="quota year (start) or creation year")
-    period.add_argument("--month", help="creation month, YYYY-MM (sla report)")
+    period.add_argument("--month", help="creation month, YYYY-MM (compliance)")
     report.add_argument("--format", choices=("table", "json", "csv", "html"), default="table")
     report.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
     report.add_argument("--state", metavar="FILE", help="state file (default $ZENDESK_SLA_STATE)")

@@ -58,6 +58,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_daemon(args: argparse.Namespace) -> int:
+    from zendesk_sla.report_compliance import report_page
     from zendesk_sla.scheduler import PortInUse, run_daemon
 
     app = make_app(args)
@@ -66,13 +67,16 @@ def cmd_daemon(args: argparse.Namespace) -> int:
         if not app.wait_for_lock():
             return 0
         sync = app.config.sync
+        worker = app.worker()
+        report = report_page(app.settings.state_target, lambda: worker.config, app.clock)
         return run_daemon(
-            app.worker(),
+            worker,
             sync.poll_interval_seconds,
             sync.sweep_interval_seconds,
             metrics_port=getattr(args, "metrics_port", None),
             metrics_host=getattr(args, "metrics_host", "127.0.0.1"),
             health_max_age=sync.health_max_age_seconds,
+            pages={"/report": report},
         )
     except PortInUse as exc:
         raise UsageError(str(exc)) from None

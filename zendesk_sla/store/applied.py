@@ -85,11 +85,13 @@ class AppliedStore(TicketStore):
         return {r[0] for r in self._rows_in(query, ids)}
 
     def applied_rows(self) -> list[Applied]:
+        """Every decided ticket Zendesk still has."""
         return [
             Applied(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8], r[9], r[10])
             for r in self.db.execute(
-                "SELECT ticket_id, organization_id, plan, severity, eligible, response_state, "
-                "resolution_state, response_due, resolution_due, created_at, reason FROM applied "
-                "ORDER BY ticket_id"
+                "SELECT ticket_id, a.organization_id, plan, severity, eligible, response_state, "
+                "resolution_state, response_due, resolution_due, a.created_at, reason FROM applied "
+                "a LEFT JOIN tickets t ON t.id = a.ticket_id WHERE coalesce(t.status, '') != "
+                "'deleted' ORDER BY ticket_id"
             )
         ]
