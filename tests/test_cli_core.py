@@ -139,6 +139,6 @@ def test_plan_prints_each_change_once_and_writes_nothing(
     assert lines[-1] == f"dry run: {len(changes)} tickets would change; nothing was written"
     assert len(sandbox.sandbox.account.audits) == audits
     # What matters first: the summary, public comments to customers apart, then the detail.
-    assert lines.index("== summary") < lines.index("== each ticket")
+    assert lines.index("== summary") < lines.index("== each ticket (old -> new)")
     assert lines[lines.index("== summary") + 1] == f"{len(changes)} tickets would change."
     assert any(line.startswith("Public comments to customers: ") for line in lines)

@@ -142,8 +142,13 @@ def test_daemon_serves_health_and_stops_cleanly_on_sigterm(
                 time.sleep(0.3)
         assert status == 200
         base = f"http://127.0.0.1:{port}/report"
-        code, body = get(f"{base}?format=json&by=organization")
-        assert code == 200 and json.loads(body)["groups"]
+        groups: list[object] = []
+        while not groups and time.monotonic() < deadline:  # ready: a page recorded, maybe
+            code, body = get(f"{base}?format=json&by=organization")  # not yet decided
+            assert code == 200
+            groups = json.loads(body)["groups"]
+            time.sleep(0.2)
+        assert groups
         code, body = get(base)
         assert code == 200 and b"Response by organization" in body
         with pytest.raises(HTTPError) as refused:

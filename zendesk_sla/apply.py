@@ -61,6 +61,7 @@ class Applier:
     settle_seconds: float = 600.0
     worker_user_id: int | None = None
     refused_rules: RefusedRules = field(default_factory=RefusedRules)
+    on_evaluated: Callable[[Evaluation], None] | None = None  # every decision (a dry run's report)
 
     def _now_epoch(self) -> int:
         return int(self.clock().timestamp())
@@ -74,6 +75,9 @@ class Applier:
         """Record the notes' intents, then queue the writes; `finish` records the outcomes."""
         changes = [e for e in evaluations if e.change is not None]
         summary.changes += len(changes)
+        if self.on_evaluated:
+            for evaluation in evaluations:
+                self.on_evaluated(evaluation)
         for evaluation in changes:
             if self.on_change:
                 self.on_change(evaluation)

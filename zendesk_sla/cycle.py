@@ -42,6 +42,7 @@ class Worker(RangeCycles):
     clock: Callable[[], datetime]
     dry_run: bool = False
     on_change: Callable[[Evaluation], None] | None = None
+    on_evaluated: Callable[[Evaluation], None] | None = None
     on_progress: Callable[[Summary, int], None] | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     settle_seconds: float = 600.0
@@ -72,7 +73,15 @@ class Worker(RangeCycles):
             self.settle_seconds,
             self.worker_user_id,
             self.config.policy.refused,
+            self.on_evaluated,
         )
+
+    def reconfigure(self, config: Config) -> None:
+        """A reloaded contract file: the next decision reads it (the daemon, between cycles)."""
+        self.config = config
+        self.evaluator = Evaluator(self.store, config, self.fields, self.clock)
+        self.applier.refused_rules = config.policy.refused
+        self.gather.tags = config.policy.tags
 
     def progressed(self) -> None:
         """A page was recorded: the worker is alive and moving (readiness, not success)."""
@@ -95,6 +104,10 @@ class Worker(RangeCycles):
     def run_backfill(self, since: int, until: int | None) -> Summary:
         return self._cycle("backfill", lambda s: self._backfill(s, since, until))
 
+    def run_reevaluate(self) -> Summary:
+        """Re-decide the stored history under the loaded contract, with no export."""
+        return self._cycle("reevaluate", self._reevaluate)
+
     def _cycle(self, kind: str, body: Callable[[Summary], None]) -> Summary:
         summary = Summary(kind, dry_run=self.dry_run)
         started = time.monotonic()
@@ -113,7 +126,7 @@ class Worker(RangeCycles):
             log.error("zendesk_error", kind=kind, error=str(exc))
         summary.seconds = round(time.monotonic() - started, 3)
         summary.requests = session.meter.total() - before
-        summary.cursor = self.store.get(TICKETS) if kind != "backfill" else None
+        summary.cursor = self.store.get(TICKETS) if kind in ("poll", "sweep") else None
         if not self.dry_run:
             self.store.cycle_finished(cycle_id, ok and not summary.interrupted, summary.as_dict())
         log.info("cycle", **summary.as_dict())

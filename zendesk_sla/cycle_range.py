@@ -1,6 +1,7 @@
-"""Cycles over a whole range: the first run (the initial load) and a backfill. Each gathers
-the range first, recounts the quotas once, then decides quietly (POLICY 10: the past is
-not re-announced) and writes, resumably. A mixin of `Worker`."""
+"""Cycles over a whole range: the first run (the initial load), a backfill and a
+re-evaluation. Each gathers the range first (a re-evaluation reads the state only),
+recounts the quotas once, then decides quietly (POLICY 10: the past is not
+re-announced) and writes, resumably. A mixin of `Worker`."""
 
 from __future__ import annotations
 
@@ -120,6 +121,22 @@ class RangeCycles:
                 self.on_progress(summary, 0)
         if in_flight is not None:
             self._finish(in_flight, summary)
+
+    def _reevaluate(self, summary: Summary) -> None:
+        """Re-decide every stored ticket under the contract now loaded, from the state alone:
+        no export. Only tickets whose tags, fields or notes differ are written; closed ones
+        (Zendesk refuses to change them) are re-judged in the state only."""
+        key = "reevaluate:decided"
+        self.touched_orgs |= set(self.store.all_org_ids())
+        self.quiet = True  # the past is not re-announced; a re-judged due is (sla-terms note)
+        try:
+            self._quota_pass(summary, write=False)
+            self._decide_all(summary, self.store.ticket_ids_between(0, None), key)
+        finally:
+            self.quiet = False
+        if not summary.interrupted and not self.dry_run:
+            with self.store.transaction():
+                self.store.forget([key])
 
     def _backfill(self, summary: Summary, since: int, until: int | None) -> None:
         """Gather the whole range first, recount the quotas once, then decide and write."""

@@ -60,6 +60,8 @@ class Evaluation:
     fingerprint: Callable[[], str] = str  # what others own on the ticket (status, fields, tags)
     held: bool = False  # a change withheld: a refused write waits for its next attempt
     sent: frozenset[str] = frozenset()  # note keys Zendesk is known to show
+    before: Applied | None = None  # what the state held for it before this decision
+    after: Applied | None = None  # this decision's record
 
 
 @dataclass
@@ -84,7 +86,8 @@ class Evaluator:
         roles = store.roles(authors)
         orgs = self.orgs({r.organization_id for r in rows.values() if r.organization_id})
         written = store.written(list(rows))
-        known_here = store.applied_ids(list(rows))  # tickets this state has decided before
+        before = store.applied_for(list(rows))  # what this state decided before, if anything
+        known_here = set(before)
         notes = store.notes(list(rows))
         quota = store.quota_marks(list(rows))
         names = store.names(r.requester_id for r in rows.values() if r.requester_id)
@@ -152,12 +155,20 @@ class Evaluator:
             change = self._writable(change)
             held = change is not None and ticket_id in waiting
             summary.evaluated += 1
+            record = _applied(row.id, row.organization_id, row.created_at, decision)
             out.append(
                 Evaluation(
-                    facts, decision, None if held else change, fingerprint, held, frozenset(sent)
+                    facts,
+                    decision,
+                    None if held else change,
+                    fingerprint,
+                    held,
+                    frozenset(sent),
+                    before.get(ticket_id),
+                    record,
                 )
             )
-            applied.append(_applied(row.id, row.organization_id, row.created_at, decision))
+            applied.append(record)
         with store.transaction():
             store.record_applied(applied, int(now.timestamp()))
             store.learn_written(learned)

@@ -66,11 +66,15 @@ def explain_ticket(
         lines.append(f"Severity {sev.severity} from {sev.source}: {sev.reason}{review}.")
         data["severity"] = {"severity": sev.severity, "source": sev.source, "reason": sev.reason}
         third_party = policy.tags.third_party in facts.tags
+        terms = policy.in_force(facts.created_at)
+        if terms.terms != policy.latest().terms:
+            lines.append(f"Judged by the contract terms in force at its creation: {terms.terms}.")
+        data["terms"] = terms.terms
         clocks = sla_clocks(
-            policy, decision.plan, sev.severity, facts.timeline, now, third_party=third_party
+            terms, decision.plan, sev.severity, facts.timeline, now, third_party=third_party
         )
-        lines += explain_history(policy, decision.plan, sev.severity, facts.timeline)
-        lines += explain_clocks(policy, decision.plan, clocks, facts.timeline.until(now), now)
+        lines += explain_history(terms, decision.plan, sev.severity, facts.timeline)
+        lines += explain_clocks(terms, decision.plan, clocks, facts.timeline.until(now), now)
         data["clocks"] = {
             c.kind: {"state": c.state, "due": iso_z(c.due), "elapsed_seconds": c.elapsed_seconds}
             for c in (clocks.response, clocks.resolution)

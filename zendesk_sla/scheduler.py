@@ -28,10 +28,12 @@ def _guarded(
     run: Callable[[], Summary],
     after: Callable[[Summary], None],
     crashed: Callable[[str, str], None],
+    before: Callable[[], None] = lambda: None,
 ) -> Callable[[], None]:
     def job() -> None:
         with lock:  # poll and sweep share one SQLite connection: never at once
             try:
+                before()
                 after(run())
             except Exception as exc:  # a bug must not stop the daemon; the next run starts afresh
                 log.exception("cycle_crashed", kind=name)
@@ -53,6 +55,7 @@ def run_daemon(
     metrics_host: str = "127.0.0.1",
     health_max_age: float = 900,
     pages: Mapping[str, Page] | None = None,
+    before_cycle: Callable[[], None] = lambda: None,
 ) -> int:
     """Run until SIGTERM or Ctrl-C. The signal handler only sets events: the first stops
     the cycle after the page it is on and shuts the scheduler down; a second exits at once."""
@@ -89,7 +92,7 @@ def run_daemon(
         log.info("ops_listening", host=metrics_host, port=ops.port, paths=paths)
     options: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
     scheduler.add_job(
-        _guarded(lock, "poll", worker.run_cycle, after, crashed),
+        _guarded(lock, "poll", worker.run_cycle, after, crashed, before_cycle),
         "interval",
         seconds=poll_seconds,
         next_run_time=datetime.now(UTC),
@@ -97,7 +100,7 @@ def run_daemon(
         **options,
     )
     scheduler.add_job(
-        _guarded(lock, "sweep", worker.run_sweep, after, crashed),
+        _guarded(lock, "sweep", worker.run_sweep, after, crashed, before_cycle),
         "interval",
         seconds=sweep_seconds,
         id="sweep",

@@ -35,7 +35,12 @@ class TicketHistory:
 
     def clocks(self, policy: Policy) -> SlaClocks:
         return sla_clocks(
-            policy, self.plan, self.severity, self.timeline, self.now, third_party=self.third_party
+            policy.in_force(self.timeline.created_at),
+            self.plan,
+            self.severity,
+            self.timeline,
+            self.now,
+            third_party=self.third_party,
         )
 
 

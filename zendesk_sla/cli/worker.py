@@ -42,7 +42,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         report = ChangeReport()
         progress = Progress("poll")
         worker = app.worker(
-            on_change=report if dry_run else None, on_progress=cycle_progress(progress)
+            on_change=report if dry_run else None,
+            on_evaluated=report.evaluated if dry_run else None,
+            on_progress=cycle_progress(progress),
         )
         poll = worker.run_cycle()
         progress.close()
@@ -58,6 +60,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_daemon(args: argparse.Namespace) -> int:
+    from zendesk_sla.reload import ConfigWatcher
     from zendesk_sla.report_compliance import report_page
     from zendesk_sla.scheduler import PortInUse, run_daemon
 
@@ -69,6 +72,13 @@ def cmd_daemon(args: argparse.Namespace) -> int:
         sync = app.config.sync
         worker = app.worker()
         report = report_page(app.settings.state_target, lambda: worker.config, app.clock)
+        watcher = ConfigWatcher(app.config, load_config)
+
+        def reload() -> None:
+            fresh = watcher.check()
+            if fresh is not None:
+                worker.reconfigure(fresh)
+
         return run_daemon(
             worker,
             sync.poll_interval_seconds,
@@ -77,6 +87,7 @@ def cmd_daemon(args: argparse.Namespace) -> int:
             metrics_host=getattr(args, "metrics_host", "127.0.0.1"),
             health_max_age=sync.health_max_age_seconds,
             pages={"/report": report},
+            before_cycle=reload,
         )
     except PortInUse as exc:
         raise UsageError(str(exc)) from None
@@ -105,12 +116,41 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     try:
         hold_lock(app, args.dry_run)
         worker = app.worker(
-            on_change=report if args.dry_run else None, on_progress=cycle_progress(progress)
+            on_change=report if args.dry_run else None,
+            on_evaluated=report.evaluated if args.dry_run else None,
+            on_progress=cycle_progress(progress),
         )
         summary = worker.run_backfill(since, until)
         progress.close()
         if args.dry_run:
             report.write(sys.stdout)
+        return _report_summary(summary)
+    finally:
+        app.close()
+
+
+def cmd_reevaluate(args: argparse.Namespace) -> int:
+    """Re-decide the stored history under the YAML now, from the state: no export request."""
+    from zendesk_sla.config import Config
+
+    app = make_app(args, dry_run=args.dry_run)
+    if args.rejudge:  # the lead asks: every ticket by the newest terms, whatever its creation
+        app.config = Config(app.config.path, app.config.raw, app.config.policy.latest())
+    progress = Progress("reevaluate")
+    report = ChangeReport()
+    try:
+        hold_lock(app, args.dry_run)
+        worker = app.worker(
+            on_change=report if args.dry_run else None,
+            on_evaluated=report.evaluated,
+            on_progress=cycle_progress(progress),
+        )
+        summary = worker.run_reevaluate()
+        progress.close()
+        if args.dry_run:
+            report.write(sys.stdout)
+        else:
+            print("\n".join(report.summary()[-5:]))
         return _report_summary(summary)
     finally:
         app.close()
@@ -198,6 +238,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     backfill.add_argument("--dry-run", action="store_true", help="decide and print, write nothing")
     add_config(backfill)
     backfill.set_defaults(func=cmd_backfill)
+
+    text = (
+        "re-decide the stored history under the YAML as it is now, from the worker's state "
+        "(no export); writes only what changes"
+    )
+    again = sub.add_parser(
+        "reevaluate",
+        help=text,
+        description=text + ". Each ticket is judged by the contract version in force when it "
+        "was created, so a new version never re-judges the past unless --rejudge.",
+    )
+    again.add_argument("--dry-run", action="store_true", help="print old -> new, write nothing")
+    again.add_argument(
+        "--rejudge",
+        action="store_true",
+        help="judge every ticket by the newest contract terms, ignoring effective dates "
+        "(the lead asks to re-judge the past; open tickets get a note with their new dues)",
+    )
+    add_config(again)
+    again.set_defaults(func=cmd_reevaluate)
 
     setup = sub.add_parser("setup", help="create the Zendesk fields the worker needs (idempotent)")
     add_config(setup)

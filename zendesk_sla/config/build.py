@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
 
 from zendesk_sla.config.errors import ConfigError
-from zendesk_sla.config.schema import BestEffort, ConfigFile, HolidayConfig, parse_duration
+from zendesk_sla.config.schema import (
+    BestEffort,
+    ConfigFile,
+    HolidayConfig,
+    PlanConfig,
+    parse_duration,
+)
 from zendesk_sla.core.calendar import BusinessCalendar
 from zendesk_sla.core.policy import (
     NoteTexts,
@@ -56,9 +65,12 @@ def holiday_dates(cfg: HolidayConfig) -> frozenset[date]:
     return frozenset(holiday_names(cfg))
 
 
-def build_policy(raw: ConfigFile) -> Policy:
-    names = holiday_names(raw.holidays)
-    closed = frozenset(names)
+def _plans(
+    raw_plans: Mapping[str, PlanConfig],
+    timezone: str,
+    closed: frozenset[date],
+    names: dict[date, str],
+) -> tuple[dict[str, Plan], dict[str, BusinessCalendar]]:
     plans = {
         name: Plan(
             name=name,
@@ -70,12 +82,34 @@ def build_policy(raw: ConfigFile) -> Policy:
             resolution={sev: _target(t) for sev, t in p.resolution.items()},
             at_risk_ratio=p.at_risk_ratio,
         )
-        for name, p in raw.plans.items()
+        for name, p in raw_plans.items()
     }
     calendars = {
-        name: BusinessCalendar(raw.timezone, plan.weekly, closed, names)
-        for name, plan in plans.items()
+        name: BusinessCalendar(timezone, plan.weekly, closed, names) for name, plan in plans.items()
     }
+    return plans, calendars
+
+
+def build_policy(raw: ConfigFile) -> Policy:
+    names = holiday_names(raw.holidays)
+    closed = frozenset(names)
+    base = _base_policy(raw, *_plans(raw.plans, raw.timezone, closed, names))
+    zone = ZoneInfo(raw.timezone)
+    later = []
+    for index, version in enumerate(raw.contract_versions):
+        plans, calendars = _plans(raw.plans_from(index), raw.timezone, closed, names)
+        start = datetime.combine(version.effective, time(0), zone)
+        terms = f"{version.effective.isoformat()} {version.description}".strip()
+        version_policy = replace(
+            base, plans=plans, calendars=calendars, terms=terms, effective=start
+        )
+        later.append((start, version_policy))
+    return replace(base, later=tuple(later))
+
+
+def _base_policy(
+    raw: ConfigFile, plans: dict[str, Plan], calendars: dict[str, BusinessCalendar]
+) -> Policy:
     return Policy(
         timezone=raw.timezone,
         plans=plans,

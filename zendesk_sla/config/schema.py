@@ -26,6 +26,7 @@ from zendesk_sla.config.schema_rules import (
     RefusedConfig,
     SeverityConfig,
 )
+from zendesk_sla.config.schema_versions import ContractVersion, check_versions, merged
 from zendesk_sla.core.calendar import WEEKDAYS
 from zendesk_sla.core.policy import Tags
 
@@ -233,6 +234,15 @@ class ConfigFile(Strict):
     zendesk: ZendeskFields
     sync: SyncConfig = SyncConfig()
     organizations: list[OrgOverride] = []
+    contract_versions: list[ContractVersion] = []
+
+    def plans_from(self, index: int) -> dict[str, PlanConfig]:
+        """The plans in force under contract version `index` (-1: the original terms)."""
+        plans = dict(self.plans)
+        for version in self.contract_versions[: index + 1]:
+            for name, change in version.plans.items():
+                plans[name] = PlanConfig.model_validate(merged(plans[name].model_dump(), change))
+        return plans
 
     @field_validator("timezone")
     @classmethod
@@ -260,6 +270,7 @@ class ConfigFile(Strict):
                 raise ValueError(
                     f"plans.{name}.channels: {unknown} not among the channels mapped in 'channels'"
                 )
+        check_versions(self.contract_versions, self.plans, known, PlanConfig.model_validate)
         return self
 
 

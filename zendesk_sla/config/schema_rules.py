@@ -83,6 +83,7 @@ class NotesConfig(Strict):
 
     sla_applied: _note("sla_applied")  # type: ignore[valid-type]
     sla_changed: _note("sla_changed")  # type: ignore[valid-type]
+    sla_terms: _note("sla_terms")  # type: ignore[valid-type]
     review: _note("review")  # type: ignore[valid-type]
     no_plan: _note("no_plan")  # type: ignore[valid-type]
     no_support: _note("no_support")  # type: ignore[valid-type]

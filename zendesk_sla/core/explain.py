@@ -65,6 +65,7 @@ def _hours(seconds: int) -> str:
 
 
 def explain(policy: Policy, plan: str, severity: str, created: datetime) -> list[str]:
+    policy = policy.in_force(created)
     calendar = policy.calendars[plan]
     zone = calendar.zone
     local = created.astimezone(zone)

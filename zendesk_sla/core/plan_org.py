@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from zendesk_sla.core.eligibility import eligibility, quota_exemption, ticket_project
@@ -73,16 +73,15 @@ def plan_organization(
         QuotaTicket(
             t.id,
             t.created_at.astimezone(zone).date(),
-            quota_exemption(policy, t, eligibility(policy, t, org)),
+            quota_exemption(policy, t, eligibility(policy.in_force(t.created_at), t, org)),
             ticket_project(policy, t),
             t.created_at.timestamp(),
         )
         for t in tickets
     ]
-    plan = policy.plans.get(org.plan or "")
     lines, years = ledger(
         quota_tickets,
-        plan_quota=plan.yearly_tickets if plan is not None and plan.has_support else 0,
+        plan_quota=lambda start: yearly_quota(policy, org.plan, start),
         contract_start=org.contract_start,
         go_lives=org.go_lives,
         bundles=org.bundles,
@@ -146,6 +145,14 @@ def plan_organization(
     return OrgPlan(org.id, tuple(lines), tuple(years), notes, frozenset(changed), fields)
 
 
+def yearly_quota(policy: Policy, plan_name: str | None, year_start: date) -> int | None:
+    """The plan's tickets per year under the terms in force on the quota year's first day."""
+    zone = ZoneInfo(policy.timezone)
+    terms = policy.in_force(datetime.combine(year_start, time(0), zone))
+    plan = terms.plans.get(plan_name or "")
+    return plan.yearly_tickets if plan is not None and plan.has_support else 0
+
+
 def quota_fields(
     policy: Policy, org: OrgFacts, years: Sequence[QuotaYear], today: date
 ) -> dict[str, int | str | None]:
@@ -159,9 +166,8 @@ def quota_fields(
         included, used = current.included, current.used
         start, end = current.start, current.end
     else:
-        plan = policy.plans.get(org.plan or "")
-        quota = plan.yearly_tickets if plan is not None and plan.has_support else 0
         start, end = quota_year(org.contract_start, today)
+        quota = yearly_quota(policy, org.plan, start)
         included = None if quota is None else quota + org.bundles.get(start.year, 0)
         used = 0
     return {

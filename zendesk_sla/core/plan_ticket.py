@@ -144,6 +144,9 @@ def _sla(
     }
     if ticket.status not in CLOSED:
         notes.extend(_sla_note(policy, plan.name, severity, clocks, previous))
+        moved = any(_norm(ticket.fields.get(k)) != _norm(v) for k, v in fields.items())
+        if policy.effective is not None and ticket.created_at < policy.effective and moved:
+            notes.append(_terms_note(policy, plan.name, severity.severity, clocks))
     return Decision(
         ticket.id,
         plan.name,
@@ -196,6 +199,20 @@ def _why(policy: Policy, severity: SeverityDecision) -> str:
         "text": (texts.why_text, {"phrases": severity.detail}),
     }.get(severity.source, (texts.why_default, {}))
     return render(template, values)
+
+
+def _terms_note(policy: Policy, plan: str, severity: str, clocks: SlaClocks) -> Note:
+    """A lead asked to judge this older ticket by newer terms: its dues moved, say so once."""
+    assert policy.effective is not None
+    values = {
+        "terms": policy.terms,
+        "plan": plan,
+        "severity": severity,
+        "response": _due_text(policy, clocks.response),
+        "resolution": _due_text(policy, clocks.resolution),
+    }
+    key = f"sla-terms:{policy.effective.date().isoformat()}:{plan}:{severity}"
+    return Note(key, render(policy.texts.sla_terms, values))
 
 
 def _sla_note(

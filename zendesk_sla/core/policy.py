@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time
 from functools import cached_property
 from typing import Literal
 
@@ -141,6 +141,7 @@ class NoteTexts:
 
     sla_applied: str = "{plan} {severity} {why} {response} {resolution}{review}"
     sla_changed: str = "{previous_plan} {previous_severity} -> {plan} {severity} {why}"
+    sla_terms: str = "{terms}: {response} {resolution}"
     review: str = " (review)"
     no_plan: str = "no plan"
     no_support: str = "{plan}: no support"
@@ -172,6 +173,7 @@ NOTE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
         "previous_plan",
         "previous_severity",
     ),
+    "sla_terms": ("terms", "plan", "severity", "response", "resolution"),
     "review": (),
     "no_plan": (),
     "no_support": ("plan",),
@@ -213,6 +215,22 @@ class Policy:
     solve_stops_response: bool = True  # POLICY 4: a solve before any reply is the answer
     refused: RefusedRules = field(default_factory=RefusedRules)
     texts: NoteTexts = field(default_factory=NoteTexts)
+    # Contract versions: (in force from, the policy with those plans), oldest first. A ticket
+    # is judged by the terms in force at its creation; `self` holds the original terms.
+    later: tuple[tuple[datetime, Policy], ...] = ()
+    terms: str = "original"  # which terms these are: "original", or the version's date
+    effective: datetime | None = None  # when these terms took effect (None: the original)
+
+    def in_force(self, at: datetime) -> Policy:
+        """The terms in force at `at` (a ticket's creation, a quota year's start)."""
+        for start, policy in reversed(self.later):
+            if at >= start:
+                return policy
+        return self
+
+    def latest(self) -> Policy:
+        """The newest terms, applied to every ticket: a re-judging the lead asked for."""
+        return self.later[-1][1] if self.later else self
 
 
 __all__ = ["SEVERITIES", "ClockKind", "Policy", "severity_rank"]

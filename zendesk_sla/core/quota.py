@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar as cal
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -103,7 +103,7 @@ class _Tally:
 def ledger(
     tickets: Iterable[QuotaTicket],
     *,
-    plan_quota: int | None,
+    plan_quota: int | Callable[[date], int | None] | None,
     contract_start: date | None,
     go_lives: Sequence[tuple[str | None, date]],
     bundles: Mapping[int, int],
@@ -112,11 +112,13 @@ def ledger(
 ) -> tuple[list[QuotaLine], list[QuotaYear]]:
     """Every ticket's quota state and each quota year's totals, oldest first.
 
-    Bundles are keyed by the calendar year in which the quota year starts.
+    Bundles are keyed by the calendar year in which the quota year starts. `plan_quota`
+    may depend on the year's first day (the contract terms in force then).
     """
 
     def included(start: date) -> int | None:
-        return None if plan_quota is None else plan_quota + bundles.get(start.year, 0)
+        quota = plan_quota(start) if callable(plan_quota) else plan_quota
+        return None if quota is None else quota + bundles.get(start.year, 0)
 
     lines: list[QuotaLine] = []
     years: dict[date, _Tally] = {}

@@ -56,10 +56,17 @@ class AppliedStore(TicketStore):
             [(plan, severity, tid) for tid, plan, severity in rows],
         )
 
-    def applied_ids(self, ids: Sequence[int]) -> set[int]:
-        """Those of `ids` this state has decided before."""
-        query = "SELECT ticket_id FROM applied WHERE ticket_id IN ({marks})"
-        return {r[0] for r in self._rows_in(query, ids)}
+    def applied_for(self, ids: Sequence[int]) -> dict[int, Applied]:
+        """What this state decided before for those of `ids` it has decided."""
+        query = (
+            "SELECT ticket_id, organization_id, plan, severity, eligible, response_state, "
+            "resolution_state, response_due, resolution_due, created_at, reason FROM applied "
+            "WHERE ticket_id IN ({marks})"
+        )
+        return {
+            r[0]: Applied(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8], r[9], r[10])
+            for r in self._rows_in(query, ids)
+        }
 
     def record_written(
         self,

@@ -1,0 +1,121 @@
+"""A contract change on the sample account: the past keeps its verdicts unless the lead asks.
+
+Re-evaluating reads the worker's state only (no export request) and writes only
+the tickets whose tags, fields or notes change.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from zendesk_sla.cli import main
+from zendesk_sla.config import Config, load_config
+from zendesk_sla.sandbox.serve import Clock
+from zendesk_sla.sandbox.server import SandboxServer
+
+from tests.test_contract_versions import versioned
+from tests.test_sync_e2e import run_until_settled
+from tests.worker_fixtures import AppFactory, notes_by_ticket, point_cli_at
+
+TIGHTER = {  # every plan with an SLA answers and resolves in much less time
+    plan: {"response": {"blocker": "1h", "critical": "1h", "major": "1h"}}
+    for plan in ("plus", "standard", "company", "enterprise")
+}
+
+
+def _config(path: Path) -> Config:
+    cfg = load_config(path)
+    cfg.raw.sync.__dict__.update(
+        initial_lookback_days=0,
+        job_poll_interval_seconds=0.01,
+        note_settle_seconds=0,
+        incremental_exports_per_minute=0,
+    )
+    return cfg
+
+
+def _verdicts(app_store: object) -> dict[int, tuple[str | None, str | None]]:
+    return {
+        a.ticket_id: (a.response_state, a.resolution_state)
+        for a in app_store.applied_rows()  # type: ignore[attr-defined]
+    }
+
+
+@pytest.fixture
+def changed(
+    make_app: AppFactory, clock: Clock, tmp_path: Path
+) -> tuple[AppFactory, Path, dict[int, tuple[str | None, str | None]]]:
+    app = make_app()
+    run_until_settled(app, clock)
+    before = _verdicts(app.store)
+    app.close()
+    tomorrow = datetime.fromtimestamp(clock(), UTC).astimezone(ZoneInfo("Europe/Madrid"))
+    effective = (tomorrow + timedelta(days=1)).date().isoformat()
+    path = versioned(tmp_path, {"effective": effective, "plans": TIGHTER})
+    return make_app, path, before
+
+
+def test_a_new_version_leaves_every_verdict_and_writes_nothing(
+    changed: tuple[AppFactory, Path, dict[int, tuple[str | None, str | None]]],
+    sandbox: SandboxServer,
+) -> None:
+    make_app, path, before = changed
+    audits = len(sandbox.sandbox.account.audits)
+    app = make_app(config=_config(path), provisioned=False)
+    summary = app.worker().run_reevaluate()
+    assert summary.error is None and summary.evaluated >= len(before)
+    after = _verdicts(app.store)
+    assert {tid: after[tid] for tid in before} == before
+    assert summary.written == 0 and len(sandbox.sandbox.account.audits) == audits
+    exports = [k for k in app.session.meter.requests if "incremental" in k]
+    assert exports == [], "re-evaluating reads the state, not Zendesk's export"
+
+
+def test_rejudging_changes_verdicts_in_the_state_and_notes_open_tickets_once(
+    changed: tuple[AppFactory, Path, dict[int, tuple[str | None, str | None]]],
+    sandbox: SandboxServer,
+) -> None:
+    make_app, path, before = changed
+    cfg = _config(path)
+    cfg.policy = cfg.policy.latest()
+    app = make_app(config=cfg, provisioned=False)
+    summary = app.worker().run_reevaluate()
+    after = _verdicts(app.store)
+    moved = [tid for tid in before if after.get(tid) != before[tid]]
+    assert moved, "1h targets breach tickets that met the old ones"
+    account = sandbox.sandbox.account
+    done = [t for t in moved if account.tickets[t].status in ("solved", "closed")]
+    assert done, "finished tickets are re-judged when the lead asks"
+    closed = {t for t, ticket in account.tickets.items() if ticket.status == "closed"}
+    assert any(after.get(t) for t in closed), "closed tickets are judged in the state"
+    notes = notes_by_ticket(sandbox)
+    termed = {tid for tid, keys in notes.items() if any(k.startswith("sla-terms:") for k in keys)}
+    assert termed and not termed & closed  # Zendesk refuses changes to closed tickets
+    assert summary.written <= summary.evaluated
+    again = app.worker().run_reevaluate()
+    assert again.written == 0  # nothing left to change: no note twice
+    assert notes_by_ticket(sandbox) == notes
+
+
+def test_the_dry_run_prints_old_to_new_and_compliance_before_and_after(
+    changed: tuple[AppFactory, Path, dict[int, tuple[str | None, str | None]]],
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, path, _ = changed
+    point_cli_at(monkeypatch, sandbox, tmp_path / "state.sqlite3")
+    audits = len(sandbox.sandbox.account.audits)
+    assert main(["reevaluate", "--dry-run", "--config", str(path)]) == 0
+    kept = capsys.readouterr().out
+    assert "Tickets whose SLA state changes: 0" in kept
+    assert main(["reevaluate", "--dry-run", "--rejudge", "--config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "response: met -> breached" in out
+    assert "Compliance, response:" in out and "% met of" in out
+    assert "response_due: 20" in out and " -> 20" in out
+    assert len(sandbox.sandbox.account.audits) == audits  # a dry run writes nothing

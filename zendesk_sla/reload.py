@@ -1,0 +1,61 @@
+"""The daemon's contract file, reloaded when it changes: validated first, kept when invalid.
+
+A support lead edits the YAML (a new contract version, a template); the next
+cycle picks it up. An invalid file is refused with the same one-line reason
+`check-config` gives, and the worker goes on with the last good one. Changes
+to the Zendesk field names or the sync timings need a restart, and say so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import structlog
+
+from zendesk_sla.config import Config, ConfigError
+
+log = structlog.get_logger("zendesk_sla.reload")
+
+
+class ConfigWatcher:
+    def __init__(self, config: Config, load: Callable[[Path], Config]) -> None:
+        self.current = config
+        self.load = load
+        self._seen = self._digest()
+
+    def _digest(self) -> str | None:
+        try:
+            return hashlib.sha256(Path(self.current.path).read_bytes()).hexdigest()
+        except OSError:
+            return None
+
+    def check(self) -> Config | None:
+        """The new configuration when the file changed and is valid; None otherwise."""
+        digest = self._digest()
+        if digest is None or digest == self._seen:
+            return None
+        self._seen = digest
+        try:
+            fresh = self.load(Path(self.current.path))
+        except ConfigError as exc:
+            log.error("config_reload_refused", path=str(self.current.path), reason=str(exc))
+            return None
+        if fresh.raw.zendesk != self.current.raw.zendesk:
+            log.error(
+                "config_reload_refused",
+                path=str(self.current.path),
+                reason="the zendesk field names changed: run setup, then restart the worker",
+            )
+            return None
+        if fresh.raw.sync != self.current.raw.sync:
+            log.warning("config_sync_changed", note="sync settings take effect at restart")
+        log.info(
+            "config_reloaded",
+            path=str(self.current.path),
+            versions=[v.effective.isoformat() for v in fresh.raw.contract_versions],
+        )
+        fresh.raw.sync.__dict__.update(self.current.raw.sync.__dict__)
+        self.current = fresh
+        return fresh
