@@ -123,11 +123,13 @@ class StoreBase:
         finally:
             self._depth = 0
 
-    def _rows_in(self, query: str, ids: Iterable[int]) -> Iterator[Any]:
+    def _rows_in(self, query: str, ids: Iterable[int]) -> list[Any]:
         """Rows of `query`, whose `{marks}` takes an IN list of `ids`, a chunk at a time."""
+        rows: list[Any] = []
         for chunk in _chunks(sorted(set(ids))):
             marks = ",".join("?" * len(chunk))
-            yield from self.db.execute(query.format(marks=marks), chunk)
+            rows += self.db.execute(query.format(marks=marks), chunk).fetchall()
+        return rows
 
 
 def _chunks(ids: Sequence[int] | list[int], size: int = 900) -> Iterator[list[int]]:
