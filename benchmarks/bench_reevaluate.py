@@ -21,9 +21,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
-from bench_backfill import ROOT, make_app, start_sandbox
 from zendesk_sla.config import Config, load_config
 from zendesk_sla.logs import configure
+
+from bench_backfill import ROOT, make_app, start_sandbox
 
 TIGHTER = {
     plan: {"response": {"blocker": "1h", "critical": "1h", "major": "1h"}}

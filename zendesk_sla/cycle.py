@@ -23,6 +23,7 @@ from zendesk_sla.config import Config
 from zendesk_sla.cycle_range import FIRST_RUN, RangeCycles
 from zendesk_sla.evaluate import Evaluation, Evaluator, FieldMap
 from zendesk_sla.gather import EVENTS, TICKETS, Gatherer
+from zendesk_sla.publish import Publisher
 from zendesk_sla.store import StateStore
 from zendesk_sla.summary import Summary
 from zendesk_sla.zendesk.errors import RateLimited, ZendeskError
@@ -75,6 +76,7 @@ class Worker(RangeCycles):
             self.config.policy.refused,
             self.on_evaluated,
         )
+        self.publisher = Publisher(self.gateway, self.store, self.config.policy.pages)
 
     def reconfigure(self, config: Config) -> None:
         """A reloaded contract file: the next decision reads it (the daemon, between cycles)."""
@@ -82,6 +84,8 @@ class Worker(RangeCycles):
         self.evaluator = Evaluator(self.store, config, self.fields, self.clock)
         self.applier.refused_rules = config.policy.refused
         self.gather.tags = config.policy.tags
+
+        self.publisher = Publisher(self.gateway, self.store, self.config.policy.pages)
 
     def progressed(self) -> None:
         """A page was recorded: the worker is alive and moving (readiness, not success)."""
@@ -224,9 +228,11 @@ class Worker(RangeCycles):
 
     def _recount(self, org_ids: set[int] | Sequence[int]) -> set[int]:
         """Recount quotas and write the organization fields; the tickets to re-decide."""
-        changed, org_fields = self.evaluator.quotas(org_ids)
-        self.touched_orgs |= self.applier.org_fields(org_fields)  # retried next cycle
-        return changed
+        quotas = self.evaluator.quotas(org_ids)
+        self.touched_orgs |= self.applier.org_fields(quotas.org_fields)  # retried next cycle
+        if quotas.pages and not self.dry_run:
+            self.publisher.publish(quotas.pages)
+        return quotas.changed
 
     # -- apply ----------------------------------------------------------------------------------
     def _refresh_and_apply(self, ids: Sequence[int], summary: Summary) -> None:

@@ -20,6 +20,7 @@ import structlog
 
 from zendesk_sla.config import Config
 from zendesk_sla.core.changes import Decision, TicketChange
+from zendesk_sla.core.consumption import Page
 from zendesk_sla.core.facts import SEVERITY_INPUT, OrgFacts, Previous, TicketFacts
 from zendesk_sla.core.pending import observed_keys
 from zendesk_sla.core.plan_org import QUOTA_FIELDS, QUOTA_YEAR_FIELD, OrgPlan, plan_organization
@@ -62,6 +63,13 @@ class Evaluation:
     sent: frozenset[str] = frozenset()  # note keys Zendesk is known to show
     before: Applied | None = None  # what the state held for it before this decision
     after: Applied | None = None  # this decision's record
+
+
+@dataclass(frozen=True)
+class Quotas:
+    changed: set[int]  # tickets to re-decide
+    org_fields: dict[int, dict[str, Any]]  # organization id -> field key -> value
+    pages: list[Page]  # consumption pages, as they should read now
 
 
 @dataclass
@@ -200,17 +208,19 @@ class Evaluator:
             return None
         return replace(change, fields=fields)
 
-    def quotas(self, org_ids: Iterable[int]) -> tuple[set[int], dict[int, dict[str, Any]]]:
-        """Recount quotas: the tickets to re-decide, the organization fields to write."""
-        changed: set[int] = set()
-        org_fields: dict[int, dict[str, Any]] = {}
+    def quotas(self, org_ids: Iterable[int]) -> Quotas:
+        """Recount quotas: the tickets to re-decide, the organization fields to write, the
+        consumption pages to publish."""
+        out = Quotas(set(), {}, [])
         for org in self.orgs(org_ids).values():
             plan = self._plan_org(org)
-            changed |= plan.changed
+            out.changed.update(plan.changed)
             if plan.fields is not None:
                 keys = self.fields.org_keys
-                org_fields[org.id] = {keys[k]: v for k, v in plan.fields.items()}
-        return changed, org_fields
+                out.org_fields[org.id] = {keys[k]: v for k, v in plan.fields.items()}
+            if plan.page is not None:
+                out.pages.append(plan.page)
+        return out
 
     def _plan_org(self, org: OrgFacts) -> OrgPlan:
         store = self.store

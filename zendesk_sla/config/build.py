@@ -18,6 +18,7 @@ from zendesk_sla.config.schema import (
     parse_duration,
 )
 from zendesk_sla.core.calendar import BusinessCalendar
+from zendesk_sla.core.consumption import PageTexts
 from zendesk_sla.core.policy import (
     NoteTexts,
     PendingRules,
@@ -151,6 +152,7 @@ def _base_policy(
         at_risk_ratio=raw.at_risk_ratio,
         solve_stops_response=raw.solve_stops_response,
         texts=NoteTexts(**raw.notes.model_dump()),
+        pages=PageTexts(**raw.help_center.model_dump()) if raw.help_center else None,
         refused=RefusedRules(
             raw.refused_writes.max_attempts,
             raw.refused_writes.retry_after_seconds,

@@ -20,6 +20,7 @@ from pydantic import (
 
 from zendesk_sla.config.schema_base import Day, Duration, Severity, Strict, parse_duration
 from zendesk_sla.config.schema_rules import (
+    HelpCenterConfig,
     NotesConfig,
     PendingConfig,
     QuotaConfig,
@@ -235,6 +236,7 @@ class ConfigFile(Strict):
     sync: SyncConfig = SyncConfig()
     organizations: list[OrgOverride] = []
     contract_versions: list[ContractVersion] = []
+    help_center: HelpCenterConfig | None = None
 
     def plans_from(self, index: int) -> dict[str, PlanConfig]:
         """The plans in force under contract version `index` (-1: the original terms)."""

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field
 
 from zendesk_sla.config.schema_base import Duration, Severity, Strict
+from zendesk_sla.core.consumption import PAGE_PLACEHOLDERS, SEGMENT_PLACEHOLDERS
 from zendesk_sla.core.pending import CLOSING_PLACEHOLDERS, NOTICE_PLACEHOLDERS
 from zendesk_sla.core.plan_org import (
     CROSSING_PLACEHOLDERS,
@@ -107,3 +108,15 @@ class RefusedConfig(Strict):
     max_attempts: int = Field(3, ge=1, le=20)
     retry_after_seconds: int = Field(3600, ge=60, le=7 * 86400)
     note: Annotated[str, _template(REFUSED_PLACEHOLDERS)]
+
+
+class HelpCenterConfig(Strict):
+    """Each organization's consumption, published in the support center (optional)."""
+
+    locale: str = Field("es", pattern=r"^[a-z]{2}(-[a-z]{2})?$")
+    category: str = Field(min_length=1)
+    section: str = Field(min_length=1)
+    segment_name: Annotated[str, _template(SEGMENT_PLACEHOLDERS)]
+    title: Annotated[str, _template(PAGE_PLACEHOLDERS)]
+    body: Annotated[str, _template(PAGE_PLACEHOLDERS)]
+    unlimited: str = "sin límite"

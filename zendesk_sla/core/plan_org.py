@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from zendesk_sla.core.consumption import Page, consumption_page
 from zendesk_sla.core.eligibility import eligibility, quota_exemption, ticket_project
 from zendesk_sla.core.facts import OrgFacts, TicketFacts
 from zendesk_sla.core.policy import Policy
@@ -38,6 +39,7 @@ class OrgPlan:
     notes: Mapping[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     changed: frozenset[int] = frozenset()  # tickets whose quota tag or notes must be written
     fields: Mapping[str, int | str | None] | None = None  # logical field -> value; None: as is
+    page: Page | None = None  # its consumption page in the support center, when published
 
 
 def _day(value: date) -> str:
@@ -142,7 +144,14 @@ def plan_organization(
         fields = {k: v for k, v in every.items() if k in QUOTA_FIELDS or k in have_fields}
         if all(_same(have_fields.get(k), v) for k, v in fields.items()):
             fields = None
-    return OrgPlan(org.id, tuple(lines), tuple(years), notes, frozenset(changed), fields)
+    page = None
+    plan = policy.plans.get(org.plan or "")
+    if policy.pages is not None and plan is not None and plan.has_support:
+        start, _ = quota_year(org.contract_start, today)
+        per_year = yearly_quota(policy, org.plan, start)
+        now_included = None if per_year is None else per_year + org.bundles.get(start.year, 0)
+        page = consumption_page(policy.pages, org, years, now_included, today)
+    return OrgPlan(org.id, tuple(lines), tuple(years), notes, frozenset(changed), fields, page)
 
 
 def yearly_quota(policy: Policy, plan_name: str | None, year_start: date) -> int | None:

@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Literal
 
 from zendesk_sla.core.calendar import BusinessCalendar
+from zendesk_sla.core.consumption import PageTexts
 from zendesk_sla.core.severities import SEVERITIES, severity_rank
 from zendesk_sla.core.text_severity import TextRules
 
@@ -217,6 +218,7 @@ class Policy:
     texts: NoteTexts = field(default_factory=NoteTexts)
     # Contract versions: (in force from, the policy with those plans), oldest first. A ticket
     # is judged by the terms in force at its creation; `self` holds the original terms.
+    pages: PageTexts | None = None  # each organization's consumption in the support center
     later: tuple[tuple[datetime, Policy], ...] = ()
     terms: str = "original"  # which terms these are: "original", or the version's date
     effective: datetime | None = None  # when these terms took effect (None: the original)

@@ -16,20 +16,27 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from types import SimpleNamespace
+from typing import Any
 
 from zendesk_sla.sandbox.account import Account
 from zendesk_sla.sandbox.errors import ApiError, conflict
+from zendesk_sla.sandbox.help_center import HelpCenter
 from zendesk_sla.sandbox.http import SandboxServer
 from zendesk_sla.sandbox.model import Json
 from zendesk_sla.sandbox.routes_directory import DirectoryRoutes
 from zendesk_sla.sandbox.routes_exports import ExportRoutes
 from zendesk_sla.sandbox.routes_fields import FieldRoutes
+from zendesk_sla.sandbox.routes_help_center import FORBIDDEN, HelpCenterRoutes
 from zendesk_sla.sandbox.routes_jobs import JobRoutes
+from zendesk_sla.sandbox.routes_rules import RuleRoutes, Rules
 from zendesk_sla.sandbox.routes_tickets import TicketRoutes
 from zendesk_sla.sandbox.routing import Reply, Route, json_reply
 
 RATE_LIMIT_BODY = b"Number of allowed API requests per minute exceeded"
 AUTH_ERROR: Json = {"error": "Couldn't authenticate you"}
+END_USER_PASSWORD = "sandbox-password"
+API_CALLER = SimpleNamespace(id=0, role="admin")  # before the API user exists
 
 
 @dataclass
@@ -68,7 +75,15 @@ class RateLimits:
         return True, max(limit - used, 0) if limit else 1_000_000, reset
 
 
-class Sandbox(ExportRoutes, TicketRoutes, JobRoutes, DirectoryRoutes, FieldRoutes):
+class Sandbox(
+    ExportRoutes,
+    TicketRoutes,
+    JobRoutes,
+    DirectoryRoutes,
+    FieldRoutes,
+    HelpCenterRoutes,
+    RuleRoutes,
+):
     """Everything the HTTP layer needs: the account, credentials, limits, faults, stats."""
 
     def __init__(
@@ -90,6 +105,11 @@ class Sandbox(ExportRoutes, TicketRoutes, JobRoutes, DirectoryRoutes, FieldRoute
         self.base_url = ""
         self.routes: list[Route] = []
         self.updates_by_ticket: dict[int, list[int]] = {}
+        self.help_center = HelpCenter(account.next_id, account.now())
+        self.rules = Rules(account.next_id)
+        self.caller: Any = None
+        self.add_help_center_routes()
+        self.add_rule_routes()
         self._route("GET", r"incremental/tickets/cursor", self.export_tickets)
         self._route("GET", r"incremental/tickets", self.export_tickets_by_time)
         self._route("GET", r"incremental/ticket_events", self.export_events)
@@ -133,9 +153,13 @@ class Sandbox(ExportRoutes, TicketRoutes, JobRoutes, DirectoryRoutes, FieldRoute
         """The reply to one request, or None to drop the connection."""
         if path.startswith("/sandbox/"):
             return self.control(method, path, body)
-        if not self._authorized(auth):
+        caller = self._caller(auth)
+        if caller is None:
             self.stats["401"] += 1
             return json_reply(401, AUTH_ERROR)
+        if caller.role == "end-user" and not path.startswith("/api/v2/help_center/"):
+            self.stats["403"] += 1  # an end user's password opens the help center, not the API
+            return json_reply(FORBIDDEN.status, FORBIDDEN.body)
         with self.account.lock:
             fault = self._fault(method, path)
         if fault == "drop":
@@ -165,11 +189,13 @@ class Sandbox(ExportRoutes, TicketRoutes, JobRoutes, DirectoryRoutes, FieldRoute
             reply = self._fault_reply(fault)
             reply.headers.update(headers)
             return reply
-        reply = self._dispatch(method, path, query, body)
+        reply = self._dispatch(method, path, query, body, caller)
         reply.headers.update(headers)
         return reply
 
-    def _dispatch(self, method: str, path: str, query: dict[str, str], body: bytes) -> Reply:
+    def _dispatch(
+        self, method: str, path: str, query: dict[str, str], body: bytes, caller: Any = None
+    ) -> Reply:
         for verb, pattern, handler in self.routes:
             match = pattern.match(path)
             if match and verb == method:
@@ -182,6 +208,7 @@ class Sandbox(ExportRoutes, TicketRoutes, JobRoutes, DirectoryRoutes, FieldRoute
                     )
                 try:
                     with self.account.lock:
+                        self.caller = caller
                         return handler(query, payload, *match.groups())
                 except ApiError as exc:
                     reply = json_reply(exc.status, exc.body)
@@ -192,16 +219,31 @@ class Sandbox(ExportRoutes, TicketRoutes, JobRoutes, DirectoryRoutes, FieldRoute
         self.stats["404"] += 1
         return json_reply(404, {"error": "InvalidEndpoint", "description": "Not found"})
 
-    def _authorized(self, auth: str) -> bool:
+    def _caller(self, auth: str) -> Any:
+        """The authenticated user: the API user (token or OAuth), or an end user signing in
+        with their password (the sandbox gives every end user END_USER_PASSWORD)."""
+        api_user = self.account.users.get(self.account.api_user_id or 0) or API_CALLER
         if auth.startswith("Bearer "):
-            return self.bearer is not None and auth[7:] == self.bearer
-        if auth.startswith("Basic "):
-            try:
-                user, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
-            except (ValueError, UnicodeDecodeError):
-                return False
-            return self.credentials.get(user) == secret
-        return False
+            return api_user if self.bearer is not None and auth[7:] == self.bearer else None
+        if not auth.startswith("Basic "):
+            return None
+        try:
+            user, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        if self.credentials.get(user) == secret:
+            return api_user
+        if secret != END_USER_PASSWORD or user.endswith("/token"):
+            return None
+        with self.account.lock:
+            return next(
+                (
+                    u
+                    for u in self.account.users.values()
+                    if u.email == user and u.role == "end-user"
+                ),
+                None,
+            )
 
     def _fault(self, method: str, path: str) -> str | None:
         f = self.faults

@@ -20,6 +20,7 @@ from zenpy import Zenpy
 from zenpy.lib.api_objects import Organization
 from zenpy.lib.exception import APIException
 
+from zendesk_sla.zendesk.content import ContentWriter
 from zendesk_sla.zendesk.errors import (
     Kind,
     OutcomeUnknown,
@@ -61,7 +62,7 @@ class TimePage:
     end_of_stream: bool
 
 
-class ZendeskGateway(JobWriter):
+class ZendeskGateway(JobWriter, ContentWriter):
     def __init__(
         self,
         client: Zenpy,

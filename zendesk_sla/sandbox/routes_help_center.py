@@ -1,0 +1,123 @@
+"""Help Center routes: user segments, permission groups, categories, sections, articles and
+their translations. End users may only read articles, and only those their segment admits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zendesk_sla.sandbox.errors import ApiError, not_found
+from zendesk_sla.sandbox.help_center import HelpCenter
+from zendesk_sla.sandbox.model import Json
+from zendesk_sla.sandbox.routing import Reply, Routes, json_reply, listing
+
+LOCALE = r"([a-z]{2}(?:-[a-z]{2})?)"
+FORBIDDEN = ApiError(
+    403,
+    {
+        "error": "Forbidden",
+        "description": "You do not have access to this page. Please contact the account "
+        "owner of this help desk for further help.",
+    },
+)
+
+
+class HelpCenterRoutes(Routes):
+    help_center: HelpCenter
+    caller: Any  # the authenticated sandbox User of the request being served
+
+    def add_help_center_routes(self) -> None:
+        hc = "help_center"
+        self._route("GET", rf"{hc}/user_segments", self.hc_segments)
+        self._route("POST", rf"{hc}/user_segments", self.hc_create_segment)
+        self._route("GET", r"guide/permission_groups", self.hc_permission_groups)
+        self._route("GET", rf"{hc}/{LOCALE}/categories", self.hc_categories)
+        self._route("POST", rf"{hc}/{LOCALE}/categories", self.hc_create_category)
+        self._route("GET", rf"{hc}/{LOCALE}/sections", self.hc_sections)
+        self._route("POST", rf"{hc}/{LOCALE}/categories/(\d+)/sections", self.hc_create_section)
+        self._route("POST", rf"{hc}/{LOCALE}/sections/(\d+)/articles", self.hc_create_article)
+        self._route("GET", rf"{hc}/articles", self.hc_articles)
+        self._route("GET", rf"{hc}/articles/(\d+)", self.hc_article)
+        self._route("GET", rf"{hc}/{LOCALE}/articles/(\d+)", self.hc_localized_article)
+        self._route(
+            "PUT", rf"{hc}/articles/(\d+)/translations/{LOCALE}", self.hc_update_translation
+        )
+
+    def _staff(self) -> None:
+        if self.caller is None or self.caller.role not in ("agent", "admin"):
+            raise FORBIDDEN
+
+    def hc_segments(self, _q: dict[str, str], _b: Json) -> Reply:
+        self._staff()
+        items = [s.to_json(self.base_url) for s in self.help_center.segments.values()]
+        return listing("user_segments", items)
+
+    def hc_create_segment(self, _q: dict[str, str], body: Json) -> Reply:
+        self._staff()
+        seg = self.help_center.create_segment(body.get("user_segment"), self.account.now())
+        return json_reply(201, {"user_segment": seg.to_json(self.base_url)})
+
+    def hc_permission_groups(self, _q: dict[str, str], _b: Json) -> Reply:
+        self._staff()
+        return listing("permission_groups", list(self.help_center.permission_groups.values()))
+
+    def hc_categories(self, _q: dict[str, str], _b: Json, locale: str) -> Reply:
+        items = [c for c in self.help_center.categories.values() if c["locale"] == locale]
+        return listing("categories", items)
+
+    def hc_create_category(self, _q: dict[str, str], body: Json, locale: str) -> Reply:
+        self._staff()
+        category = self.help_center.create_category(body.get("category"), locale, self._now())
+        return json_reply(201, {"category": category})
+
+    def hc_sections(self, _q: dict[str, str], _b: Json, locale: str) -> Reply:
+        items = [s for s in self.help_center.sections.values() if s["locale"] == locale]
+        return listing("sections", items)
+
+    def hc_create_section(self, _q: dict[str, str], body: Json, locale: str, cid: str) -> Reply:
+        self._staff()
+        section = self.help_center.create_section(
+            int(cid), body.get("section"), locale, self._now()
+        )
+        return json_reply(201, {"section": section})
+
+    def hc_create_article(self, _q: dict[str, str], body: Json, locale: str, sid: str) -> Reply:
+        self._staff()
+        article = self.help_center.create_article(
+            int(sid), body.get("article"), locale, self.caller.id, self._now()
+        )
+        return json_reply(201, {"article": article.to_json(self.base_url)})
+
+    def hc_articles(self, query: dict[str, str], _b: Json) -> Reply:
+        wanted = {x for x in query.get("label_names", "").split(",") if x}
+        items = [
+            a.to_json(self.base_url)
+            for a in self.help_center.articles.values()
+            if self._readable(a) and (not wanted or wanted & set(a.label_names))
+        ]
+        return listing("articles", items)
+
+    def hc_article(self, _q: dict[str, str], _b: Json, aid: str) -> Reply:
+        article = self.help_center.articles.get(int(aid))
+        if article is None or not self._readable(article):
+            raise not_found()
+        return json_reply(200, {"article": article.to_json(self.base_url)})
+
+    def hc_localized_article(self, q: dict[str, str], b: Json, _locale: str, aid: str) -> Reply:
+        return self.hc_article(q, b, aid)
+
+    def hc_update_translation(self, _q: dict[str, str], body: Json, aid: str, loc: str) -> Reply:
+        self._staff()
+        translation = self.help_center.update_translation(
+            int(aid), loc, body.get("translation"), self._now()
+        )
+        return json_reply(200, {"translation": translation})
+
+    def _readable(self, article: Any) -> bool:
+        user = self.caller
+        if user is None:
+            return article.user_segment_id is None and not article.draft
+        orgs = {user.organization_id} | self.account.memberships.get(user.id, set())
+        return self.help_center.may_read(article, user, orgs - {None})
+
+    def _now(self) -> int:
+        return self.account.now()

@@ -1,0 +1,176 @@
+"""Business rules: views and triggers, listed and created as the Support API does, refusals
+included.
+
+A view must test at least one of status, type, group, assignee or requester
+among its ALL conditions (Zendesk refuses it otherwise); a trigger needs a
+title, at least one condition and one action. Conditions and actions are
+checked against the fields Zendesk knows (custom ticket fields as
+`custom_fields_<id>`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from zendesk_sla.sandbox.errors import ApiError
+from zendesk_sla.sandbox.model import Json, iso
+from zendesk_sla.sandbox.routing import Reply, Routes, json_reply, paged
+
+VIEW_ANCHORS = {"status", "type", "group_id", "assignee_id", "requester_id"}
+CONDITION_FIELDS = VIEW_ANCHORS | {
+    "current_tags",
+    "priority",
+    "organization_id",
+    "update_type",
+    "via_id",
+    "brand_id",
+    "ticket_form_id",
+    "satisfaction_score",
+    "current_via_id",
+}
+ACTION_FIELDS = {
+    "notification_user",
+    "notification_group",
+    "current_tags",
+    "set_tags",
+    "remove_tags",
+    "priority",
+    "status",
+    "group_id",
+    "assignee_id",
+}
+OPERATORS = {
+    "is",
+    "is_not",
+    "less_than",
+    "greater_than",
+    "includes",
+    "not_includes",
+    "changed",
+    "value",
+    "value_previous",
+    "not_changed",
+}
+CUSTOM = re.compile(r"^custom_fields_\d+$")
+
+
+def _invalid(description: str) -> ApiError:
+    return ApiError(422, {"error": "RecordInvalid", "description": description, "details": {}})
+
+
+def _conditions(spec: Json, kind: str) -> tuple[list[Json], list[Json]]:
+    conditions = spec.get("conditions") if kind == "trigger" else None
+    source = conditions if isinstance(conditions, dict) else spec
+    every, some = source.get("all") or [], source.get("any") or []
+    if not isinstance(every, list) or not isinstance(some, list):
+        raise _invalid("Conditions must be lists")
+    for condition in every + some:
+        name = condition.get("field") if isinstance(condition, dict) else None
+        if not isinstance(name, str) or not (name in CONDITION_FIELDS or CUSTOM.match(name)):
+            raise _invalid(f"Invalid condition field: {name!r}")
+        if condition.get("operator") not in OPERATORS:
+            raise _invalid(f"Invalid operator {condition.get('operator')!r} for {name}")
+    return every, some
+
+
+class Rules:
+    """Views and triggers of one account. Callers hold the account lock."""
+
+    def __init__(self, new_id: Callable[[], int]) -> None:
+        self._new_id = new_id
+        self.views: dict[int, Json] = {}
+        self.triggers: dict[int, Json] = {}
+
+    def create_view(self, spec: Any, now: int, base: str) -> Json:
+        if not isinstance(spec, dict) or not spec.get("title"):
+            raise _invalid("Title: cannot be blank")
+        every, some = _conditions(spec, "view")
+        if not {c["field"] for c in every} & VIEW_ANCHORS:
+            raise _invalid(
+                "You must test for at least one of the following ticket properties in the "
+                "ALL conditions section: Status, Type, Group, Assignee, Requester."
+            )
+        output = spec.get("output") or {}
+        vid = self._new_id()
+        view = {
+            "url": f"{base}/api/v2/views/{vid}.json",
+            "id": vid,
+            "title": spec["title"],
+            "raw_title": spec["title"],
+            "active": bool(spec.get("active", True)),
+            "position": int(spec.get("position", len(self.views) + 1)),
+            "description": spec.get("description"),
+            "default": False,
+            "restriction": spec.get("restriction"),
+            "execution": {
+                "group_by": output.get("group_by"),
+                "group_order": output.get("group_order", "asc"),
+                "sort_by": output.get("sort_by"),
+                "sort_order": output.get("sort_order", "asc"),
+                "columns": [{"id": c, "title": str(c)} for c in output.get("columns", [])],
+            },
+            "conditions": {"all": every, "any": some},
+            "created_at": iso(now),
+            "updated_at": iso(now),
+        }
+        self.views[vid] = view
+        return view
+
+    def create_trigger(self, spec: Any, now: int, base: str) -> Json:
+        if not isinstance(spec, dict) or not spec.get("title"):
+            raise _invalid("Title: cannot be blank")
+        every, some = _conditions(spec, "trigger")
+        if not every and not some:
+            raise _invalid("Conditions: cannot be blank")
+        actions = spec.get("actions") or []
+        if not actions:
+            raise _invalid("Actions: cannot be blank")
+        for action in actions:
+            if not isinstance(action, dict) or action.get("field") not in ACTION_FIELDS:
+                raise _invalid(f"Invalid action: {action!r}")
+        tid = self._new_id()
+        trigger = {
+            "url": f"{base}/api/v2/triggers/{tid}.json",
+            "id": tid,
+            "title": spec["title"],
+            "raw_title": spec["title"],
+            "active": bool(spec.get("active", True)),
+            "position": int(spec.get("position", len(self.triggers) + 1)),
+            "description": spec.get("description"),
+            "default": False,
+            "category_id": spec.get("category_id"),
+            "conditions": {"all": every, "any": some},
+            "actions": actions,
+            "created_at": iso(now),
+            "updated_at": iso(now),
+        }
+        self.triggers[tid] = trigger
+        return trigger
+
+
+class RuleRoutes(Routes):
+    rules: Rules
+
+    def add_rule_routes(self) -> None:
+        self._route("GET", r"views", self.list_views)
+        self._route("POST", r"views", self.create_view)
+        self._route("GET", r"triggers", self.list_triggers)
+        self._route("POST", r"triggers", self.create_trigger)
+
+    def list_views(self, query: dict[str, str], _b: Json) -> Reply:
+        items = sorted(self.rules.views.values(), key=lambda v: (v["position"], v["id"]))
+        return paged("views", items, query, f"{self.base_url}/api/v2/views.json")
+
+    def create_view(self, _q: dict[str, str], body: Json) -> Reply:
+        view = self.rules.create_view(body.get("view"), self.account.now(), self.base_url)
+        return json_reply(201, {"view": view})
+
+    def list_triggers(self, query: dict[str, str], _b: Json) -> Reply:
+        items = sorted(self.rules.triggers.values(), key=lambda t: (t["position"], t["id"]))
+        return paged("triggers", items, query, f"{self.base_url}/api/v2/triggers.json")
+
+    def create_trigger(self, _q: dict[str, str], body: Json) -> Reply:
+        trigger = self.rules.create_trigger(body.get("trigger"), self.account.now(), self.base_url)
+        return json_reply(201, {"trigger": trigger})
