@@ -131,7 +131,9 @@ def test_contract_rules(
 
 def test_ineligible_tickets_get_no_due_dates_and_a_note(policy: Policy) -> None:
     decision = run(policy, ticket(requester_id=999))
-    assert decision.fields == dict.fromkeys(("applied_severity", "response_due", "resolution_due"))
+    assert decision.fields == dict.fromkeys(
+        ("applied_severity", "response_due", "resolution_due", "next_due_local")
+    )
     assert [n.key for n in decision.notes] == ["unauthorized"]
 
 
@@ -202,3 +204,11 @@ def test_the_sla_note_says_in_spanish_why_and_until_when(policy: Policy) -> None
     assert "Respuesta antes de: 02/02/2026 a las 17:00 (Europe/Madrid)" in note.body
     for english in ("priority", "maps to", "points", "paused", "best effort"):
         assert english not in note.body
+
+
+def test_the_next_due_in_local_time_is_the_sooner_running_clock_and_sorts_as_text(
+    policy: Policy,
+) -> None:
+    decision = run(policy, ticket())  # company critical: respond in 8h, resolve in 2d
+    assert decision.fields["response_due"] == "2026-02-02T16:00:00Z"
+    assert decision.fields["next_due_local"] == "2026-02-02 17:00"  # the response, in Madrid

@@ -143,7 +143,7 @@ TagsConfig = Annotated[dict[str, str], AfterValidator(_tags)]
 class ZendeskFields(Strict):
     # A ticket field's title, or its id (an int) to pin it when titles repeat.
     ticket_fields: dict[
-        Literal["severity", "applied_severity", "response_due", "resolution_due"],
+        Literal["severity", "applied_severity", "response_due", "resolution_due", "next_due_local"],
         Annotated[str, Field(min_length=1)] | Annotated[int, Field(gt=0, strict=True)],
     ]
     organization_fields: dict[

@@ -53,6 +53,16 @@ class SlaClocks:
     response: Clock
     resolution: Clock
 
+    @property
+    def next_due(self) -> datetime | None:
+        """The sooner due time of a clock still running (none while paused or done)."""
+        running = [
+            c.due
+            for c in (self.response, self.resolution)
+            if c.state in ("running", "at_risk") and c.due is not None
+        ]
+        return min(running, default=None)
+
 
 def run_clock(
     calendar: BusinessCalendar,

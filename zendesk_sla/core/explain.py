@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from zendesk_sla.core.calendar import BusinessCalendar, Walk
 from zendesk_sla.core.clocks import PAUSED_STATUSES, SlaClocks
@@ -11,6 +12,13 @@ from zendesk_sla.core.policy import ClockKind, Policy
 from zendesk_sla.core.timeline import Timeline
 
 KINDS: tuple[ClockKind, ...] = ("response", "resolution")
+
+
+def local_stamp(timezone: str, moment: datetime | None) -> str | None:
+    """`2026-11-26 15:00` in the support team's zone: agents read it, views sort by it."""
+    if moment is None:
+        return None
+    return f"{moment.astimezone(ZoneInfo(timezone)):%Y-%m-%d %H:%M}"
 
 
 def iso_z(moment: datetime | None) -> str | None:

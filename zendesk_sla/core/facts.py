@@ -13,7 +13,8 @@ SEVERITY_INPUT = "severity"
 APPLIED_SEVERITY = "applied_severity"
 RESPONSE_DUE = "response_due"
 RESOLUTION_DUE = "resolution_due"
-OWNED_FIELDS = (APPLIED_SEVERITY, RESPONSE_DUE, RESOLUTION_DUE)
+NEXT_DUE_LOCAL = "next_due_local"  # the sooner running due, in the team's time: sortable text
+OWNED_FIELDS = (APPLIED_SEVERITY, RESPONSE_DUE, RESOLUTION_DUE, NEXT_DUE_LOCAL)
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,10 @@ from zendesk_sla.core.eligibility import (
     quota_exemption,
     ticket_project,
 )
-from zendesk_sla.core.explain import iso_z
+from zendesk_sla.core.explain import iso_z, local_stamp
 from zendesk_sla.core.facts import (
     APPLIED_SEVERITY,
+    NEXT_DUE_LOCAL,
     OWNED_FIELDS,
     RESOLUTION_DUE,
     RESPONSE_DUE,
@@ -141,6 +142,7 @@ def _sla(
         APPLIED_SEVERITY: severity.severity,
         RESPONSE_DUE: iso_z(clocks.response.due),
         RESOLUTION_DUE: iso_z(clocks.resolution.due),
+        NEXT_DUE_LOCAL: local_stamp(policy.timezone, clocks.next_due),
     }
     if ticket.status not in CLOSED:
         notes.extend(_sla_note(policy, plan.name, severity, clocks, previous))
