@@ -159,6 +159,7 @@ def cmd_reevaluate(args: argparse.Namespace) -> int:
 def cmd_setup(args: argparse.Namespace) -> int:
     from zendesk_sla.fields import NotSetUp
     from zendesk_sla.provision import provision
+    from zendesk_sla.provision_rules import provision_rules
 
     app = make_app(args)
     try:
@@ -169,9 +170,22 @@ def cmd_setup(args: argparse.Namespace) -> int:
                 "creating fields needs an admin's token (see README, Permissions)"
             )
         print(f"API user {me.get('email')} (admin): checking the fields the worker needs")
-        for item in provision(app.gateway, app.config):
+        fields = provision(app.gateway, app.config)
+        for item in fields:
             state = "created" if item.created else "exists"
             print(f"{item.kind:<13} {item.name:<28} id={item.field_id:<16} {state}")
+        titles = app.config.fields.ticket_fields
+        due = next(
+            (
+                f.field_id
+                for f in fields
+                if f.kind == "ticket" and f.name == titles.get("next_due_local")
+            ),
+            None,
+        )
+        for rule in provision_rules(app.gateway, app.config, due):
+            state = "created" if rule.created else "exists"
+            print(f"{rule.kind:<13} {rule.title:<46} id={rule.rule_id:<16} {state}")
         return 0
     finally:
         app.close()
@@ -259,7 +273,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_config(again)
     again.set_defaults(func=cmd_reevaluate)
 
-    setup = sub.add_parser("setup", help="create the Zendesk fields the worker needs (idempotent)")
+    setup = sub.add_parser(
+        "setup",
+        help="create the Zendesk fields, views and triggers the worker needs (idempotent)",
+    )
     add_config(setup)
     setup.set_defaults(func=cmd_setup)
 

@@ -20,12 +20,14 @@ from pydantic import (
 
 from zendesk_sla.config.schema_base import Day, Duration, Severity, Strict, parse_duration
 from zendesk_sla.config.schema_rules import (
+    AlertsConfig,
     HelpCenterConfig,
     NotesConfig,
     PendingConfig,
     QuotaConfig,
     RefusedConfig,
     SeverityConfig,
+    ViewsConfig,
 )
 from zendesk_sla.config.schema_versions import ContractVersion, check_versions, merged
 from zendesk_sla.core.calendar import WEEKDAYS
@@ -237,6 +239,8 @@ class ConfigFile(Strict):
     organizations: list[OrgOverride] = []
     contract_versions: list[ContractVersion] = []
     help_center: HelpCenterConfig | None = None
+    views: ViewsConfig | None = None
+    alerts: AlertsConfig | None = None
 
     def plans_from(self, index: int) -> dict[str, PlanConfig]:
         """The plans in force under contract version `index` (-1: the original terms)."""

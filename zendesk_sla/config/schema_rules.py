@@ -120,3 +120,28 @@ class HelpCenterConfig(Strict):
     title: Annotated[str, _template(PAGE_PLACEHOLDERS)]
     body: Annotated[str, _template(PAGE_PLACEHOLDERS)]
     unlimited: str = "sin límite"
+
+
+class ViewsConfig(Strict):
+    """Zendesk views `setup` provisions (title each; null: not this one), most urgent first."""
+
+    breached: str | None = None
+    at_risk: str | None = None
+    write_refused: str | None = None
+    unauthorized: str | None = None
+    severity_review: str | None = None
+    quota_exceeded: str | None = None
+
+
+class AlertConfig(Strict):
+    """A trigger's e-mail to the assignee (or the group, unassigned). Subject and body are
+    Zendesk's own placeholders ({{ticket.id}}...), sent as written."""
+
+    title: str = Field(min_length=1)
+    subject: str = Field(min_length=1)
+    body: str = Field(min_length=1)
+
+
+class AlertsConfig(Strict):
+    at_risk: AlertConfig | None = None
+    breached: AlertConfig | None = None

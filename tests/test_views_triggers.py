@@ -1,0 +1,87 @@
+"""`setup` provisions the views agents work from and the triggers that alert them, once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from zendesk_sla.cli import main
+from zendesk_sla.sandbox.errors import ApiError
+from zendesk_sla.sandbox.server import SandboxServer
+
+from tests.conftest import unpaced_yaml
+from tests.worker_fixtures import point_cli_at
+
+
+@pytest.fixture
+def set_up(
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> str:
+    point_cli_at(monkeypatch, sandbox, tmp_path / "state.sqlite3")
+    config = unpaced_yaml(tmp_path)
+    assert main(["setup", "--config", str(config)]) == 0
+    capsys.readouterr()
+    return str(config)
+
+
+def test_setup_twice_creates_the_views_and_triggers_once(
+    set_up: str, sandbox: SandboxServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = sandbox.sandbox.rules
+    views, triggers = dict(rules.views), dict(rules.triggers)
+    assert len(views) == 6 and len(triggers) == 4
+    assert main(["setup", "--config", set_up]) == 0
+    out = capsys.readouterr().out
+    assert (rules.views, rules.triggers) == (views, triggers)
+    assert "created" not in out and out.count("exists") >= 10
+
+
+def test_views_are_ordered_by_urgency_and_sorted_by_the_next_due(
+    set_up: str, sandbox: SandboxServer
+) -> None:
+    account = sandbox.sandbox.account
+    due = next(f.id for f in account.fields.values() if f.title == "SLA next due (Madrid)")
+    views = sorted(sandbox.sandbox.rules.views.values(), key=lambda v: v["position"])
+    assert [v["title"] for v in views][:2] == [
+        "SLA · 1 · Incumplidos",
+        "SLA · 2 · En riesgo de incumplir",
+    ]
+    first = views[0]
+    tags = next(c for c in first["conditions"]["all"] if c["field"] == "current_tags")
+    assert tags["value"] == "sla_response_breached sla_resolution_breached"
+    assert first["execution"]["sort_by"] == f"custom_fields_{due}"
+    assert {"field": "status", "operator": "less_than", "value": "solved"} in first["conditions"][
+        "all"
+    ]
+
+
+def test_an_alert_goes_to_the_assignee_or_to_the_group_once(
+    set_up: str, sandbox: SandboxServer
+) -> None:
+    triggers = {t["title"]: t for t in sandbox.sandbox.rules.triggers.values()}
+    assigned = triggers["SLA · aviso de ticket en riesgo (asignado)"]
+    group = triggers["SLA · aviso de ticket en riesgo (sin asignar, al grupo)"]
+    assert assigned["actions"][0]["field"] == "notification_user"
+    assert assigned["actions"][0]["value"][0] == "assignee_id"
+    assert group["actions"][0]["value"][0] == "group_id"
+    marker = assigned["actions"][1]["value"]
+    assert {"field": "current_tags", "operator": "not_includes", "value": marker} in assigned[
+        "conditions"
+    ]["all"]
+
+
+def test_the_sandbox_refuses_a_view_zendesk_refuses(sandbox: SandboxServer) -> None:
+    rules = sandbox.sandbox.rules
+    tag_only = {
+        "title": "x",
+        "all": [{"field": "current_tags", "operator": "includes", "value": "a"}],
+    }
+    with pytest.raises(ApiError) as refused:
+        rules.create_view(tag_only, 0, "")
+    assert refused.value.status == 422
+    assert "Status, Type, Group, Assignee, Requester" in refused.value.body["description"]
+    with pytest.raises(ApiError):
+        rules.create_trigger({"title": "t", "conditions": {"all": tag_only["all"]}}, 0, "")

@@ -1,0 +1,127 @@
+"""`zendesk-sla setup`, second part: the views agents work from and the triggers that tell
+them, both optional and named in YAML.
+
+Idempotent: a view or trigger whose title already exists is left as it is. Views
+list open tickets carrying the worker's tags, most urgent first, sorted by the
+next due time when that field exists. Each alert is two triggers: to the assignee,
+or to the group while nobody is assigned; a tag of the trigger's own marks the
+ticket so the e-mail goes once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from zendesk_sla.config import Config
+from zendesk_sla.core.policy import Tags
+from zendesk_sla.zendesk.gateway import ZendeskGateway
+
+VIEW_ORDER = (
+    "breached",
+    "at_risk",
+    "write_refused",
+    "unauthorized",
+    "severity_review",
+    "quota_exceeded",
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str  # view | trigger
+    title: str
+    rule_id: int
+    created: bool
+
+
+def view_tags(tags: Tags, name: str) -> list[str]:
+    return {
+        "breached": [tags.response_breached, tags.resolution_breached],
+        "at_risk": [tags.at_risk],
+        "write_refused": [tags.write_refused],
+        "unauthorized": [tags.unauthorized_contact, tags.channel_not_in_plan],
+        "severity_review": [tags.severity_review],
+        "quota_exceeded": [tags.quota_exceeded],
+    }[name]
+
+
+def view_spec(title: str, tags: list[str], position: int, due_field: int | None) -> dict[str, Any]:
+    columns: list[Any] = ["status", "subject", "requester", "assignee", "updated"]
+    if due_field is not None:
+        columns.insert(0, f"custom_fields_{due_field}")
+    return {
+        "title": title,
+        "active": True,
+        "position": position,
+        "all": [
+            {"field": "status", "operator": "less_than", "value": "solved"},
+            {"field": "current_tags", "operator": "includes", "value": " ".join(tags)},
+        ],
+        "any": [],
+        "output": {
+            "columns": columns,
+            "sort_by": f"custom_fields_{due_field}" if due_field else "updated",
+            "sort_order": "asc",
+        },
+    }
+
+
+def trigger_specs(title: str, tags: list[str], subject: str, body: str) -> list[dict[str, Any]]:
+    notified = f"{tags[0]}_avisado"
+    common = [
+        {"field": "current_tags", "operator": "includes", "value": " ".join(tags)},
+        {"field": "current_tags", "operator": "not_includes", "value": notified},
+        {"field": "status", "operator": "less_than", "value": "solved"},
+    ]
+    specs = []
+    for suffix, who, recipient, action in (
+        ("asignado", "is_not", "assignee_id", "notification_user"),
+        ("sin asignar, al grupo", "is", "group_id", "notification_group"),
+    ):
+        specs.append(
+            {
+                "title": f"{title} ({suffix})",
+                "active": True,
+                "conditions": {
+                    "all": [*common, {"field": "assignee_id", "operator": who, "value": ""}],
+                    "any": [],
+                },
+                "actions": [
+                    {"field": action, "value": [recipient, subject, body]},
+                    {"field": "current_tags", "value": notified},
+                ],
+            }
+        )
+    return specs
+
+
+def provision_rules(gateway: ZendeskGateway, config: Config, due_field: int | None) -> list[Rule]:
+    out: list[Rule] = []
+    tags = config.policy.tags
+    views, alerts = config.raw.views, config.raw.alerts
+    if views is not None:
+        existing = {v.get("title"): v for v in gateway.list_records("views", "views")}
+        wanted = [(n, getattr(views, n)) for n in VIEW_ORDER if getattr(views, n)]
+        for position, (name, title) in enumerate(wanted, start=1):
+            found = existing.get(title)
+            if found is None:
+                spec = view_spec(title, view_tags(tags, name), position, due_field)
+                found = gateway.create_record("views", "view", spec)
+            out.append(Rule("view", title, int(found["id"]), title not in existing))
+    if alerts is not None:
+        existing = {t.get("title"): t for t in gateway.list_records("triggers", "triggers")}
+        for name in ("breached", "at_risk"):
+            alert = getattr(alerts, name)
+            if alert is None:
+                continue
+            for spec in trigger_specs(
+                alert.title, view_tags(tags, name), alert.subject, alert.body
+            ):
+                found = existing.get(spec["title"])
+                if found is None:
+                    found = gateway.create_record("triggers", "trigger", spec)
+                out.append(
+                    Rule("trigger", spec["title"], int(found["id"]), spec["title"] not in existing)
+                )
+    return out
