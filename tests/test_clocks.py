@@ -174,3 +174,44 @@ def test_a_plan_threshold_overrides_the_global_at_risk_ratio(policy: Policy) -> 
     assert state(earlier, "2026-02-02 09:00") == "at_risk"
     assert state(earlier, "2026-02-02 08:59") == "running"
     assert state(policy, "2026-02-02 09:00") == "running"
+
+
+def _with_threshold(policy: Policy, plan: str, severity: str, spec: object) -> Policy:
+    plans = dict(policy.plans)
+    plans[plan] = replace(plans[plan], at_risk={**plans[plan].at_risk, severity: spec})
+    return replace(policy, plans=plans)
+
+
+def test_a_severity_threshold_as_time_before_due(policy: Policy) -> None:
+    # company blocker resolution: 7 business hours from 09:00 -> due 16:00; warn 1h before
+    from zendesk_sla.core.policy import Target
+
+    warned = _with_threshold(policy, "company", "blocker", Target(1, "h"))
+    t = timeline("2026-02-02 09:00")
+
+    def state(p: Policy, at: str) -> str:
+        return sla_clocks(p, "company", "blocker", t, madrid(at)).resolution.state
+
+    assert state(warned, "2026-02-02 14:59") == "running"
+    assert state(warned, "2026-02-02 15:00") == "at_risk"
+    assert state(policy, "2026-02-02 14:15") == "at_risk"  # the default: 75 % of 7h
+
+
+def test_a_severity_threshold_as_a_share_applies_to_that_severity_only(policy: Policy) -> None:
+    early = _with_threshold(policy, "company", "major", 0.25)
+    t = timeline("2026-02-02 09:00")  # major response: 2 days of 9h = 18h; 25 % = 4h30
+    major = sla_clocks(early, "company", "major", t, madrid("2026-02-02 13:30")).response
+    blocker = sla_clocks(early, "company", "blocker", t, madrid("2026-02-02 11:30")).response
+    assert major.state == "at_risk"
+    assert blocker.state == "running"  # blocker keeps 75 % of 4h = 3h
+
+
+def test_a_time_before_due_longer_than_the_target_is_at_risk_from_the_start(
+    policy: Policy,
+) -> None:
+    from zendesk_sla.core.policy import Target
+
+    warned = _with_threshold(policy, "company", "blocker", Target(2, "d"))
+    t = timeline("2026-02-02 09:00")
+    clock = sla_clocks(warned, "company", "blocker", t, madrid("2026-02-02 09:00")).response
+    assert clock.state == "at_risk"

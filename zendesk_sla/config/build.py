@@ -82,6 +82,10 @@ def _plans(
             response={sev: _target(t) for sev, t in p.response.items()},
             resolution={sev: _target(t) for sev, t in p.resolution.items()},
             at_risk_ratio=p.at_risk_ratio,
+            at_risk={
+                sev: v if isinstance(v, float) else Target(*parse_duration(v))
+                for sev, v in p.at_risk.items()
+            },
         )
         for name, p in raw_plans.items()
     }

@@ -99,6 +99,8 @@ class PlanConfig(Strict):
     response: dict[Severity, TargetSpec]
     resolution: dict[Severity, TargetSpec]
     at_risk_ratio: float | None = Field(None, gt=0, le=1)  # over the top-level one
+    # Per severity, over the ratios: a share of the target (0.5) or a time before due ("2h").
+    at_risk: dict[Severity, Annotated[float, Field(gt=0, le=1)] | Duration] = {}
 
 
 class HolidayConfig(Strict):

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Literal
 
 from zendesk_sla.core.calendar import BusinessCalendar, epoch, from_epoch
-from zendesk_sla.core.policy import ClockKind, Policy
+from zendesk_sla.core.policy import ClockKind, Plan, Policy, Target
 from zendesk_sla.core.timeline import Timeline
 
 PAUSED_STATUSES = frozenset({"pending", "hold", "solved", "closed"})
@@ -40,6 +40,7 @@ class Clock:
     elapsed_seconds: int = 0
     stopped_at: datetime | None = None
     pauses: tuple[tuple[datetime, datetime, str], ...] = ()
+    at_risk_after: float | None = None  # business seconds elapsed from which it is at risk
 
     @property
     def remaining_seconds(self) -> int | None:
@@ -74,6 +75,7 @@ def run_clock(
     *,
     best_effort: bool = False,
     at_risk_ratio: float = 0.75,
+    at_risk_after: float | None = None,
 ) -> Clock:
     """One clock at `now`; `stop` is when its target was met or missed (None: still open).
 
@@ -101,6 +103,7 @@ def run_clock(
             max(epoch(horizon), epoch(timeline.created_at)), target_seconds - elapsed
         )
 
+    threshold = at_risk_ratio * target_seconds if at_risk_after is None else at_risk_after
     state: ClockState
     late: ClockState = "over_target" if best_effort else "breached"
     if stop is not None:
@@ -109,7 +112,7 @@ def run_clock(
         state = late
     elif paused:
         state = "paused"
-    elif not best_effort and elapsed >= at_risk_ratio * target_seconds:
+    elif not best_effort and elapsed >= threshold:
         state = "at_risk"
     else:
         state = "running"
@@ -122,6 +125,7 @@ def run_clock(
         elapsed_seconds=elapsed,
         stopped_at=stop,
         pauses=pauses,
+        at_risk_after=None if best_effort else threshold,
     )
 
 
@@ -130,6 +134,18 @@ def response_stop(timeline: Timeline, *, solve_stops: bool = True) -> datetime |
     reply = timeline.first_agent_reply()
     solve = timeline.first_solve() if solve_stops else None
     return min((t for t in (reply, solve) if t is not None), default=None)
+
+
+def at_risk_after(policy: Policy, plan: Plan, severity: str, target_seconds: int) -> float:
+    """Business seconds after which a clock is at risk: the plan's threshold for the
+    severity (a share of the target, or a time before the due), else the plan's or the
+    policy's share."""
+    spec = plan.at_risk.get(severity)
+    if isinstance(spec, Target):
+        before = spec.seconds(policy.calendars[plan.name].day_length())
+        return float(max(target_seconds - before, 0))
+    ratio = spec if spec is not None else plan.at_risk_ratio
+    return (policy.at_risk_ratio if ratio is None else ratio) * target_seconds
 
 
 def sla_clocks(
@@ -164,8 +180,8 @@ def sla_clocks(
                 stop,
                 now,
                 best_effort=target.best_effort,
-                at_risk_ratio=(
-                    policy.at_risk_ratio if plan.at_risk_ratio is None else plan.at_risk_ratio
+                at_risk_after=at_risk_after(
+                    policy, plan, severity, target.seconds(calendar.day_length())
                 ),
             )
     return SlaClocks(clocks["response"], clocks["resolution"])

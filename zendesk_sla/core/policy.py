@@ -45,6 +45,8 @@ class Plan:
     response: Mapping[str, Target]
     resolution: Mapping[str, Target]
     at_risk_ratio: float | None = None  # None: the policy's
+    # Per severity: a share of the target, or a time before the due (over the ratios).
+    at_risk: Mapping[str, float | Target] = field(default_factory=dict)
 
     @property
     def has_support(self) -> bool:
