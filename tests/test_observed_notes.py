@@ -8,7 +8,7 @@ from typing import Any
 
 from zendesk_sla.core.facts import Previous, TicketFacts
 from zendesk_sla.core.pending import observed_keys
-from zendesk_sla.core.plan_ticket import previous_from_notes
+from zendesk_sla.core.previous import previous_from_notes
 from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
 from zendesk_sla.zendesk.parse import event_rows, worker_notes
 

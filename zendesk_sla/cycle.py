@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import structlog
 
@@ -108,6 +108,16 @@ class Worker(RangeCycles):
     def run_backfill(self, since: int, until: int | None) -> Summary:
         return self._cycle("backfill", lambda s: self._backfill(s, since, until))
 
+    def run_transitions(self) -> Summary:
+        """Re-decide the tickets whose time-driven change has come: at risk, breach, the
+        pending notice, the close. The daemon runs it at the earliest such moment."""
+        return self._cycle("transitions", self._transitions)
+
+    def next_transition(self) -> datetime | None:
+        """The earliest moment a live ticket changes with time alone (None: no such ticket)."""
+        at = self.store.next_transition()
+        return None if at is None else datetime.fromtimestamp(at, UTC)
+
     def run_reevaluate(self) -> Summary:
         """Re-decide the stored history under the loaded contract, with no export."""
         return self._cycle("reevaluate", self._reevaluate)
@@ -130,7 +140,9 @@ class Worker(RangeCycles):
             log.error("zendesk_error", kind=kind, error=str(exc))
         summary.seconds = round(time.monotonic() - started, 3)
         summary.requests = session.meter.total() - before
-        summary.cursor = self.store.get(TICKETS) if kind in ("poll", "sweep") else None
+        summary.cursor = (
+            self.store.get(TICKETS) if kind in ("poll", "sweep", "transitions") else None
+        )
         if not self.dry_run:
             self.store.cycle_finished(cycle_id, ok and not summary.interrupted, summary.as_dict())
         log.info("cycle", **summary.as_dict())
@@ -168,6 +180,14 @@ class Worker(RangeCycles):
             changed = [e.facts.id for e in evaluations if e.change]
             if changed:
                 self._refresh_and_apply(changed, summary)
+
+    def _transitions(self, summary: Summary) -> None:
+        ids = self.store.transitions_due(int(self.clock().timestamp()))
+        for start in range(0, len(ids), 1000):
+            if self.stop.is_set():
+                summary.interrupted = True
+                return
+            self._refresh_and_apply(ids[start : start + 1000], summary)
 
     def _export(
         self,

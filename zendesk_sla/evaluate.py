@@ -24,12 +24,8 @@ from zendesk_sla.core.consumption import Page
 from zendesk_sla.core.facts import SEVERITY_INPUT, OrgFacts, Previous, TicketFacts
 from zendesk_sla.core.pending import observed_keys
 from zendesk_sla.core.plan_org import QUOTA_FIELDS, QUOTA_YEAR_FIELD, OrgPlan, plan_organization
-from zendesk_sla.core.plan_ticket import (
-    decide,
-    diff,
-    previous_from_notes,
-    previous_from_ticket,
-)
+from zendesk_sla.core.plan_ticket import decide, diff
+from zendesk_sla.core.previous import previous_from_notes, previous_from_ticket
 from zendesk_sla.store import SENT, Applied, StateStore
 from zendesk_sla.summary import Summary
 from zendesk_sla.timelines import load_orgs, moment, ticket_facts
@@ -279,4 +275,5 @@ def _applied(ticket_id: int, org_id: int | None, created: int, decision: Decisio
         resolution_due=decision.fields.get("resolution_due"),
         created_at=created,
         reason="; ".join(decision.reasons) or None,
+        next_at=int(decision.next_at.timestamp()) if decision.next_at else None,
     )

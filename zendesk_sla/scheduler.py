@@ -1,4 +1,5 @@
-"""The daemon: APScheduler 3 runs the poll and the sweep; SIGTERM stops after the current page."""
+"""The daemon: APScheduler 3 runs the poll, the transitions at the exact moment they fall
+due, and a slow safety sweep; SIGTERM stops after the current page."""
 
 from __future__ import annotations
 
@@ -69,9 +70,33 @@ def run_daemon(
     meter = worker.gateway.session.meter
     crashed = health.crashed
 
+    options: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
+    armed: list[datetime | None] = [None]
+
     def after(summary: Summary) -> None:
         metrics.observe(summary, meter, worker.store)
         health.observed(summary, time.time())
+        arm()
+
+    def arm() -> None:
+        """Wake up at the earliest time-driven change (at risk, breach, notice, close):
+        every cycle may have moved it, so each one re-arms the one-shot job."""
+        moment = worker.next_transition()
+        if moment is None or moment == armed[0]:
+            return
+        armed[0] = moment
+        scheduler.add_job(
+            _guarded(lock, "transitions", transitions, after, crashed, before_cycle),
+            "date",
+            run_date=max(moment, datetime.now(UTC)),
+            id="transitions",
+            replace_existing=True,
+            **options,
+        )
+
+    def transitions() -> Summary:
+        armed[0] = None
+        return worker.run_transitions()
 
     ops = None
     if metrics_port is not None:
@@ -90,7 +115,6 @@ def run_daemon(
         ops.start()
         paths = ["/metrics", "/healthz", *(pages or {})]
         log.info("ops_listening", host=metrics_host, port=ops.port, paths=paths)
-    options: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
     scheduler.add_job(
         _guarded(lock, "poll", worker.run_cycle, after, crashed, before_cycle),
         "interval",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from zendesk_sla.core.classification import SeverityDecision
 from zendesk_sla.core.clocks import SlaClocks
@@ -44,6 +45,7 @@ class Decision:
     severity: SeverityDecision | None = None
     clocks: SlaClocks | None = None
     reasons: tuple[str, ...] = ()
+    next_at: datetime | None = None  # when time alone next changes this decision
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ class PendingStep:
     tags: frozenset[str] = frozenset()
     notice: tuple[str, str] | None = None  # (note key, public text)
     solve: bool = False
+    next_at: datetime | None = None  # when the next step (notice, close) falls due
 
 
 def pending_since(ticket: TicketFacts) -> datetime | None:
@@ -99,8 +100,9 @@ def pending_step(
         counted_from = since
         if watching_since is not None and not rules.notify_existing_pending:
             counted_from = max(since, watching_since)
-        if now - counted_from < timedelta(seconds=rules.notify_after_seconds):
-            return PendingStep(closed_before)
+        notify_at = counted_from + timedelta(seconds=rules.notify_after_seconds)
+        if now < notify_at:
+            return PendingStep(closed_before, next_at=notify_at)
         close_on = now + timedelta(seconds=rules.close_after_seconds)
         text = render(
             rules.notice_template,
@@ -111,8 +113,9 @@ def pending_step(
             },
         )
         return PendingStep(closed_before | {tags.pending_notice}, notice=(notice_key, text))
-    if now - notice_at < timedelta(seconds=rules.close_after_seconds):
-        return PendingStep(closed_before | {tags.pending_notice})
+    close_at = notice_at + timedelta(seconds=rules.close_after_seconds)
+    if now < close_at:
+        return PendingStep(closed_before | {tags.pending_notice}, next_at=close_at)
     text = render(
         rules.closing_template,
         {"requester_name": name, "notice_on": f"{notice_at.astimezone(zone):%d/%m/%Y}"},

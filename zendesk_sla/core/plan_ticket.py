@@ -40,6 +40,7 @@ from zendesk_sla.core.pending import pending_step
 from zendesk_sla.core.policy import Policy
 from zendesk_sla.core.quota import in_grace
 from zendesk_sla.core.templates import render
+from zendesk_sla.core.transitions import next_transition
 
 REFUSED_PLACEHOLDERS = ("reason",)
 INFORMATIVE = ("sla:", "no-plan")  # notes that tell, where no agent must act
@@ -98,11 +99,13 @@ def decide(
         extra.add(tags.write_refused)
     elif step.notice is not None:
         notes = (*notes, Note(step.notice[0], step.notice[1], public=True))
+    calendar = policy.calendars.get(base.plan or "") if base.clocks else None
     return replace(
         base,
         tags=base.tags | extra | step_tags,
         notes=notes,
         status="solved" if step.solve and refused is None else None,
+        next_at=next_transition(calendar, base.clocks, (step.next_at,), now),
     )
 
 
@@ -273,33 +276,3 @@ def diff(
     if not (add or remove or fields or notes or status):
         return None
     return TicketChange(ticket.id, ticket.updated_stamp, add, remove, fields, notes, status)
-
-
-def previous_from_notes(notes: Mapping[str, datetime]) -> Previous | None:
-    """What the worker last applied, read from its SLA notes on the ticket (the newest wins).
-
-    When the local state is lost, the notes Zendesk shows tell which plan and severity
-    the agents were last told about, so a change is announced as a change, once.
-    """
-    latest: tuple[datetime, Previous] | None = None
-    for key, at in notes.items():
-        if key.startswith("sla-change:"):
-            plan, _, severity = key.rpartition(">")[2].partition(":")
-        elif key.startswith("sla:"):
-            plan, _, severity = key.removeprefix("sla:").partition(":")
-        else:
-            continue
-        if latest is None or at >= latest[0]:
-            latest = (at, Previous(plan or None, severity or None))
-    return latest[1] if latest else None
-
-
-def previous_from_ticket(policy: Policy, ticket: TicketFacts) -> Previous | None:
-    """What the worker applied, as the ticket shows it: its plan tag and its applied
-    severity field (both owned by the worker). None on a ticket it never wrote."""
-    prefix = policy.tags.plan_prefix
-    plans = [t[len(prefix) :] for t in ticket.tags if t.startswith(prefix)]
-    severity = ticket.fields.get(APPLIED_SEVERITY)
-    if len(plans) != 1 or not severity:
-        return None
-    return Previous(plans[0], severity)

@@ -14,13 +14,14 @@ class AppliedStore(TicketStore):
         self.db.executemany(
             "INSERT INTO applied(ticket_id, organization_id, plan, severity, eligible, "
             "response_state, resolution_state, response_due, resolution_due, created_at, "
-            "evaluated_at, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+            "evaluated_at, reason, next_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
             "ON CONFLICT(ticket_id) DO UPDATE SET reason=excluded.reason, "
             "organization_id=excluded.organization_id, plan=excluded.plan, "
             "severity=excluded.severity, eligible=excluded.eligible, "
             "response_state=excluded.response_state, resolution_state=excluded.resolution_state, "
             "response_due=excluded.response_due, resolution_due=excluded.resolution_due, "
-            "created_at=excluded.created_at, evaluated_at=excluded.evaluated_at",
+            "created_at=excluded.created_at, evaluated_at=excluded.evaluated_at, "
+            "next_at=excluded.next_at",
             [
                 (
                     a.ticket_id,
@@ -35,6 +36,7 @@ class AppliedStore(TicketStore):
                     a.created_at,
                     now,
                     a.reason,
+                    a.next_at,
                 )
                 for a in rows
             ],
@@ -60,13 +62,10 @@ class AppliedStore(TicketStore):
         """What this state decided before for those of `ids` it has decided."""
         query = (
             "SELECT ticket_id, organization_id, plan, severity, eligible, response_state, "
-            "resolution_state, response_due, resolution_due, created_at, reason FROM applied "
-            "WHERE ticket_id IN ({marks})"
+            "resolution_state, response_due, resolution_due, created_at, reason, next_at "
+            "FROM applied WHERE ticket_id IN ({marks})"
         )
-        return {
-            r[0]: Applied(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8], r[9], r[10])
-            for r in self._rows_in(query, ids)
-        }
+        return {r[0]: _applied(r) for r in self._rows_in(query, ids)}
 
     def record_written(
         self,
@@ -83,6 +82,26 @@ class AppliedStore(TicketStore):
         )
         self.record_snapshot(ticket_id, tags, custom_fields)
 
+    def transitions_due(self, now: int) -> list[int]:
+        """Live tickets whose next time-driven change has come."""
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT a.ticket_id FROM applied a JOIN tickets t ON t.id = a.ticket_id "
+                "WHERE a.next_at <= ? AND t.status NOT IN ('closed', 'deleted') "
+                "ORDER BY a.next_at",
+                (now,),
+            )
+        ]
+
+    def next_transition(self) -> int | None:
+        """The earliest time-driven change among live tickets (epoch), if any."""
+        row = self.db.execute(
+            "SELECT min(a.next_at) FROM applied a JOIN tickets t ON t.id = a.ticket_id "
+            "WHERE a.next_at IS NOT NULL AND t.status NOT IN ('closed', 'deleted')"
+        ).fetchone()
+        return None if row is None or row[0] is None else int(row[0])
+
     def previous_orgs(self, ids: Sequence[int]) -> set[int]:
         """Organizations the worker last saw these tickets in (a ticket may move)."""
         query = (
@@ -94,11 +113,16 @@ class AppliedStore(TicketStore):
     def applied_rows(self) -> list[Applied]:
         """Every decided ticket Zendesk still has."""
         return [
-            Applied(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8], r[9], r[10])
+            _applied(r)
             for r in self.db.execute(
                 "SELECT ticket_id, a.organization_id, plan, severity, eligible, response_state, "
-                "resolution_state, response_due, resolution_due, a.created_at, reason FROM applied "
+                "resolution_state, response_due, resolution_due, a.created_at, reason, next_at "
+                "FROM applied "
                 "a LEFT JOIN tickets t ON t.id = a.ticket_id WHERE coalesce(t.status, '') != "
                 "'deleted' ORDER BY ticket_id"
             )
         ]
+
+
+def _applied(r: Sequence[Any]) -> Applied:
+    return Applied(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8], r[9], r[10], r[11])

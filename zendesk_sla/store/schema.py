@@ -80,6 +80,11 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (kind, record_id, field)
     );
     """,
+    # 5: when each ticket's state next changes with time alone (exact-time transitions).
+    """
+    ALTER TABLE applied ADD COLUMN next_at INTEGER;
+    CREATE INDEX applied_next ON applied(next_at);
+    """,
 )
 
 
@@ -99,3 +104,4 @@ class Applied:
     resolution_due: str | None
     created_at: int
     reason: str | None = None
+    next_at: int | None = None  # epoch: when time alone next changes its decision

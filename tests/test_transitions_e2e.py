@@ -1,0 +1,83 @@
+"""Exact-time transitions against the sandbox: the worker knows when a ticket turns at risk
+and breached, wakes up then, and the tag lands within a minute of the exact moment."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from zendesk_sla.core.clocks import sla_clocks
+from zendesk_sla.sandbox.serve import Clock
+from zendesk_sla.sandbox.server import SandboxServer
+
+from tests.test_clocks_reference import policy
+from tests.test_sync_e2e import run_until_settled
+from tests.worker_fixtures import AppFactory, new_ticket
+
+
+def _tag_added_at(sandbox: SandboxServer, ticket_id: int, tag: str) -> int:
+    for audit in sandbox.sandbox.account.audits_by_ticket[ticket_id]:
+        for child in audit.children:
+            now, before = child.get("tags") or [], child.get("previous_value") or []
+            if child.get("event_type") == "Change" and tag in now and tag not in before:
+                return audit.timestamp
+    raise AssertionError(f"{tag} never added to #{ticket_id}")
+
+
+def test_a_blocker_turns_at_risk_then_breached_at_the_exact_moments(
+    make_app: AppFactory, sandbox: SandboxServer, clock: Clock
+) -> None:
+    account = sandbox.sandbox.account
+    app = make_app()
+    run_until_settled(app, clock)
+    template = next(
+        t
+        for t in account.tickets.values()
+        if "sla_plan_enterprise" in t.tags and "sla_unauthorized_contact" not in t.tags
+    )
+    ticket = new_ticket(account, template, priority="urgent", subject="Producción caída")
+    clock.advance(61)
+    worker = app.worker()
+    worker.run_cycle()
+    assert "sla_severity_blocker" in account.tickets[ticket.id].tags
+    row = app.store.applied_for([ticket.id])[ticket.id]
+    assert row.next_at is not None
+    # What the clocks say, read independently of the transition arithmetic:
+    terms = policy()
+    for tag in ("sla_at_risk", "sla_response_breached"):
+        moment = app.store.applied_for([ticket.id])[ticket.id].next_at
+        assert moment is not None
+        clock.advance(moment - clock())
+        summary = worker.run_transitions()
+        assert summary.error is None and tag in account.tickets[ticket.id].tags, tag
+        landed = _tag_added_at(sandbox, ticket.id, tag)
+        assert 0 <= landed - moment <= 60, (tag, landed - moment)
+        facts_timeline = _timeline(app, ticket.id)
+        before = sla_clocks(
+            terms, "enterprise", "blocker", facts_timeline, datetime.fromtimestamp(moment - 1, UTC)
+        )
+        assert before.response.state != ("at_risk" if tag == "sla_at_risk" else "breached")
+
+
+def _timeline(app: object, ticket_id: int) -> object:
+    from zendesk_sla.timelines import timeline
+
+    store = app.store  # type: ignore[attr-defined]
+    row = store.tickets([ticket_id])[ticket_id]
+    events = store.events([ticket_id]).get(ticket_id, [])
+    authors = {e.author_id for e in events if e.author_id}
+    return timeline(row, events, store.roles(authors))
+
+
+def test_the_worker_reports_its_earliest_transition(
+    make_app: AppFactory, sandbox: SandboxServer, clock: Clock
+) -> None:
+    app = make_app()
+    run_until_settled(app, clock)
+    worker = app.worker()
+    moment = worker.next_transition()
+    assert moment is not None and moment.timestamp() > clock() - 1
+    clock.advance(moment.timestamp() - clock())
+    done = worker.run_transitions()
+    assert done.evaluated >= 1
+    after = worker.next_transition()
+    assert after is None or after > moment
