@@ -21,6 +21,7 @@ from zendesk_sla.config import load_config
 from zendesk_sla.core.compliance import Filters
 from zendesk_sla.logs import configure
 from zendesk_sla.provision import provision
+from zendesk_sla.provision_rules import provision_rules
 from zendesk_sla.report_compliance import render_compliance
 from zendesk_sla.sandbox.serve import build_sandbox, sandbox_settings
 from zendesk_sla.sandbox.server import RateLimits
@@ -103,8 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"Zendesk sandbox on {server.url}: {args.tickets} tickets, seed {args.seed}\n")
         print("1. zendesk-sla setup")
-        for item in provision(app.gateway, config):
+        fields = provision(app.gateway, config)
+        for item in fields:
             print(f"   {item.kind:<13} {item.name:<24} {'created' if item.created else 'exists'}")
+        due = next((f.field_id for f in fields if f.name.startswith("SLA next due")), None)
+        for rule in provision_rules(app.gateway, config, due):
+            print(f"   {rule.kind:<13} {rule.title:<56} {'created' if rule.created else 'exists'}")
         worker = app.worker()
         print("\n2. zendesk-sla run --once (poll + sweep)")
         first = [worker.run_cycle(), worker.run_sweep()]
@@ -149,7 +154,15 @@ def main(argv: list[str] | None = None) -> int:
         print(reports.render(quota[:8], "table", ""))
         print("\n8. zendesk-sla report contacts")
         print(reports.render(reports.contacts_report(app.store, config, None), "table", ""))
-        print("\n9. zendesk-sla report compliance --by plan,severity")
+        hc = server.sandbox.help_center
+        print(f"\n9. support center: {len(hc.articles)} consumption pages, one per organization")
+        for article in list(hc.articles.values())[:3]:
+            segment = hc.segments[article.user_segment_id or 0]
+            print(f"   {article.title!r} readable by organizations {segment.organization_ids}")
+        nxt = worker.next_transition()
+        if nxt is not None:
+            print(f"   next at-risk/breach/notice moment: {nxt:%Y-%m-%d %H:%M:%S} UTC")
+        print("\n10. zendesk-sla report compliance --by plan,severity")
         now = datetime.fromtimestamp(account.now(), UTC)
         by_plan, _ = render_compliance(
             app.store, config, ("plan", "severity"), Filters(), "table", now
@@ -160,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             app.store, config, ("organization", "plan", "severity", "month"), Filters(), "html", now
         )
         page.write_text(html, encoding="utf-8")
-        print(f"\n10. compliance report with its charts: {page}")
+        print(f"\n11. compliance report with its charts: {page}")
         print(
             f"   more: ZENDESK_SLA_STATE={settings.zendesk_sla_state} "
             ".venv/bin/zendesk-sla report compliance --by organization --format table"
