@@ -161,8 +161,12 @@ def _read(text: str, rules: TextRules) -> TextVerdict:
     hits: list[Hit] = []
     capped: set[str] = set()
     words = set(normalized.split())
+    several = len(clauses) > 1
     for severity, weight, pattern in index.candidates(normalized, words):
         regex = compile_pattern(pattern)
+        # A clause's match is also one in the whole text: one search rules most rules out.
+        if several and regex.search(normalized) is None:
+            continue
         for clause in clauses:
             match = regex.search(clause)
             if match is None:
