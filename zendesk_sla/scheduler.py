@@ -82,7 +82,8 @@ def run_daemon(
         """Wake up at the earliest time-driven change (at risk, breach, notice, close):
         every cycle may have moved it, so each one re-arms the one-shot job."""
         moment = worker.next_transition()
-        if moment is None or moment == armed[0]:
+        pending = scheduler.get_job("transitions") is not None
+        if moment is None or (moment == armed[0] and pending):
             return
         armed[0] = moment
         scheduler.add_job(
@@ -91,7 +92,8 @@ def run_daemon(
             run_date=max(moment, datetime.now(UTC)),
             id="transitions",
             replace_existing=True,
-            **options,
+            max_instances=1,
+            misfire_grace_time=None,  # late (a long poll held the lock) is better than never
         )
 
     def transitions() -> Summary:

@@ -1,0 +1,65 @@
+"""The daemon wakes up at each ticket's exact transition moment, not at the next sweep."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+from zendesk_sla.scheduler import run_daemon
+from zendesk_sla.store import StateStore
+from zendesk_sla.summary import Summary
+from zendesk_sla.zendesk.transport import Meter
+
+
+class FakeWorker:
+    """What the daemon needs of a worker; its transitions fall due at `moments`."""
+
+    def __init__(self, store: StateStore, moments: list[datetime]) -> None:
+        self.stop = threading.Event()
+        self.store = store
+        self.gateway = SimpleNamespace(session=SimpleNamespace(meter=Meter()))
+        self.last_progress: float | None = None
+        self.on_progress = lambda *_: None
+        self.moments = moments
+        self.ran: list[tuple[datetime, datetime]] = []  # (due, ran at)
+        self.polls = 0
+
+    def run_cycle(self) -> Summary:
+        self.polls += 1
+        return Summary("poll")
+
+    def run_sweep(self) -> Summary:
+        return Summary("sweep")
+
+    def next_transition(self) -> datetime | None:
+        return self.moments[0] if self.moments else None
+
+    def run_transitions(self) -> Summary:
+        self.ran.append((self.moments.pop(0), datetime.now(UTC)))
+        if not self.moments:
+            self.stop.set()
+        return Summary("transitions")
+
+
+def test_each_transition_runs_at_its_moment_with_no_sweep_in_between(tmp_path: Path) -> None:
+    store = StateStore(str(tmp_path / "state.sqlite3"))
+    start = datetime.now(UTC)
+    worker = FakeWorker(store, [start + timedelta(seconds=1), start + timedelta(seconds=2.5)])
+    net = threading.Timer(20, worker.stop.set)  # a safety net: the test never hangs
+    net.daemon = True
+    net.start()
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        assert run_daemon(worker, 3600, 3600) == 0  # type: ignore[arg-type]
+    finally:
+        net.cancel()
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        store.close()
+    assert len(worker.ran) == 2
+    for due, ran in worker.ran:
+        assert timedelta(0) <= ran - due < timedelta(seconds=1), (due, ran)
+    assert worker.polls == 1  # the hourly poll never came: the transitions woke it up
