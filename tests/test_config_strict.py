@@ -53,6 +53,13 @@ MUTATIONS = [
     ("timezone", "Mars/Olympus", "unknown time zone"),
     ("plans.enterprise.at_risk_ratio", 1.5, "plans.enterprise.at_risk_ratio"),
     ("quota.year_field", "{x", "quota.year_field"),
+    ("help_center.body", "<p>{usados}</p>", "help_center.body: unknown placeholder '{usados}'"),
+    ("help_center.locale", "Spanish", "help_center.locale"),
+    ("views.at_risk", 7, "views.at_risk"),
+    ("alerts.breached.subject", "", "alerts.breached.subject"),
+    ("plans.company.at_risk", {"blocker": "2x"}, "plans.company.at_risk.blocker"),
+    ("plans.company.at_risk", {"blocker": 1.5}, "plans.company.at_risk.blocker"),
+    ("notes.sla_terms", "{terminos}", "notes.sla_terms: unknown placeholder"),
 ]
 
 

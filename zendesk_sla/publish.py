@@ -5,15 +5,16 @@ organization, in a section the worker creates once. The state remembers each
 page's segment, article and the digest of what was published, so an unchanged
 page costs no request; after a lost state, the segment is found again by its
 organization and the article by its label, and is rewritten only if it differs.
-A help center that refuses (Guide not enabled, no permission) is logged once
-per cycle and never stops a cycle.
+A help center that refuses (Guide not enabled, no permission) is logged and left
+alone for an hour; it never stops a cycle.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import structlog
@@ -33,15 +34,23 @@ def _digest(page: Page) -> str:
 
 
 class Publisher:
-    def __init__(self, gateway: ZendeskGateway, store: StateStore, texts: PageTexts | None):
+    def __init__(
+        self,
+        gateway: ZendeskGateway,
+        store: StateStore,
+        texts: PageTexts | None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.gateway = gateway
         self.store = store
         self.texts = texts
+        self.clock = clock
         self._segments: list[dict[str, Any]] | None = None  # listed once, after a lost state
+        self._resting_until = 0.0  # after a refusal: not every poll asks again
 
     def publish(self, pages: Iterable[Page]) -> int:
         """Bring each page up to date; the number of pages written."""
-        if self.texts is None:
+        if self.texts is None or self.clock() < self._resting_until:
             return 0
         written = 0
         self._segments = None
@@ -50,7 +59,8 @@ class Publisher:
             for page in pages:
                 written += self._one(page, place)
         except ZendeskError as exc:
-            log.warning("help_center_unavailable", error=str(exc)[:300])
+            log.warning("help_center_unavailable", error=str(exc)[:300], retry_in_seconds=3600)
+            self._resting_until = self.clock() + 3600
         return written
 
     def _place(self, texts: PageTexts) -> dict[str, Any]:

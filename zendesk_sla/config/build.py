@@ -83,7 +83,7 @@ def _plans(
             resolution={sev: _target(t) for sev, t in p.resolution.items()},
             at_risk_ratio=p.at_risk_ratio,
             at_risk={
-                sev: v if isinstance(v, float) else Target(*parse_duration(v))
+                sev: v if isinstance(v, float) else Target(*parse_duration(str(v)))
                 for sev, v in p.at_risk.items()
             },
         )

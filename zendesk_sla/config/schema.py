@@ -91,6 +91,22 @@ TargetSpec = Annotated[
 ]
 
 
+def _at_risk_spec(value: object) -> float | str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 0 < value <= 1:
+            return float(value)
+    elif isinstance(value, str):
+        parse_duration(value)
+        return value
+    raise ValueError(
+        f"{value!r}: expected a share of the target between 0 and 1 (0.5) "
+        "or a time before the due ('2h', '1d')"
+    )
+
+
+AtRiskSpec = Annotated[object, AfterValidator(_at_risk_spec)]
+
+
 class PlanConfig(Strict):
     hours: Hours | None
     channels: list[str]
@@ -100,7 +116,7 @@ class PlanConfig(Strict):
     resolution: dict[Severity, TargetSpec]
     at_risk_ratio: float | None = Field(None, gt=0, le=1)  # over the top-level one
     # Per severity, over the ratios: a share of the target (0.5) or a time before due ("2h").
-    at_risk: dict[Severity, Annotated[float, Field(gt=0, le=1)] | Duration] = {}
+    at_risk: dict[Severity, AtRiskSpec] = {}
 
 
 class HolidayConfig(Strict):
