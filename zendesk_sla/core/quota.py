@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 QuotaState = Literal["counted", "grace", "exempt", "exceeded"]
@@ -25,6 +26,7 @@ def add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
+@lru_cache(maxsize=65_536)  # a pure function of two days, asked for every ticket at every recount
 def quota_year(contract_start: date | None, day: date) -> tuple[date, date]:
     """[start, end) of the quota year holding `day`: the contract year, else the calendar year."""
     if contract_start is None:
