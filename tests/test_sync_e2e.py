@@ -289,3 +289,23 @@ def test_setup_is_idempotent(make_app: AppFactory, sandbox: SandboxServer) -> No
     assert not any(item.created for item in again)
     titles = [f.title for f in sandbox.sandbox.account.fields.values() if f.kind == "ticket"]
     assert len(titles) == len(set(titles))
+
+
+def test_a_quiet_poll_reads_only_the_four_exports(
+    make_app: AppFactory, sandbox: SandboxServer, clock: Clock
+) -> None:
+    # The sample's contacts were created in the same second: the time-based user export
+    # returns them at every poll, and re-reading each one's memberships cost 27 requests.
+    app = make_app()
+    run_until_settled(app, clock)
+    worker = app.worker()
+    before = dict(app.session.meter.requests)
+    clock.advance(61)
+    worker.run_cycle()
+    spent = {k: v - before.get(k, 0) for k, v in app.session.meter.requests.items()}
+    assert {k for k, v in spent.items() if v} == {
+        "GET /api/v2/incremental/users",
+        "GET /api/v2/incremental/organizations",
+        "GET /api/v2/incremental/ticket_events",
+        "GET /api/v2/incremental/tickets/cursor",
+    }

@@ -99,6 +99,15 @@ class TicketStore(StoreBase):
             )
         }
 
+    def users(self, user_ids: Iterable[int]) -> dict[int, UserRow]:
+        query = (
+            "SELECT id, role, organization_id, authorized, name FROM users WHERE id IN ({marks})"
+        )
+        return {
+            uid: UserRow(uid, role, org, None if ok is None else bool(ok), name)
+            for uid, role, org, ok, name in self._rows_in(query, user_ids)
+        }
+
     def names(self, user_ids: Iterable[int]) -> dict[int, str]:
         return dict(self._rows_in("SELECT id, name FROM users WHERE id IN ({marks})", user_ids))
 
