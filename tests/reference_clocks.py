@@ -98,6 +98,7 @@ def evaluate(
     third_party: bool = False,
     solve_stops_response: bool = True,
     at_risk_ratio: float = 0.75,
+    at_risk_before: int | None = None,  # seconds before the due: at risk once so little is left
 ) -> Verdict:
     target = target_seconds(plan, kind, severity)
     if target is None:
@@ -154,8 +155,10 @@ def evaluate(
         state = late
     elif paused:
         state = "paused"
-    elif not best_effort and elapsed >= at_risk_ratio * target:
-        state = "at_risk"
     else:
-        state = "running"
+        if at_risk_before is not None:
+            warned = target - elapsed <= at_risk_before  # this little left: at risk
+        else:
+            warned = elapsed >= at_risk_ratio * target
+        state = "at_risk" if warned and not best_effort else "running"
     return Verdict(state, None if state == "paused" else due, elapsed)

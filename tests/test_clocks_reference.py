@@ -17,11 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from zendesk_sla.config import load_config
 from zendesk_sla.core.clocks import sla_clocks
-from zendesk_sla.core.policy import Policy
+from zendesk_sla.core.policy import Policy, Target
 from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
 
 from tests.conftest import CONFIG
-from tests.reference_clocks import Event, evaluate
+from tests.reference_clocks import HOURS, Event, evaluate
 
 STATUSES = ("open", "pending", "hold", "solved", "open", "solved")
 COMMENTS = ("agent", "admin", "private", "trigger", "customer")
@@ -38,6 +38,12 @@ START = datetime(2025, 1, 1, tzinfo=UTC)
 @cache
 def policy() -> Policy:
     return load_config(CONFIG).policy
+
+
+def _spec(value: float | str) -> float | Target:
+    if isinstance(value, float):
+        return value
+    return Target(int(value[:-1]), "h" if value.endswith("h") else "d")
 
 
 def core_timeline(created: datetime, events: list[Event]) -> Timeline:
@@ -80,6 +86,7 @@ def histories(draw: st.DrawFn) -> tuple[datetime, list[Event]]:
     st.integers(-600, 60 * 24 * 60),
     st.booleans(),
     st.sampled_from([None, 0.5, 0.9]),  # the plan's own at-risk threshold, or the 0.75
+    st.sampled_from([None, 0.4, "1h", "1d"]),  # the severity's own: a share or a time before
 )
 def test_core_clocks_agree_with_the_naive_reference(
     history: tuple[datetime, list[Event]],
@@ -88,11 +95,16 @@ def test_core_clocks_agree_with_the_naive_reference(
     minutes_after: int,
     third_party: bool,
     plan_ratio: float | None,
+    severity_spec: float | str | None,
 ) -> None:
     created, events = history
     now = created + timedelta(minutes=minutes_after)
     terms = policy()
-    plans = {**terms.plans, plan: replace(terms.plans[plan], at_risk_ratio=plan_ratio)}
+    at_risk = {} if severity_spec is None else {severity: _spec(severity_spec)}
+    plans = {
+        **terms.plans,
+        plan: replace(terms.plans[plan], at_risk_ratio=plan_ratio, at_risk=at_risk),
+    }
     clocks = sla_clocks(
         replace(terms, plans=plans),
         plan,
@@ -101,10 +113,24 @@ def test_core_clocks_agree_with_the_naive_reference(
         now,
         third_party=third_party,
     )
-    ratio = 0.75 if plan_ratio is None else plan_ratio
     for kind, clock in (("response", clocks.response), ("resolution", clocks.resolution)):
+        ratio = 0.75 if plan_ratio is None else plan_ratio
+        before = None
+        if isinstance(severity_spec, float):
+            ratio = severity_spec
+        elif isinstance(severity_spec, str):  # a time before the due: 1h, or a plan's day
+            opening, closing = HOURS[plan]
+            before = 3600 if severity_spec == "1h" else (closing - opening) * 3600
         expected = evaluate(
-            plan, severity, kind, created, events, now, third_party=third_party, at_risk_ratio=ratio
+            plan,
+            severity,
+            kind,
+            created,
+            events,
+            now,
+            third_party=third_party,
+            at_risk_ratio=ratio,
+            at_risk_before=before,
         )
         got = (clock.state, clock.due, clock.elapsed_seconds if clock.state != "none" else 0)
         if clock.state == "exempt":
