@@ -81,3 +81,45 @@ def test_the_worker_reports_its_earliest_transition(
     assert done.evaluated >= 1
     after = worker.next_transition()
     assert after is None or after > moment
+
+
+def test_the_alert_trigger_mails_the_assignee_once_and_the_group_when_unassigned(
+    make_app: AppFactory, sandbox: SandboxServer, clock: Clock
+) -> None:
+    from zendesk_sla.provision_rules import provision_rules
+
+    account = sandbox.sandbox.account
+    app = make_app()
+    provision_rules(app.gateway, app.config, None)
+    run_until_settled(app, clock)
+    template = next(
+        t
+        for t in account.tickets.values()
+        if "sla_plan_enterprise" in t.tags and "sla_unauthorized_contact" not in t.tags
+    )
+    agent = next(u.id for u in account.users.values() if u.role == "agent")
+    mine = new_ticket(account, template, priority="urgent", subject="Producción caída")
+    theirs = new_ticket(account, template, priority="urgent", subject="Producción caída")
+    with account.lock:
+        account.update_ticket(mine.id, {"assignee_id": agent}, agent)
+        account.update_ticket(theirs.id, {"group_id": 360000000001}, agent)
+    clock.advance(61)
+    worker = app.worker()
+    worker.run_cycle()
+    moment = app.store.applied_for([mine.id])[mine.id].next_at
+    assert moment is not None
+    clock.advance(moment - clock())
+    worker.run_transitions()
+    mails = [m for m in sandbox.sandbox.sent if m.ticket_id in (mine.id, theirs.id)]
+    at_risk = [m for m in mails if "en riesgo" in m.subject]
+    assert {(m.ticket_id, m.to, m.recipient) for m in at_risk} == {
+        (mine.id, "user", agent),
+        (theirs.id, "group", 360000000001),
+    }
+    assert "sla_at_risk_avisado" in account.tickets[mine.id].tags
+    clock.advance(61)
+    worker.run_cycle()  # later updates: the alert is not sent again
+    with account.lock:
+        account.update_ticket(mine.id, {"priority": "high"}, agent)
+    again = [m for m in sandbox.sandbox.sent if m.ticket_id == mine.id and "en riesgo" in m.subject]
+    assert len(again) == 1

@@ -60,6 +60,7 @@ class Account(Exports, JobQueue, TicketCreation, Memberships):
         self._jobs_ready = threading.Condition(self.lock)
         self.refusals: Counter[int] = Counter()  # refused updates per ticket (for tests)
         self.memberships: dict[int, set[int]] = {}  # user -> its other organizations
+        self.triggers: Callable[[Ticket, Audit], None] = lambda *_: None  # run after updates
 
     # -- building ------------------------------------------------------------------
     def now(self) -> int:
@@ -171,6 +172,7 @@ class Account(Exports, JobQueue, TicketCreation, Memberships):
             if child["event_type"] == "Comment":
                 child["audit_id"] = audit.id
         self._record(ticket, audit)
+        self.triggers(ticket, audit)
         return audit
 
     def _required_on_solve(self, ticket: Ticket, changes: Json) -> None:

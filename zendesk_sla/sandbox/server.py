@@ -32,6 +32,7 @@ from zendesk_sla.sandbox.routes_jobs import JobRoutes
 from zendesk_sla.sandbox.routes_rules import RuleRoutes, Rules
 from zendesk_sla.sandbox.routes_tickets import TicketRoutes
 from zendesk_sla.sandbox.routing import Reply, Route, json_reply
+from zendesk_sla.sandbox.trigger_engine import Sent, fire
 
 RATE_LIMIT_BODY = b"Number of allowed API requests per minute exceeded"
 AUTH_ERROR: Json = {"error": "Couldn't authenticate you"}
@@ -107,6 +108,10 @@ class Sandbox(
         self.updates_by_ticket: dict[int, list[int]] = {}
         self.help_center = HelpCenter(account.next_id, account.now())
         self.rules = Rules(account.next_id)
+        self.sent: list[Sent] = []  # e-mails the triggers would have sent
+        account.triggers = lambda ticket, audit: fire(
+            self.rules.triggers.values(), ticket, audit, self.sent
+        )
         self.caller: Any = None
         self.add_help_center_routes()
         self.add_rule_routes()
