@@ -123,3 +123,23 @@ def test_the_alert_trigger_mails_the_assignee_once_and_the_group_when_unassigned
         account.update_ticket(mine.id, {"priority": "high"}, agent)
     again = [m for m in sandbox.sandbox.sent if m.ticket_id == mine.id and "en riesgo" in m.subject]
     assert len(again) == 1
+
+
+def test_a_due_ticket_zendesk_no_longer_returns_does_not_wake_the_worker_again(
+    make_app: AppFactory, sandbox: SandboxServer, clock: Clock
+) -> None:
+    account = sandbox.sandbox.account
+    app = make_app()
+    run_until_settled(app, clock)
+    worker = app.worker()
+    moment = worker.next_transition()
+    assert moment is not None
+    due = app.store.transitions_due(int(moment.timestamp()))
+    with account.lock:  # gone from Zendesk: show_many leaves it out
+        for ticket_id in due:
+            del account.tickets[ticket_id]
+    clock.advance(moment.timestamp() - clock())
+    worker.run_transitions()
+    after = worker.next_transition()
+    assert after is None or after > moment
+    assert app.store.transitions_due(int(moment.timestamp())) == []

@@ -182,12 +182,17 @@ class Worker(RangeCycles):
                 self._refresh_and_apply(changed, summary)
 
     def _transitions(self, summary: Summary) -> None:
-        ids = self.store.transitions_due(int(self.clock().timestamp()))
+        now = int(self.clock().timestamp())
+        ids = self.store.transitions_due(now)
         for start in range(0, len(ids), 1000):
             if self.stop.is_set():
                 summary.interrupted = True
                 return
             self._refresh_and_apply(ids[start : start + 1000], summary)
+        # A ticket Zendesk no longer returned (deleted) or could not decide waits for the
+        # next poll or sweep, instead of waking the daemon again at once.
+        with self.store.transaction():
+            self.store.forget_transitions(self.store.transitions_due(now))
 
     def _export(
         self,

@@ -71,23 +71,25 @@ def run_daemon(
     crashed = health.crashed
 
     options: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 30}
+    # The earliest time-driven change (at risk, breach, notice, close), as the last cycle
+    # left it, and the one the transitions job is armed for. Jobs only note the moment;
+    # the main thread arms the job: a job calling the scheduler while it shuts down (it
+    # waits for running jobs holding its job-store lock) would never return.
+    wanted: list[datetime | None] = [None]
     armed: list[datetime | None] = [None]
 
     def after(summary: Summary) -> None:
         metrics.observe(summary, meter, worker.store)
         health.observed(summary, time.time())
-        arm()
+        wanted[0] = worker.next_transition()  # every cycle may have moved it
 
     def arm() -> None:
-        """Wake up at the earliest time-driven change (at risk, breach, notice, close):
-        every cycle may have moved it, so each one re-arms the one-shot job."""
-        moment = worker.next_transition()
-        pending = scheduler.get_job("transitions") is not None
-        if moment is None or (moment == armed[0] and pending):
-            return
+        moment = wanted[0]
+        if moment is None or moment == armed[0]:
+            return  # a moment already run comes back only after a cycle moved it
         armed[0] = moment
         scheduler.add_job(
-            _guarded(lock, "transitions", transitions, after, crashed, before_cycle),
+            _guarded(lock, "transitions", worker.run_transitions, after, crashed, before_cycle),
             "date",
             run_date=max(moment, datetime.now(UTC)),
             id="transitions",
@@ -95,10 +97,6 @@ def run_daemon(
             max_instances=1,
             misfire_grace_time=None,  # late (a long poll held the lock) is better than never
         )
-
-    def transitions() -> Summary:
-        armed[0] = None
-        return worker.run_transitions()
 
     ops = None
     if metrics_port is not None:
@@ -145,8 +143,8 @@ def run_daemon(
     log.info("daemon_started", poll_seconds=poll_seconds, sweep_seconds=sweep_seconds)
     scheduler.start()
     started.set()
-    while not stop.wait(0.5):
-        pass
+    while not stop.wait(0.2):
+        arm()
     log.info("stopping", note="the running cycle ends after its page; Ctrl-C again to quit now")
     done = threading.Event()
 

@@ -94,6 +94,11 @@ class AppliedStore(TicketStore):
             )
         ]
 
+    def forget_transitions(self, ids: Sequence[int]) -> None:
+        self.db.executemany(
+            "UPDATE applied SET next_at = NULL WHERE ticket_id = ?", [(i,) for i in ids]
+        )
+
     def next_transition(self) -> int | None:
         """The earliest time-driven change among live tickets (epoch), if any."""
         row = self.db.execute(
