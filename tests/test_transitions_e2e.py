@@ -117,6 +117,8 @@ def test_the_alert_trigger_mails_the_assignee_once_and_the_group_when_unassigned
         (theirs.id, "group", 360000000001),
     }
     assert "sla_at_risk_avisado" in account.tickets[mine.id].tags
+    children = [c for a in account.audits_by_ticket[mine.id] for c in a.children]
+    assert all(isinstance(c.get("id"), int) for c in children)  # as Zendesk exports them
     clock.advance(61)
     worker.run_cycle()  # later updates: the alert is not sent again
     with account.lock:

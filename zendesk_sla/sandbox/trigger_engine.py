@@ -9,7 +9,7 @@ and common setups use; an unknown one never holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +68,13 @@ def holds(condition: Json, ticket: Ticket) -> bool:
     return False
 
 
-def fire(triggers: Iterable[Json], ticket: Ticket, audit: Audit, sent: list[Sent]) -> None:
+def fire(
+    triggers: Iterable[Json],
+    ticket: Ticket,
+    audit: Audit,
+    sent: list[Sent],
+    new_id: Callable[[], int],
+) -> None:
     """Run the active triggers once over a ticket just updated by `audit`."""
     for trigger in sorted(triggers, key=lambda t: (t["position"], t["id"])):
         conditions = trigger["conditions"]
@@ -96,7 +102,8 @@ def fire(triggers: Iterable[Json], ticket: Ticket, audit: Audit, sent: list[Sent
             elif field == "current_tags":
                 added = [t for t in str(value).split() if t not in ticket.tags]
                 if added:
-                    change = {"event_type": "Change", "tags": [*ticket.tags, *added]}
+                    change: Json = {"id": new_id(), "event_type": "Change"}
+                    change["tags"] = [*ticket.tags, *added]
                     change["previous_value"] = list(ticket.tags)
                     audit.children.append(change)
                     ticket.tags = [*ticket.tags, *added]
