@@ -66,10 +66,15 @@ def test_a_new_version_leaves_every_verdict_and_writes_nothing(
     audits = len(sandbox.sandbox.account.audits)
     app = make_app(config=_config(path), provisioned=False)
     summary = app.worker().run_reevaluate()
-    assert summary.error is None and summary.evaluated >= len(before)
+    # Every ticket was judged under the terms still in force for it: only the closed ones
+    # the first run never decided are decided now.
+    assert summary.error is None and summary.evaluated == len(_verdicts(app.store)) - len(before)
+    everything = app.worker().run_reevaluate(everything=True)
+    assert everything.evaluated >= len(before)
     after = _verdicts(app.store)
     assert {tid: after[tid] for tid in before} == before
-    assert summary.written == 0 and len(sandbox.sandbox.account.audits) == audits
+    assert summary.written == everything.written == 0
+    assert len(sandbox.sandbox.account.audits) == audits
     exports = [k for k in app.session.meter.requests if "incremental" in k]
     assert exports == [], "re-evaluating reads the state, not Zendesk's export"
 
@@ -119,3 +124,27 @@ def test_the_dry_run_prints_old_to_new_and_compliance_before_and_after(
     assert "Compliance, response:" in out and "% met of" in out
     assert "response_due: 20" in out and " -> 20" in out
     assert len(sandbox.sandbox.account.audits) == audits  # a dry run writes nothing
+
+
+def test_a_version_from_a_month_ago_re_judges_only_the_tickets_created_since(
+    make_app: AppFactory, clock: Clock, tmp_path: Path
+) -> None:
+    app = make_app()
+    run_until_settled(app, clock)
+    before = {a.ticket_id: a for a in app.store.applied_rows()}
+    app.close()
+    today = datetime.fromtimestamp(clock(), UTC).astimezone(ZoneInfo("Europe/Madrid"))
+    effective = today - timedelta(days=30)
+    start = effective.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+    path = versioned(tmp_path, {"effective": effective.date().isoformat(), "plans": TIGHTER})
+    again = make_app(config=_config(path), provisioned=False)
+    summary = again.worker().run_reevaluate()
+    after = {a.ticket_id: a for a in again.store.applied_rows()}
+    recent = {t for t, a in before.items() if a.created_at >= start}
+    assert recent and summary.evaluated >= len(recent)
+    assert summary.evaluated < len(after)  # the older history was not touched
+    for ticket_id, old in before.items():
+        if ticket_id not in recent:
+            assert after[ticket_id] == old  # same verdict, same record
+    moved = [t for t in recent if after[t].response_due != before[t].response_due]
+    assert moved, "1h targets move the dues of tickets created since the version"

@@ -83,6 +83,24 @@ def test_decide_judges_by_creation_and_rejudge_by_the_latest_terms(tmp_path: Pat
     assert not any(n.key.startswith("sla-terms") for n in kept.notes)
 
 
+def test_decide_judges_a_ticket_created_after_the_version_by_the_new_terms(
+    tmp_path: Path,
+) -> None:
+    cfg = config(tmp_path, VERSION)
+    created = madrid("2027-01-04 10:00")
+    facts = ticket_facts(
+        created,
+        timeline("2027-01-04 10:00"),
+        priority="urgent",
+        organization_id=7,
+        requester_id=100,
+    )
+    org = OrgFacts(7, "company", frozenset({100}), "Textil Sur")
+    decision = decide(cfg.policy, facts, org, None, madrid("2027-01-04 10:30"))
+    assert decision.fields["response_due"] == "2027-01-04T11:00:00Z"  # 2h, not 4h
+    assert not any(n.key.startswith("sla-terms") for n in decision.notes)
+
+
 def test_two_versions_stack_in_date_order(tmp_path: Path) -> None:
     later = {"effective": "2027-07-01", "plans": {"company": {"response": {"critical": "6h"}}}}
     cfg = config(tmp_path, VERSION, later)

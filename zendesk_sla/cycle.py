@@ -118,9 +118,10 @@ class Worker(RangeCycles):
         at = self.store.next_transition()
         return None if at is None else datetime.fromtimestamp(at, UTC)
 
-    def run_reevaluate(self) -> Summary:
-        """Re-decide the stored history under the loaded contract, with no export."""
-        return self._cycle("reevaluate", self._reevaluate)
+    def run_reevaluate(self, everything: bool = False) -> Summary:
+        """Re-decide the stored history under the loaded contract, with no export: the
+        tickets whose terms changed, or all of them."""
+        return self._cycle("reevaluate", lambda s: self._reevaluate(s, everything))
 
     def _cycle(self, kind: str, body: Callable[[Summary], None]) -> Summary:
         summary = Summary(kind, dry_run=self.dry_run)

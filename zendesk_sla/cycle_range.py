@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from zendesk_sla.evaluate import WATCHING_SINCE, Evaluator
@@ -122,16 +122,30 @@ class RangeCycles:
         if in_flight is not None:
             self._finish(in_flight, summary)
 
-    def _reevaluate(self, summary: Summary) -> None:
-        """Re-decide every stored ticket under the contract now loaded, from the state alone:
-        no export. Only tickets whose tags, fields or notes differ are written; closed ones
-        (Zendesk refuses to change them) are re-judged in the state only."""
+    def _reevaluate(self, summary: Summary, everything: bool = False) -> None:
+        """Re-decide stored tickets under the contract now loaded, from the state alone: no
+        export. Only tickets judged under other terms than those now in force for their
+        creation are re-decided (all with `everything`); only those whose tags, fields or
+        notes differ are written; closed ones (Zendesk refuses to change them) are
+        re-judged in the state only."""
         key = "reevaluate:decided"
-        self.touched_orgs |= set(self.store.all_org_ids())
+        ids = self.store.ticket_ids_between(0, None)
+        if not everything:
+            judged = self.store.judged_under()
+            policy = self.config.policy
+            ids = [
+                i
+                for i in ids
+                if i not in judged
+                or judged[i][1] != policy.in_force(datetime.fromtimestamp(judged[i][0], UTC)).digest
+            ]
+        self.touched_orgs |= (
+            self.store.previous_orgs(ids) if not everything else set(self.store.all_org_ids())
+        )
         self.quiet = True  # the past is not re-announced; a re-judged due is (sla-terms note)
         try:
             self._quota_pass(summary, write=False)
-            self._decide_all(summary, self.store.ticket_ids_between(0, None), key)
+            self._decide_all(summary, ids, key)
         finally:
             self.quiet = False
         if not summary.interrupted and not self.dry_run:

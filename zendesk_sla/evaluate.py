@@ -159,7 +159,8 @@ class Evaluator:
             change = self._writable(change)
             held = change is not None and ticket_id in waiting
             summary.evaluated += 1
-            record = _applied(row.id, row.organization_id, row.created_at, decision)
+            terms = policy.in_force(facts.created_at).digest
+            record = _applied(row.id, row.organization_id, row.created_at, decision, terms)
             out.append(
                 Evaluation(
                     facts,
@@ -261,7 +262,9 @@ class Evaluator:
         return plan
 
 
-def _applied(ticket_id: int, org_id: int | None, created: int, decision: Decision) -> Applied:
+def _applied(
+    ticket_id: int, org_id: int | None, created: int, decision: Decision, terms: str
+) -> Applied:
     clocks = decision.clocks
     return Applied(
         ticket_id=ticket_id,
@@ -276,4 +279,5 @@ def _applied(ticket_id: int, org_id: int | None, created: int, decision: Decisio
         created_at=created,
         reason="; ".join(decision.reasons) or None,
         next_at=int(decision.next_at.timestamp()) if decision.next_at else None,
+        terms=terms,
     )

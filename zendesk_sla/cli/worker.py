@@ -145,7 +145,7 @@ def cmd_reevaluate(args: argparse.Namespace) -> int:
             on_evaluated=report.evaluated,
             on_progress=cycle_progress(progress),
         )
-        summary = worker.run_reevaluate()
+        summary = worker.run_reevaluate(everything=args.all)
         progress.close()
         if args.dry_run:
             report.write(sys.stdout)
@@ -261,9 +261,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "reevaluate",
         help=text,
         description=text + ". Each ticket is judged by the contract version in force when it "
-        "was created, so a new version never re-judges the past unless --rejudge.",
+        "was created, so a new version never re-judges the past unless --rejudge; only "
+        "tickets judged under other terms than those now in force are re-decided.",
     )
     again.add_argument("--dry-run", action="store_true", help="print old -> new, write nothing")
+    again.add_argument(
+        "--all",
+        action="store_true",
+        help="re-decide every stored ticket, not only those whose contract terms changed",
+    )
     again.add_argument(
         "--rejudge",
         action="store_true",

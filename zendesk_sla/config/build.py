@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime, time
@@ -95,10 +97,24 @@ def _plans(
     return plans, calendars
 
 
+# YAML sections that never change a ticket's decision: left out of the terms' digest.
+NOT_TERMS = {"sync", "help_center", "views", "alerts", "contract_versions", "plans"}
+
+
+def terms_digest(raw: ConfigFile, index: int) -> str:
+    """What decides a ticket under contract version `index` (-1: the original terms): a
+    ticket judged under the same digest needs no re-judging."""
+    data = raw.model_dump(mode="json", exclude=NOT_TERMS)
+    data["plans"] = {k: v.model_dump(mode="json") for k, v in raw.plans_from(index).items()}
+    text = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def build_policy(raw: ConfigFile) -> Policy:
     names = holiday_names(raw.holidays)
     closed = frozenset(names)
     base = _base_policy(raw, *_plans(raw.plans, raw.timezone, closed, names))
+    base = replace(base, digest=terms_digest(raw, -1))
     zone = ZoneInfo(raw.timezone)
     later = []
     for index, version in enumerate(raw.contract_versions):
@@ -106,7 +122,12 @@ def build_policy(raw: ConfigFile) -> Policy:
         start = datetime.combine(version.effective, time(0), zone)
         terms = f"{version.effective.isoformat()} {version.description}".strip()
         version_policy = replace(
-            base, plans=plans, calendars=calendars, terms=terms, effective=start
+            base,
+            plans=plans,
+            calendars=calendars,
+            terms=terms,
+            effective=start,
+            digest=terms_digest(raw, index),
         )
         later.append((start, version_policy))
     return replace(base, later=tuple(later))

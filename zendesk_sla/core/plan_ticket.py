@@ -66,7 +66,9 @@ def decide(
     carries the refused tag and one internal note saying what was refused.
     `quiet` (a first run or a backfill, POLICY 10): no note that only informs ("SLA
     applied", "no support plan"); notes go only where an agent must act.
+    The ticket is judged by the contract terms in force when it was created.
     """
+    policy = policy.in_force(ticket.created_at)
     tags = policy.tags
     found = eligibility(policy, ticket, org)
     base = _sla(policy, ticket, found, previous, now)

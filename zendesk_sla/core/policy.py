@@ -224,6 +224,7 @@ class Policy:
     later: tuple[tuple[datetime, Policy], ...] = ()
     terms: str = "original"  # which terms these are: "original", or the version's date
     effective: datetime | None = None  # when these terms took effect (None: the original)
+    digest: str = ""  # of everything in the YAML that decides a ticket under these terms
 
     def in_force(self, at: datetime) -> Policy:
         """The terms in force at `at` (a ticket's creation, a quota year's start)."""

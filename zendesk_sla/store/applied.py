@@ -14,14 +14,14 @@ class AppliedStore(TicketStore):
         self.db.executemany(
             "INSERT INTO applied(ticket_id, organization_id, plan, severity, eligible, "
             "response_state, resolution_state, response_due, resolution_due, created_at, "
-            "evaluated_at, reason, next_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
+            "evaluated_at, reason, next_at, terms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
             "ON CONFLICT(ticket_id) DO UPDATE SET reason=excluded.reason, "
             "organization_id=excluded.organization_id, plan=excluded.plan, "
             "severity=excluded.severity, eligible=excluded.eligible, "
             "response_state=excluded.response_state, resolution_state=excluded.resolution_state, "
             "response_due=excluded.response_due, resolution_due=excluded.resolution_due, "
             "created_at=excluded.created_at, evaluated_at=excluded.evaluated_at, "
-            "next_at=excluded.next_at",
+            "next_at=excluded.next_at, terms=excluded.terms",
             [
                 (
                     a.ticket_id,
@@ -37,6 +37,7 @@ class AppliedStore(TicketStore):
                     now,
                     a.reason,
                     a.next_at,
+                    a.terms,
                 )
                 for a in rows
             ],
@@ -62,8 +63,8 @@ class AppliedStore(TicketStore):
         """What this state decided before for those of `ids` it has decided."""
         query = (
             "SELECT ticket_id, organization_id, plan, severity, eligible, response_state, "
-            "resolution_state, response_due, resolution_due, created_at, reason, next_at "
-            "FROM applied WHERE ticket_id IN ({marks})"
+            "resolution_state, response_due, resolution_due, created_at, reason, next_at, "
+            "terms FROM applied WHERE ticket_id IN ({marks})"
         )
         return {r[0]: _applied(r) for r in self._rows_in(query, ids)}
 
@@ -94,6 +95,13 @@ class AppliedStore(TicketStore):
             )
         ]
 
+    def judged_under(self) -> dict[int, tuple[int, str | None]]:
+        """Every decided ticket: (created_at, the digest of the terms that judged it)."""
+        return {
+            r[0]: (r[1], r[2])
+            for r in self.db.execute("SELECT ticket_id, created_at, terms FROM applied")
+        }
+
     def forget_transitions(self, ids: Sequence[int]) -> None:
         self.db.executemany(
             "UPDATE applied SET next_at = NULL WHERE ticket_id = ?", [(i,) for i in ids]
@@ -121,8 +129,8 @@ class AppliedStore(TicketStore):
             _applied(r)
             for r in self.db.execute(
                 "SELECT ticket_id, a.organization_id, plan, severity, eligible, response_state, "
-                "resolution_state, response_due, resolution_due, a.created_at, reason, next_at "
-                "FROM applied "
+                "resolution_state, response_due, resolution_due, a.created_at, reason, next_at, "
+                "terms FROM applied "
                 "a LEFT JOIN tickets t ON t.id = a.ticket_id WHERE coalesce(t.status, '') != "
                 "'deleted' ORDER BY ticket_id"
             )
@@ -130,4 +138,6 @@ class AppliedStore(TicketStore):
 
 
 def _applied(r: Sequence[Any]) -> Applied:
-    return Applied(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8], r[9], r[10], r[11])
+    return Applied(
+        r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12]
+    )

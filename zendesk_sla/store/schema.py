@@ -85,6 +85,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE applied ADD COLUMN next_at INTEGER;
     CREATE INDEX applied_next ON applied(next_at);
     """,
+    # 6: which contract terms judged each ticket (a re-evaluation re-judges only the others).
+    """
+    ALTER TABLE applied ADD COLUMN terms TEXT;
+    """,
 )
 
 
@@ -105,3 +109,4 @@ class Applied:
     created_at: int
     reason: str | None = None
     next_at: int | None = None  # epoch: when time alone next changes its decision
+    terms: str | None = None  # the digest of the contract terms that judged it
