@@ -1,10 +1,14 @@
 """Re-evaluating stored history under a changed contract: CPU, requests and writes.
 
 A backfill stores the sample account (100k tickets by default) in a fresh state;
-then three re-evaluations run from that state alone:
-  1. the same YAML: nothing changes, nothing is written;
-  2. a new contract version from tomorrow: the past keeps its terms, nothing is written;
-  3. --rejudge with that version: only the tickets whose verdict or dues move are written.
+then re-evaluations run from that state alone (each in a fresh config, as a new
+`reevaluate` process would be):
+  1. the same YAML: no ticket's terms changed, none is re-decided;
+  2. a new contract version from tomorrow: the past keeps its terms, none is re-decided;
+  3. a version from 30 days ago: the tickets created since are re-decided;
+  4. --rejudge with the version from tomorrow: every ticket is re-judged, and only those
+     whose verdict or dues move are written;
+  5. --all with the same YAML: every ticket re-decided, for reference.
 Figures per run: tickets decided, CPU seconds of this process (one core), export
 requests (must be 0), write requests, tickets written.
 
@@ -22,8 +26,10 @@ from pathlib import Path
 
 import yaml
 from zendesk_sla import evaluate
+from zendesk_sla.app import App
 from zendesk_sla.config import Config, load_config
 from zendesk_sla.logs import configure
+from zendesk_sla.sandbox.serve import sandbox_settings
 
 from bench_backfill import ROOT, make_app, start_sandbox
 
@@ -33,11 +39,13 @@ TIGHTER = {
 }
 
 
-def versioned(tmp: Path) -> Config:
+def versioned(tmp: Path, days: int = 1) -> Config:
+    """The bundled YAML with a version effective `days` from today (negative: in the past)."""
     data = yaml.safe_load((ROOT / "config" / "athento.yaml").read_text(encoding="utf-8"))
-    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
-    data["contract_versions"] = [{"effective": tomorrow, "plans": TIGHTER}]
-    path = tmp / "policy.yaml"
+    if days:
+        effective = (datetime.now(UTC) + timedelta(days=days)).date().isoformat()
+        data["contract_versions"] = [{"effective": effective, "plans": TIGHTER}]
+    path = tmp / f"policy{days}.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     config = load_config(path)
     config.raw.sync.__dict__.update(job_poll_interval_seconds=0.05)
@@ -81,38 +89,40 @@ def main() -> None:
             started = time.perf_counter()
             app.worker().run_backfill(0, None)
             print(f"backfill (to fill the state): {time.perf_counter() - started:.1f} s")
-            changed = versioned(Path(tmp))
+            app.close()
             rejudge = versioned(Path(tmp))
             rejudge.policy = rejudge.policy.latest()
-            for label, config in (
-                ("same YAML", app.config),
-                ("new version", changed),
-                ("--rejudge", rejudge),
+            # Dry runs first: each starts from the same state (a dry run records nothing)
+            # and counts the tickets it would write; then one real --rejudge writes.
+            for label, config, everything, dry in (
+                ("same YAML", versioned(Path(tmp), 0), False, True),
+                ("tomorrow", versioned(Path(tmp)), False, True),
+                ("30 days ago", versioned(Path(tmp), -30), False, True),
+                ("--all", versioned(Path(tmp), 0), True, True),
+                ("--rejudge", rejudge, False, True),
+                ("--rejudge", rejudge, False, False),
             ):
-                app.config = config
-                worker = app.worker()
-                before = dict(app.session.meter.requests)
+                runner = App(sandbox_settings(url, zendesk_sla_state=state), config, dry_run=dry)
+                worker = runner.worker()
+                meter = runner.session.meter
+                before = dict(meter.requests)
                 cpu = time.process_time()
                 wall = time.perf_counter()
                 timer.seconds = 0.0
-                summary = worker.run_reevaluate()
+                summary = worker.run_reevaluate(everything=everything)
                 cpu = time.process_time() - cpu
                 wall = time.perf_counter() - wall
-                used = {
-                    k: v - before.get(k, 0)
-                    for k, v in app.session.meter.requests.items()
-                    if v != before.get(k, 0)
-                }
+                used = {k: v - before.get(k, 0) for k, v in meter.requests.items()}
                 exports = sum(v for k, v in used.items() if "incremental" in k)
                 writes = sum(v for k, v in used.items() if k.startswith("PUT"))
+                rate = summary.evaluated / max(cpu, 1e-9)
                 print(
-                    f"{label:<12} {summary.evaluated:>7} decided in {cpu:5.1f} s CPU "
-                    f"({wall:5.1f} s wall, {summary.evaluated / cpu:,.0f} tickets/CPU-s; "
-                    f"{timer.seconds:4.1f} s of it in the core's decisions); "
-                    f"{exports} export requests, {writes} write requests, "
-                    f"{summary.written} tickets written, {summary.changes} changed"
+                    f"{label + (' (dry)' if dry else ''):<18} {summary.evaluated:>7} decided in "
+                    f"{cpu:5.1f} s CPU ({wall:5.1f} s wall, {rate:,.0f} tickets/CPU-s; "
+                    f"{timer.seconds:4.1f} s in the core's decisions); {exports} export requests, "
+                    f"{summary.changes} tickets to write, {writes} write requests"
                 )
-            app.close()
+                runner.close()
     finally:
         proc.terminate()
         proc.wait(timeout=30)

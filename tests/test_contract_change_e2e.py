@@ -118,6 +118,8 @@ def test_the_dry_run_prints_old_to_new_and_compliance_before_and_after(
     assert main(["reevaluate", "--dry-run", "--config", str(path)]) == 0
     kept = capsys.readouterr().out
     assert "Tickets whose SLA state changes: 0" in kept
+    assert main(["reevaluate", "--dry-run", "--all", "--config", str(path)]) == 0
+    assert "== each ticket (old -> new)" in capsys.readouterr().out  # every ticket re-decided
     assert main(["reevaluate", "--dry-run", "--rejudge", "--config", str(path)]) == 0
     out = capsys.readouterr().out
     assert "response: met -> breached" in out
