@@ -99,8 +99,9 @@ def evaluate(
     solve_stops_response: bool = True,
     at_risk_ratio: float = 0.75,
     at_risk_before: int | None = None,  # seconds before the due: at risk once so little is left
+    target: int | None = None,  # another contract's target, in business seconds
 ) -> Verdict:
-    target = target_seconds(plan, kind, severity)
+    target = target if target is not None else target_seconds(plan, kind, severity)
     if target is None:
         return Verdict("none", None, 0)
     if kind == "resolution" and third_party:

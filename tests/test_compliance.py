@@ -114,3 +114,17 @@ def test_at_risk_now_lists_running_clocks_at_risk_or_past_due_soonest_first() ->
 def test_an_unknown_grouping_is_refused() -> None:
     with pytest.raises(ValueError, match="cannot group by team"):
         compliance([], ("team",), NOW)
+
+
+def test_at_risk_rows_show_the_due_in_the_teams_zone_and_in_utc() -> None:
+    from zendesk_sla.core.compliance import AtRisk, Compliance
+    from zendesk_sla.report_compliance import at_risk_rows
+
+    due = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
+    total = compliance([], (), NOW).total
+    report = Compliance(
+        (), (), total, (AtRisk(9, "Acme", "company", "major", "response", due, "at_risk"),)
+    )
+    [row] = at_risk_rows(report, "Europe/Madrid")
+    assert (row["due_local"], row["due_utc"]) == ("2026-11-26 16:00", "2026-11-26T15:00:00Z")
+    assert (row["ticket_id"], row["clock"], row["state"]) == (9, "response", "at_risk")

@@ -24,7 +24,8 @@ from tests.test_sync_e2e import run_until_settled
 from tests.worker_fixtures import AppFactory
 
 
-def _events(account: Account, ticket_id: int) -> list[ref.Event]:
+def history_events(account: Account, ticket_id: int) -> list[ref.Event]:
+    """A sandbox ticket's history as the reference clocks read it."""
     events = []
     for audit in account.audits_by_ticket.get(ticket_id, []):
         at = datetime.fromtimestamp(audit.timestamp, UTC)
@@ -49,7 +50,7 @@ def recount(account: Account, judged: list[tuple[int, str, str]], now: datetime)
     for ticket_id, plan, severity in judged:
         ticket = account.tickets[ticket_id]
         created = datetime.fromtimestamp(ticket.created_at, UTC)
-        events = _events(account, ticket_id)
+        events = history_events(account, ticket_id)
         third = "sla_third_party" in ticket.tags
         for kind in ("response", "resolution"):
             verdict = ref.evaluate(plan, severity, kind, created, events, now, third_party=third)

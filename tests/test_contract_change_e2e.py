@@ -16,6 +16,8 @@ from zendesk_sla.config import Config, load_config
 from zendesk_sla.sandbox.serve import Clock
 from zendesk_sla.sandbox.server import SandboxServer
 
+from tests import reference_clocks as ref
+from tests.test_compliance_e2e import history_events
 from tests.test_contract_versions import versioned
 from tests.test_sync_e2e import run_until_settled
 from tests.worker_fixtures import AppFactory, notes_by_ticket, point_cli_at
@@ -129,7 +131,7 @@ def test_the_dry_run_prints_old_to_new_and_compliance_before_and_after(
 
 
 def test_a_version_from_a_month_ago_re_judges_only_the_tickets_created_since(
-    make_app: AppFactory, clock: Clock, tmp_path: Path
+    make_app: AppFactory, clock: Clock, tmp_path: Path, sandbox: SandboxServer
 ) -> None:
     app = make_app()
     run_until_settled(app, clock)
@@ -150,3 +152,20 @@ def test_a_version_from_a_month_ago_re_judges_only_the_tickets_created_since(
             assert after[ticket_id] == old  # same verdict, same record
     moved = [t for t in recent if after[t].response_due != before[t].response_due]
     assert moved, "1h targets move the dues of tickets created since the version"
+    # The new dues, as the naive reference clocks read the sandbox's own history with a
+    # one-hour response target.
+    account = sandbox.sandbox.account
+    now = datetime.fromtimestamp(clock(), UTC)
+    checked = 0
+    for ticket_id in recent:
+        a = after[ticket_id]
+        if not a.eligible or a.plan not in TIGHTER or a.severity not in TIGHTER[a.plan]["response"]:
+            continue
+        ticket = account.tickets[ticket_id]
+        created = datetime.fromtimestamp(ticket.created_at, UTC)
+        events = history_events(account, ticket_id)
+        verdict = ref.evaluate(a.plan, a.severity, "response", created, events, now, target=3600)
+        if verdict.due is not None:
+            assert a.response_due == f"{verdict.due:%Y-%m-%dT%H:%M:%SZ}", ticket_id
+            checked += 1
+    assert checked >= 5

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from zendesk_sla.config import Config, ConfigError, load_config
 from zendesk_sla.core.clocks import sla_clocks
-from zendesk_sla.core.facts import OrgFacts
+from zendesk_sla.core.facts import OrgFacts, TicketFacts
 from zendesk_sla.core.plan_ticket import decide
 
 from tests.conftest import CONFIG
@@ -21,6 +21,16 @@ VERSION = {
     "description": "renovación 2027",
     "plans": {"company": {"response": {"blocker": "2h"}, "tickets_per_year": 150}},
 }
+
+
+ORG = OrgFacts(7, "company", frozenset({100}), "Textil Sur")
+
+
+def urgent_ticket(created: str) -> TicketFacts:
+    """An urgent (blocker) ticket of the company organization's contact, created then."""
+    return ticket_facts(
+        madrid(created), timeline(created), priority="urgent", organization_id=7, requester_id=100
+    )
 
 
 def versioned(tmp_path: Path, *versions: dict[str, Any]) -> Path:
@@ -64,18 +74,10 @@ def test_the_version_changes_only_what_it_names(tmp_path: Path) -> None:
 
 def test_decide_judges_by_creation_and_rejudge_by_the_latest_terms(tmp_path: Path) -> None:
     cfg = config(tmp_path, VERSION)
-    created = madrid("2026-12-30 10:00")
-    facts = ticket_facts(
-        created,
-        timeline("2026-12-30 10:00"),
-        priority="urgent",
-        organization_id=7,
-        requester_id=100,
-    )
-    org = OrgFacts(7, "company", frozenset({100}), "Textil Sur")
+    facts = urgent_ticket("2026-12-30 10:00")
     now = madrid("2027-01-05 09:00")
-    kept = decide(cfg.policy, facts, org, None, now)
-    rejudged = decide(cfg.policy.latest(), facts, org, None, now)
+    kept = decide(cfg.policy, facts, ORG, None, now)
+    rejudged = decide(cfg.policy.latest(), facts, ORG, None, now)
     assert kept.fields["response_due"] == "2026-12-30T13:00:00Z"
     assert rejudged.fields["response_due"] == "2026-12-30T11:00:00Z"
     terms = [n for n in rejudged.notes if n.key.startswith("sla-terms:2027-01-01")]
@@ -87,16 +89,8 @@ def test_decide_judges_a_ticket_created_after_the_version_by_the_new_terms(
     tmp_path: Path,
 ) -> None:
     cfg = config(tmp_path, VERSION)
-    created = madrid("2027-01-04 10:00")
-    facts = ticket_facts(
-        created,
-        timeline("2027-01-04 10:00"),
-        priority="urgent",
-        organization_id=7,
-        requester_id=100,
-    )
-    org = OrgFacts(7, "company", frozenset({100}), "Textil Sur")
-    decision = decide(cfg.policy, facts, org, None, madrid("2027-01-04 10:30"))
+    facts = urgent_ticket("2027-01-04 10:00")
+    decision = decide(cfg.policy, facts, ORG, None, madrid("2027-01-04 10:30"))
     assert decision.fields["response_due"] == "2027-01-04T11:00:00Z"  # 2h, not 4h
     assert not any(n.key.startswith("sla-terms") for n in decision.notes)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from zendesk_sla.core.clocks import sla_clocks
+from zendesk_sla.sandbox.account import Account
+from zendesk_sla.sandbox.model import Ticket
 from zendesk_sla.sandbox.serve import Clock
 from zendesk_sla.sandbox.server import SandboxServer
 
@@ -23,17 +25,22 @@ def _tag_added_at(sandbox: SandboxServer, ticket_id: int, tag: str) -> int:
     raise AssertionError(f"{tag} never added to #{ticket_id}")
 
 
+def _enterprise_ticket(account: Account) -> Ticket:
+    """A ticket of an authorized contact of an enterprise organization, to open others like."""
+    return next(
+        t
+        for t in account.tickets.values()
+        if "sla_plan_enterprise" in t.tags and "sla_unauthorized_contact" not in t.tags
+    )
+
+
 def test_a_blocker_turns_at_risk_then_breached_at_the_exact_moments(
     make_app: AppFactory, sandbox: SandboxServer, clock: Clock
 ) -> None:
     account = sandbox.sandbox.account
     app = make_app()
     run_until_settled(app, clock)
-    template = next(
-        t
-        for t in account.tickets.values()
-        if "sla_plan_enterprise" in t.tags and "sla_unauthorized_contact" not in t.tags
-    )
+    template = _enterprise_ticket(account)
     ticket = new_ticket(account, template, priority="urgent", subject="Producción caída")
     clock.advance(61)
     worker = app.worker()
@@ -92,11 +99,7 @@ def test_the_alert_trigger_mails_the_assignee_once_and_the_group_when_unassigned
     app = make_app()
     provision_rules(app.gateway, app.config, None)
     run_until_settled(app, clock)
-    template = next(
-        t
-        for t in account.tickets.values()
-        if "sla_plan_enterprise" in t.tags and "sla_unauthorized_contact" not in t.tags
-    )
+    template = _enterprise_ticket(account)
     agent = next(u.id for u in account.users.values() if u.role == "agent")
     mine = new_ticket(account, template, priority="urgent", subject="Producción caída")
     theirs = new_ticket(account, template, priority="urgent", subject="Producción caída")

@@ -130,18 +130,11 @@ class RangeCycles:
         re-judged in the state only."""
         key = "reevaluate:decided"
         ids = self.store.ticket_ids_between(0, None)
-        if not everything:
-            judged = self.store.judged_under()
-            policy = self.config.policy
-            ids = [
-                i
-                for i in ids
-                if i not in judged
-                or judged[i][1] != policy.in_force(datetime.fromtimestamp(judged[i][0], UTC)).digest
-            ]
-        self.touched_orgs |= (
-            self.store.previous_orgs(ids) if not everything else set(self.store.all_org_ids())
-        )
+        if everything:
+            self.touched_orgs |= set(self.store.all_org_ids())
+        else:
+            ids = self._judged_under_other_terms(ids)
+            self.touched_orgs |= self.store.previous_orgs(ids)
         self.quiet = True  # the past is not re-announced; a re-judged due is (sla-terms note)
         try:
             self._quota_pass(summary, write=False)
@@ -151,6 +144,20 @@ class RangeCycles:
         if not summary.interrupted and not self.dry_run:
             with self.store.transaction():
                 self.store.forget([key])
+
+    def _judged_under_other_terms(self, ids: list[int]) -> list[int]:
+        """Those of `ids` never decided, or decided under other terms than the ones now in
+        force for their creation."""
+        judged = self.store.judged_under()
+        policy = self.config.policy
+
+        def stale(ticket_id: int) -> bool:
+            if ticket_id not in judged:
+                return True
+            created, terms = judged[ticket_id]
+            return terms != policy.in_force(datetime.fromtimestamp(created, UTC)).digest
+
+        return [i for i in ids if stale(i)]
 
     def _backfill(self, summary: Summary, since: int, until: int | None) -> None:
         """Gather the whole range first, recount the quotas once, then decide and write."""

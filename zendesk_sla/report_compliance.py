@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from zendesk_sla import report_html, reports
 from zendesk_sla.config import Config
 from zendesk_sla.core.compliance import (
     GROUPINGS,
@@ -151,8 +152,6 @@ def render_compliance(
     now: datetime,
 ) -> tuple[str, int]:
     """The report in `fmt` (table, json, csv, html), and its number of group rows."""
-    from zendesk_sla import report_html, reports
-
     verdicts = load_verdicts(store, config)
     report = compliance(verdicts, by, now, filters)
     rows, risk = compliance_rows(report), at_risk_rows(report, config.policy.timezone)

@@ -22,7 +22,6 @@ from zendesk_sla.store import StateStore
 from zendesk_sla.timelines import load_orgs
 
 Row = dict[str, Any]
-FINAL = {"met", "breached", "over_target"}
 
 
 STAMP = "%Y-%m-%d %H:%M"

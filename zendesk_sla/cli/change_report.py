@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, TextIO
 
+from zendesk_sla.core.compliance import JUDGED, KINDS
+
 if TYPE_CHECKING:
     from zendesk_sla.evaluate import Evaluation
     from zendesk_sla.store import Applied
-
-KINDS = ("response", "resolution")
-JUDGED = ("met", "breached", "over_target")
 
 
 def _kind(key: str) -> str:
@@ -96,19 +95,26 @@ class ChangeReport:
         out.append("Tags added / removed:")
         for tag in sorted(set(added) | set(removed)):
             out.append(f"  {tag:<30} +{added[tag]:<6} -{removed[tag]}")
-        if self.after:
-            due, state, closed = self._moved()
-            out.append(f"Tickets whose due time changes: {len(due)}")
-            out.append(f"Tickets whose SLA state changes: {len(state)}")
-            out.append(f"Judged tickets whose verdict changes with no write: {len(closed)}")
-            ids = sorted(t for t in self.after if self.before.get(t) is not None)
-            fresh = len(self.after) - len(ids)
-            if fresh:
-                out.append(f"Tickets judged for the first time: {fresh} (not in the rates below)")
-            for kind in KINDS:
-                old = _met_rate([self.before.get(t) for t in ids], kind)
-                new = _met_rate([self.after[t] for t in ids], kind)
-                out.append(f"Compliance, {kind}: {old} -> {new}")
+        return out + self.verdicts()
+
+    def verdicts(self) -> list[str]:
+        """How due times, states and compliance move (tickets judged before and after)."""
+        if not self.after:
+            return []
+        due, state, closed = self._moved()
+        out = [
+            f"Tickets whose due time changes: {len(due)}",
+            f"Tickets whose SLA state changes: {len(state)}",
+            f"Judged tickets whose verdict changes with no write: {len(closed)}",
+        ]
+        ids = sorted(t for t in self.after if self.before.get(t) is not None)
+        fresh = len(self.after) - len(ids)
+        if fresh:
+            out.append(f"Tickets judged for the first time: {fresh} (not in the rates below)")
+        for kind in KINDS:
+            old = _met_rate([self.before.get(t) for t in ids], kind)
+            new = _met_rate([self.after[t] for t in ids], kind)
+            out.append(f"Compliance, {kind}: {old} -> {new}")
         return out
 
     def details(self) -> list[str]:

@@ -13,9 +13,8 @@ from zendesk_sla.cli.common import (
     settings,
 )
 from zendesk_sla.config import Config, load_config
+from zendesk_sla.core.compliance import GROUPINGS
 from zendesk_sla.store import StateStore
-
-GROUPINGS = ("organization", "plan", "severity", "month")
 
 
 def _by(text: str) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ import json
 import signal
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +24,8 @@ from zendesk_sla.config import load_config
 from zendesk_sla.progress import Progress, cycle_progress
 
 if TYPE_CHECKING:
+    from zendesk_sla.app import App
+    from zendesk_sla.cycle import Worker
     from zendesk_sla.summary import Summary
 
 
@@ -105,28 +108,43 @@ def _day(value: str, flag: str) -> int:
     return int(moment.timestamp())
 
 
+def _run_reported(
+    app: App,
+    dry_run: bool,
+    kind: str,
+    run: Callable[[Worker], Summary],
+    *,
+    verdicts: bool = False,
+) -> int:
+    """One range cycle with progress; a dry run prints its change report, and `verdicts`
+    prints how verdicts and compliance moved even when it writes."""
+    progress = Progress(kind)
+    report = ChangeReport()
+    try:
+        hold_lock(app, dry_run)
+        worker = app.worker(
+            on_change=report if dry_run else None,
+            on_evaluated=report.evaluated if dry_run or verdicts else None,
+            on_progress=cycle_progress(progress),
+        )
+        summary = run(worker)
+        progress.close()
+        if dry_run:
+            report.write(sys.stdout)
+        elif verdicts:
+            print("\n".join(report.verdicts()))
+        return _report_summary(summary)
+    finally:
+        app.close()
+
+
 def cmd_backfill(args: argparse.Namespace) -> int:
     since = _day(args.since, "--since")
     until = _day(args.until, "--until") if args.until else None
     if until is not None and until <= since:
         raise UsageError("--until must be after --since")
     app = make_app(args, dry_run=args.dry_run)
-    progress = Progress("backfill")
-    report = ChangeReport()
-    try:
-        hold_lock(app, args.dry_run)
-        worker = app.worker(
-            on_change=report if args.dry_run else None,
-            on_evaluated=report.evaluated if args.dry_run else None,
-            on_progress=cycle_progress(progress),
-        )
-        summary = worker.run_backfill(since, until)
-        progress.close()
-        if args.dry_run:
-            report.write(sys.stdout)
-        return _report_summary(summary)
-    finally:
-        app.close()
+    return _run_reported(app, args.dry_run, "backfill", lambda w: w.run_backfill(since, until))
 
 
 def cmd_reevaluate(args: argparse.Namespace) -> int:
@@ -136,24 +154,14 @@ def cmd_reevaluate(args: argparse.Namespace) -> int:
     app = make_app(args, dry_run=args.dry_run)
     if args.rejudge:  # the lead asks: every ticket by the newest terms, whatever its creation
         app.config = Config(app.config.path, app.config.raw, app.config.policy.latest())
-    progress = Progress("reevaluate")
-    report = ChangeReport()
-    try:
-        hold_lock(app, args.dry_run)
-        worker = app.worker(
-            on_change=report if args.dry_run else None,
-            on_evaluated=report.evaluated,
-            on_progress=cycle_progress(progress),
-        )
-        summary = worker.run_reevaluate(everything=args.all)
-        progress.close()
-        if args.dry_run:
-            report.write(sys.stdout)
-        else:
-            print("\n".join(report.summary()[-5:]))
-        return _report_summary(summary)
-    finally:
-        app.close()
+    everything = args.all
+    return _run_reported(
+        app,
+        args.dry_run,
+        "reevaluate",
+        lambda w: w.run_reevaluate(everything=everything),
+        verdicts=True,
+    )
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
