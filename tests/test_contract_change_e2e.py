@@ -169,3 +169,25 @@ def test_a_version_from_a_month_ago_re_judges_only_the_tickets_created_since(
             assert a.response_due == f"{verdict.due:%Y-%m-%dT%H:%M:%SZ}", ticket_id
             checked += 1
     assert checked >= 5
+
+
+def test_a_written_rejudging_tells_which_verdicts_moved_without_a_write(
+    changed: tuple[AppFactory, Path, dict[int, tuple[str | None, str | None]]],
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, path, _ = changed
+    point_cli_at(monkeypatch, sandbox, tmp_path / "state.sqlite3")
+    assert main(["reevaluate", "--rejudge", "--config", str(path)]) == 0
+    lines = {
+        line.split(":")[0]: line.split(":", 1)[1].strip()
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith(("Tickets whose SLA state", "Judged tickets whose verdict"))
+    }
+    moved = int(lines["Tickets whose SLA state changes"])
+    silent = int(lines["Judged tickets whose verdict changes with no write"])
+    # Every ticket judged before is open or solved here, so each moved verdict was written;
+    # only closed tickets (never judged by the first run) could move without a write.
+    assert moved > 0 and silent == 0

@@ -123,7 +123,7 @@ def _run_reported(
     try:
         hold_lock(app, dry_run)
         worker = app.worker(
-            on_change=report if dry_run else None,
+            on_change=report if dry_run or verdicts else None,
             on_evaluated=report.evaluated if dry_run or verdicts else None,
             on_progress=cycle_progress(progress),
         )
