@@ -45,11 +45,23 @@ def _token(token: str) -> str:
     return "(?:" + "|".join(alternatives) + ") "
 
 
+def _body(pattern: str) -> str:
+    return "".join(_token(t) for t in pattern.split())
+
+
 @lru_cache(maxsize=4096)
 def compile_pattern(pattern: str) -> re.Pattern[str]:
     """The pattern language as a regular expression over normalized text (plus a space)."""
-    body = "".join(_token(t) for t in pattern.split())
-    return re.compile(r"(?<!\S)" + body)
+    return re.compile(r"(?<!\S)" + _body(pattern))
+
+
+@lru_cache(maxsize=256)
+def compile_any(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of the patterns, as one expression: the word-start test is made once per
+    position, not once per pattern (the cost of a cap's many cues)."""
+    if not patterns:
+        return re.compile(r"(?!)")
+    return re.compile(r"(?<!\S)(?:" + "|".join(f"(?:{_body(p)})" for p in patterns) + ")")
 
 
 class _Index:
@@ -73,13 +85,7 @@ class _Index:
             if prefixed
             else r"(?!)"
         )
-        self.caps = [
-            (
-                severity,
-                re.compile("|".join(f"(?:{compile_pattern(c).pattern})" for c in cues) or r"(?!)"),
-            )
-            for severity, cues in rules.caps
-        ]
+        self.caps = [(severity, compile_any(tuple(cues))) for severity, cues in rules.caps]
 
     def candidates(self, text: str, words: set[str]) -> list[tuple[str, float, str]]:
         found = {e for w in words for e in self.exact.get(w, ())}
@@ -137,7 +143,7 @@ class TextVerdict:
 def _cue_before(cues: Sequence[str], text: str, start: int, words: int) -> bool:
     before = text[:start].split()[-words:]
     window = " ".join(before) + " "
-    return any(compile_pattern(cue).search(window) for cue in cues)
+    return compile_any(tuple(cues)).search(window) is not None
 
 
 def text_severity(text: str, rules: TextRules) -> TextVerdict:
