@@ -202,3 +202,41 @@ def test_at_an_anniversary_with_a_bundle_and_no_ticket_yet_the_fields_include_th
         230,
         230,
     )
+
+
+def test_a_ticket_an_agent_opened_for_a_contact_counts_whatever_its_channel(
+    make_app: AppFactory, sandbox: SandboxServer, clock: Clock
+) -> None:
+    """POLICY 7: the channel rule does not apply to a ticket an agent registered on the
+    customer's behalf, so it uses quota like any other (POLICY 8), in the quota pass too."""
+    account = sandbox.sandbox.account
+    contact = next(
+        u
+        for u in account.users.values()
+        if u.role == "end-user"
+        and u.user_fields.get("sla_authorized_contact")
+        and u.organization_id is not None
+        and account.organizations[u.organization_id].organization_fields.get("support_plan")
+        == "standard"
+    )
+    agent = next(u.id for u in account.users.values() if u.role == "agent")
+    with account.lock:
+        ticket = account.create_ticket(
+            {
+                "subject": "Llamada: no podemos exportar un informe",
+                "comment": {"body": "Nos llaman porque la exportación de informes falla."},
+                "requester_id": contact.id,
+                "organization_id": contact.organization_id,
+            },
+            agent,
+            via="api",  # a channel outside every plan
+        )
+    clock.advance(61)  # past the export's one-minute horizon
+    app = make_app()
+    app.worker().run_cycle()
+    assert "sla_channel_not_in_plan" not in account.tickets[ticket.id].tags
+    state = app.store.db.execute(
+        "SELECT state FROM quota WHERE ticket_id = ?", (ticket.id,)
+    ).fetchone()
+    assert state is not None
+    assert state[0] != "exempt"

@@ -108,17 +108,18 @@ class RangeCycles:
         ids = [i for i in ids if i > done]
         size = self.config.sync.page_size
         in_flight: Batch | None = None
-        for start in range(0, len(ids), size):
-            if self.stop.is_set():
-                summary.interrupted = True
-                break
-            chunk = ids[start : start + size]
-            evaluations = self.evaluator.tickets(chunk, summary, quiet=self.quiet)
-            batch = self.applier.submit(evaluations, summary, (key, str(chunk[-1])))
-            in_flight = self._finish_previous(in_flight, batch, summary)
-            self.progressed()
-            if self.on_progress:
-                self.on_progress(summary, 0)
+        with self.evaluator.orgs_held():
+            for start in range(0, len(ids), size):
+                if self.stop.is_set():
+                    summary.interrupted = True
+                    break
+                chunk = ids[start : start + size]
+                evaluations = self.evaluator.tickets(chunk, summary, quiet=self.quiet)
+                batch = self.applier.submit(evaluations, summary, (key, str(chunk[-1])))
+                in_flight = self._finish_previous(in_flight, batch, summary)
+                self.progressed()
+                if self.on_progress:
+                    self.on_progress(summary, 0)
         if in_flight is not None:
             self._finish(in_flight, summary)
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -28,7 +29,7 @@ from zendesk_sla.core.plan_ticket import decide, diff
 from zendesk_sla.core.previous import previous_from_notes, previous_from_ticket
 from zendesk_sla.store import SENT, Applied, StateStore
 from zendesk_sla.summary import Summary
-from zendesk_sla.timelines import load_orgs, moment, ticket_facts
+from zendesk_sla.timelines import load_orgs, moment, quota_facts, ticket_facts
 from zendesk_sla.zendesk.parse import TicketRow
 
 WATCHING_SINCE = "worker:watching_since"  # when the worker first looked at this account
@@ -74,6 +75,7 @@ class Evaluator:
     config: Config
     fields: FieldMap
     clock: Callable[[], datetime]
+    _held: dict[int, OrgFacts] | None = field(default=None, init=False, repr=False)
 
     def tickets(
         self, ids: Sequence[int], summary: Summary, *, quiet: bool = False
@@ -194,7 +196,22 @@ class Evaluator:
         return digest.hexdigest()[:16]
 
     def orgs(self, org_ids: Iterable[int]) -> dict[int, OrgFacts]:
-        return load_orgs(self.store, self.config, org_ids)
+        held = self._held
+        if held is None:
+            return load_orgs(self.store, self.config, org_ids)
+        wanted = set(org_ids)
+        held.update(load_orgs(self.store, self.config, wanted - held.keys()))
+        return {oid: held[oid] for oid in wanted if oid in held}
+
+    @contextmanager
+    def orgs_held(self) -> Iterator[None]:
+        """Read each organization once while a whole range is decided from the state: it
+        was gathered before the deciding starts, so it does not change meanwhile."""
+        self._held = {}
+        try:
+            yield
+        finally:
+            self._held = None
 
     def _writable(self, change: TicketChange | None) -> TicketChange | None:
         """Drop field writes whose Zendesk field does not exist (setup not run yet)."""
@@ -208,58 +225,62 @@ class Evaluator:
     def quotas(self, org_ids: Iterable[int]) -> Quotas:
         """Recount quotas: the tickets to re-decide, the organization fields to write, the
         consumption pages to publish."""
+        store = self.store
         out = Quotas(set(), {}, [])
-        for org in self.orgs(org_ids).values():
-            plan = self._plan_org(org)
-            out.changed.update(plan.changed)
-            if plan.fields is not None:
-                keys = self.fields.org_keys
-                out.org_fields[org.id] = {keys[k]: v for k, v in plan.fields.items()}
-            if plan.page is not None:
-                out.pages.append(plan.page)
+        orgs = self.orgs(org_ids)
+        tickets: dict[int, list[TicketFacts]] = {oid: [] for oid in orgs}
+        for row in store.quota_tickets(orgs):
+            tickets[row[1]].append(quota_facts(row))
+        done = store.quota_note_keys(orgs)
+        keys = self.fields.org_keys
+        stored = store.orgs(orgs) if set(QUOTA_FIELDS) <= set(keys) else None
+        policy = self.config.policy
+        today = self.clock().astimezone(ZoneInfo(policy.timezone)).date()
+        with store.transaction():
+            for org in orgs.values():
+                facts = sorted(tickets[org.id], key=lambda f: f.id)
+                have = None
+                if stored is not None:
+                    found = stored.get(org.id)
+                    fields = found.fields if found else {}
+                    wanted = (*QUOTA_FIELDS, QUOTA_YEAR_FIELD)
+                    have = {k: fields.get(keys[k]) for k in wanted if k in keys}
+                notes = {f.id: done[f.id] for f in facts if f.id in done}
+                plan = plan_organization(
+                    policy,
+                    org,
+                    facts,
+                    today=today,
+                    posted=set().union(*notes.values()),
+                    notes_done=notes,
+                    have_fields=have,
+                )
+                self._record_quota(plan)
+                out.changed.update(plan.changed)
+                if plan.fields is not None:
+                    out.org_fields[org.id] = {keys[k]: v for k, v in plan.fields.items()}
+                if plan.page is not None:
+                    out.pages.append(plan.page)
         return out
 
-    def _plan_org(self, org: OrgFacts) -> OrgPlan:
-        store = self.store
-        rows = store.tickets(store.org_ticket_ids([org.id]))
-        names = self.fields.ticket_names
-        facts = [ticket_facts(row, [], {}, names) for row in rows.values()]
-        keys = self.fields.org_keys
-        have = None
-        if set(QUOTA_FIELDS) <= set(keys):
-            row = store.orgs([org.id]).get(org.id)
-            stored = row.fields if row else {}
-            have = {k: stored.get(keys[k]) for k in (*QUOTA_FIELDS, QUOTA_YEAR_FIELD) if k in keys}
-        done = store.notes([f.id for f in facts])
-        policy = self.config.policy
-        plan = plan_organization(
-            policy,
-            org,
-            facts,
-            today=self.clock().astimezone(ZoneInfo(policy.timezone)).date(),
-            posted=store.org_note_keys(org.id, "quota-"),
-            notes_done={tid: set(n) for tid, n in done.items()},
-            have_fields=have,
+    def _record_quota(self, plan: OrgPlan) -> None:
+        self.store.put_quota(
+            plan.organization_id,
+            [
+                (
+                    ln.ticket_id,
+                    ln.year_start.isoformat(),
+                    ln.state,
+                    ln.position,
+                    list(plan.notes.get(ln.ticket_id, ())),
+                )
+                for ln in plan.lines
+            ],
+            [
+                (y.start.isoformat(), y.end.isoformat(), y.included, y.used, y.grace, y.exempt)
+                for y in plan.years
+            ],
         )
-        with store.transaction():
-            store.put_quota(
-                org.id,
-                [
-                    (
-                        ln.ticket_id,
-                        ln.year_start.isoformat(),
-                        ln.state,
-                        ln.position,
-                        list(plan.notes.get(ln.ticket_id, ())),
-                    )
-                    for ln in plan.lines
-                ],
-                [
-                    (y.start.isoformat(), y.end.isoformat(), y.included, y.used, y.grace, y.exempt)
-                    for y in plan.years
-                ],
-            )
-        return plan
 
 
 def _applied(

@@ -11,6 +11,7 @@ from zendesk_sla.config import Config
 from zendesk_sla.core.facts import OrgFacts, TicketFacts
 from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
 from zendesk_sla.store import StateStore
+from zendesk_sla.store.quota import QuotaRow
 from zendesk_sla.zendesk.parse import EventRow, OrgRow, TicketRow
 
 _YEAR_BUNDLE = re.compile(r"^\s*(\d{4})\s*:\s*(\d+)\s*$")
@@ -72,6 +73,29 @@ def ticket_facts(
             and row.submitter_id != row.requester_id
             and roles.get(row.submitter_id) in ("agent", "admin")
         ),
+    )
+
+
+def quota_facts(row: QuotaRow) -> TicketFacts:
+    """What a quota recount needs of a ticket (POLICY 8: whether and when it counts), from
+    the slim row the store reads for it: no text, fields or history."""
+    tid, org, status, via, requester, created, tags, submitter_role = row
+    at = moment(created)
+    return TicketFacts(
+        id=tid,
+        status=status,
+        tags=frozenset(tags),
+        fields={},
+        priority=None,
+        subject="",
+        description="",
+        via_channel=via,
+        organization_id=org,
+        requester_id=requester,
+        created_at=at,
+        updated_stamp="",
+        timeline=Timeline(at, (StatusChange(at, "new"),), ()),
+        created_by_agent=submitter_role in ("agent", "admin"),
     )
 
 

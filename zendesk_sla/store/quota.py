@@ -8,6 +8,9 @@ from collections.abc import Iterable, Sequence
 from zendesk_sla.core.facts import QuotaMark
 from zendesk_sla.store.base import StoreBase
 
+# What a quota recount reads of a ticket (see `quota_tickets`).
+QuotaRow = tuple[int, int, str, str, int | None, int, tuple[str, ...], str | None]
+
 
 class QuotaStore(StoreBase):
     def quota_marks(self, ids: Sequence[int]) -> dict[int, QuotaMark]:
@@ -17,6 +20,34 @@ class QuotaStore(StoreBase):
             tid: QuotaMark(state == "exceeded", tuple((str(k), str(t)) for k, t in json.loads(n)))
             for tid, state, n in self._rows_in(query, ids)
         }
+
+    def quota_tickets(self, org_ids: Iterable[int]) -> list[QuotaRow]:
+        """What a quota recount reads of the organizations' tickets, deleted ones included:
+        (id, organization, status, channel, requester, created, tags, submitter's role)."""
+        query = (
+            "SELECT t.id, t.organization_id, t.status, t.via_channel, t.requester_id, "
+            "t.created_at, t.tags, u.role FROM tickets t "
+            "LEFT JOIN users u ON u.id = t.submitter_id "
+            "AND (t.requester_id IS NULL OR t.submitter_id != t.requester_id) "
+            "WHERE t.organization_id IN ({marks})"
+        )
+        return [
+            (tid, org, status, via, requester, created, tuple(json.loads(tags)), role)
+            for tid, org, status, via, requester, created, tags, role in self._rows_in(
+                query, org_ids
+            )
+        ]
+
+    def quota_note_keys(self, org_ids: Iterable[int]) -> dict[int, set[str]]:
+        """Per ticket of these organizations: the quota note keys posted or being posted."""
+        query = (
+            "SELECT n.ticket_id, n.key FROM notes n JOIN tickets t ON t.id = n.ticket_id "
+            "WHERE t.organization_id IN ({marks}) AND substr(n.key, 1, 6) = 'quota-'"
+        )
+        out: dict[int, set[str]] = {}
+        for tid, key in self._rows_in(query, org_ids):
+            out.setdefault(tid, set()).add(key)
+        return out
 
     def put_quota(
         self,
