@@ -27,9 +27,11 @@ from zendesk_sla.core.pending import observed_keys
 from zendesk_sla.core.plan_org import QUOTA_FIELDS, QUOTA_YEAR_FIELD, OrgPlan, plan_organization
 from zendesk_sla.core.plan_ticket import decide, diff
 from zendesk_sla.core.previous import previous_from_notes, previous_from_ticket
+from zendesk_sla.core.text_severity import ticket_text
 from zendesk_sla.store import SENT, Applied, StateStore
 from zendesk_sla.summary import Summary
 from zendesk_sla.timelines import load_orgs, moment, quota_facts, ticket_facts
+from zendesk_sla.verdicts import TextVerdicts
 from zendesk_sla.zendesk.parse import TicketRow
 
 WATCHING_SINCE = "worker:watching_since"  # when the worker first looked at this account
@@ -76,6 +78,7 @@ class Evaluator:
     fields: FieldMap
     clock: Callable[[], datetime]
     _held: dict[int, OrgFacts] | None = field(default=None, init=False, repr=False)
+    _text: TextVerdicts | None = field(default=None, init=False, repr=False)
 
     def tickets(
         self, ids: Sequence[int], summary: Summary, *, quiet: bool = False
@@ -86,6 +89,8 @@ class Evaluator:
         """
         store = self.store
         rows = store.tickets(ids)
+        verdicts = self._verdicts()
+        verdicts.load(ticket_text(r.subject, r.description) for r in rows.values())
         events = store.events(list(rows))
         authors = {e.author_id for evs in events.values() for e in evs if e.author_id}
         authors |= {r.submitter_id for r in rows.values() if r.submitter_id}
@@ -180,7 +185,14 @@ class Evaluator:
             store.record_applied(applied, int(now.timestamp()))
             store.learn_written(learned)
             store.forget_refusals(stale)
+            verdicts.save()
         return out
+
+    def _verdicts(self) -> TextVerdicts:
+        rules = self.config.policy.severity.text
+        if self._text is None or self._text.rules is not rules:  # a reloaded YAML
+            self._text = TextVerdicts(self.store, rules)
+        return self._text
 
     def fingerprint(self, row: TicketRow) -> str:
         """Status, fields and tags the worker does not own: when they change, an agent acted."""

@@ -17,7 +17,7 @@ from typing import Any
 
 from zendesk_sla.config import Config
 from zendesk_sla.core.severities import SEVERITIES
-from zendesk_sla.core.text_severity import text_severity
+from zendesk_sla.core.text_severity import text_severity, ticket_text
 from zendesk_sla.store import StateStore
 from zendesk_sla.timelines import load_orgs
 
@@ -72,7 +72,9 @@ def severity_report(store: StateStore, config: Config) -> list[Row]:
                 agent, how = tagged[0], "tag"
             if agent is None:
                 continue
-            verdict = text_severity(f"{ticket.subject}\n{ticket.description}", policy.severity.text)
+            verdict = text_severity(
+                ticket_text(ticket.subject, ticket.description), policy.severity.text
+            )
             if verdict.severity is None or verdict.severity == agent:
                 continue
             rows.append(

@@ -40,6 +40,7 @@ from zendesk_sla.core.pending import pending_step
 from zendesk_sla.core.policy import Policy
 from zendesk_sla.core.quota import in_grace
 from zendesk_sla.core.templates import render
+from zendesk_sla.core.text_severity import ticket_text
 from zendesk_sla.core.transitions import next_transition
 
 REFUSED_PLACEHOLDERS = ("reason",)
@@ -132,7 +133,7 @@ def _sla(
         field_value=ticket.fields.get(SEVERITY_INPUT),
         tags=ticket.tags,
         priority=ticket.priority,
-        text=f"{ticket.subject}\n{ticket.description}",
+        text=ticket_text(ticket.subject, ticket.description),
         tag_prefix=tags.severity_input_prefix,
     )
     third_party = tags.third_party in ticket.tags

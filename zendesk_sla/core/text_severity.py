@@ -146,6 +146,11 @@ def _cue_before(cues: Sequence[str], text: str, start: int, words: int) -> bool:
     return compile_any(tuple(cues)).search(window) is not None
 
 
+def ticket_text(subject: str, description: str) -> str:
+    """What the classifier reads of a ticket: its subject, then its description."""
+    return f"{subject}\n{description}"
+
+
 def text_severity(text: str, rules: TextRules) -> TextVerdict:
     """The text's verdict; remembered, as a ticket is read again at every sweep."""
     verdict = rules.memo.get(text)

@@ -16,10 +16,18 @@ from zendesk_sla.store.quota import QuotaStore
 from zendesk_sla.store.rejects import RejectStore
 from zendesk_sla.store.retries import RetryStore
 from zendesk_sla.store.schema import PENDING, SENT, Applied
+from zendesk_sla.store.verdicts import VerdictStore
 
 
 class StateStore(
-    AppliedStore, CursorStore, NoteStore, RetryStore, QuotaStore, RejectStore, CycleStore
+    AppliedStore,
+    CursorStore,
+    NoteStore,
+    RetryStore,
+    QuotaStore,
+    RejectStore,
+    CycleStore,
+    VerdictStore,
 ):
     """Every part of the state behind one object, on one connection."""
 

@@ -89,6 +89,14 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE applied ADD COLUMN terms TEXT;
     """,
+    # 7: the severity classifier's verdicts, per rules and text (a restart or a
+    # re-evaluation reads them back instead of reading every text again).
+    """
+    CREATE TABLE text_verdicts (
+        rules TEXT NOT NULL, text_key TEXT NOT NULL, verdict TEXT NOT NULL,
+        PRIMARY KEY (rules, text_key)
+    );
+    """,
 )
 
 
