@@ -248,6 +248,7 @@ class Evaluator:
         stored = store.orgs(orgs) if set(QUOTA_FIELDS) <= set(keys) else None
         policy = self.config.policy
         today = self.clock().astimezone(ZoneInfo(policy.timezone)).date()
+        plans: list[OrgPlan] = []
         with store.transaction():
             for org in orgs.values():
                 facts = sorted(tickets[org.id], key=lambda f: f.id)
@@ -267,29 +268,41 @@ class Evaluator:
                     notes_done=notes,
                     have_fields=have,
                 )
-                self._record_quota(plan)
+                plans.append(plan)
                 out.changed.update(plan.changed)
                 if plan.fields is not None:
                     out.org_fields[org.id] = {keys[k]: v for k, v in plan.fields.items()}
                 if plan.page is not None:
                     out.pages.append(plan.page)
+            self._record_quota(list(orgs), plans)
         return out
 
-    def _record_quota(self, plan: OrgPlan) -> None:
+    def _record_quota(self, org_ids: list[int], plans: list[OrgPlan]) -> None:
         self.store.put_quota(
-            plan.organization_id,
+            org_ids,
             [
                 (
                     ln.ticket_id,
+                    plan.organization_id,
                     ln.year_start.isoformat(),
                     ln.state,
                     ln.position,
                     list(plan.notes.get(ln.ticket_id, ())),
                 )
+                for plan in plans
                 for ln in plan.lines
             ],
             [
-                (y.start.isoformat(), y.end.isoformat(), y.included, y.used, y.grace, y.exempt)
+                (
+                    plan.organization_id,
+                    y.start.isoformat(),
+                    y.end.isoformat(),
+                    y.included,
+                    y.used,
+                    y.grace,
+                    y.exempt,
+                )
+                for plan in plans
                 for y in plan.years
             ],
         )

@@ -23,26 +23,26 @@ def moment(epoch: int) -> datetime:
 
 def timeline(row: TicketRow, events: list[EventRow], roles: Mapping[int, str]) -> Timeline:
     created = moment(row.created_at)
-    statuses = [
-        StatusChange(moment(e.at), e.status) for e in events if e.kind == "status" and e.status
-    ]
+    statuses: list[StatusChange] = []
+    comments: list[Comment] = []
+    at: dict[int, datetime] = {}  # an audit's events share its time
+    for e in events:
+        when = at.get(e.at)
+        if when is None:
+            when = at[e.at] = moment(e.at)
+        if e.kind == "status":
+            if e.status:
+                statuses.append(StatusChange(when, e.status))
+        elif e.kind == "comment":
+            author = e.author_id
+            role = roles.get(author, "end-user") if author is not None else "end-user"
+            comments.append(Comment(when, e.public, role, e.automated, author))
     if not statuses or statuses[0].at > created:
         statuses.insert(0, StatusChange(created, "new"))
     if statuses[-1].status != row.status and row.status != "deleted":
         # The ticket export can be ahead of the events export: the snapshot's status wins.
         statuses.append(StatusChange(max(moment(row.updated_at), statuses[-1].at), row.status))
-    comments = tuple(
-        Comment(
-            moment(e.at),
-            e.public,
-            roles.get(e.author_id, "end-user") if e.author_id is not None else "end-user",
-            automated=e.automated,
-            author_id=e.author_id,
-        )
-        for e in events
-        if e.kind == "comment"
-    )
-    return Timeline(created, tuple(statuses), comments)
+    return Timeline(created, tuple(statuses), tuple(comments))
 
 
 def ticket_facts(

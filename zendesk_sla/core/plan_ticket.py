@@ -230,6 +230,9 @@ def _sla_note(
     clocks: SlaClocks,
     previous: Previous | None,
 ) -> list[Note]:
+    known = (previous.plan, previous.severity) if previous is not None else (None, None)
+    if known == (plan, severity.severity):
+        return []  # nothing new to say (the texts below are built only when needed)
     texts = policy.texts
     values = {
         "plan": plan,
@@ -239,11 +242,9 @@ def _sla_note(
         "resolution": _due_text(policy, clocks.resolution),
         "review": texts.review if severity.review else "",
     }
-    if previous is None or (previous.plan is None and previous.severity is None):
+    if previous is None or known == (None, None):
         body = render(texts.sla_applied, values)
         return [Note(f"sla:{plan}:{severity.severity}", body)]
-    if (previous.plan, previous.severity) == (plan, severity.severity):
-        return []
     key = f"sla-change:{previous.plan}:{previous.severity}>{plan}:{severity.severity}"
     body = render(
         texts.sla_changed,

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 from zendesk_sla.core.facts import QuotaMark
-from zendesk_sla.store.base import StoreBase
+from zendesk_sla.store.base import StoreBase, _chunks
 
 # What a quota recount reads of a ticket (see `quota_tickets`).
 QuotaRow = tuple[int, int, str, str, int | None, int, tuple[str, ...], str | None]
@@ -51,22 +51,25 @@ class QuotaStore(StoreBase):
 
     def put_quota(
         self,
-        org_id: int,
-        lines: Iterable[tuple[int, str, str, int | None, list[tuple[str, str]]]],
-        years: Iterable[tuple[str, str, int | None, int, int, int]],
+        org_ids: Sequence[int],
+        lines: Iterable[tuple[int, int, str, str, int | None, list[tuple[str, str]]]],
+        years: Iterable[tuple[int, str, str, int | None, int, int, int]],
     ) -> None:
-        self.db.execute("DELETE FROM quota WHERE organization_id = ?", (org_id,))
-        self.db.execute("DELETE FROM quota_years WHERE organization_id = ?", (org_id,))
+        """Replace the ledgers of these organizations: (ticket, organization, year start,
+        state, position, notes) per ticket, (organization, start, end, included, used,
+        grace, exempt) per year."""
+        for chunk in _chunks(sorted(set(org_ids))):
+            marks = ",".join("?" * len(chunk))
+            self.db.execute(f"DELETE FROM quota WHERE organization_id IN ({marks})", chunk)
+            self.db.execute(f"DELETE FROM quota_years WHERE organization_id IN ({marks})", chunk)
         self.db.executemany(
             "INSERT OR REPLACE INTO quota VALUES (?,?,?,?,?,?)",
             [
                 (tid, org_id, year, state, pos, json.dumps(notes))
-                for tid, year, state, pos, notes in lines
+                for tid, org_id, year, state, pos, notes in lines
             ],
         )
-        self.db.executemany(
-            "INSERT INTO quota_years VALUES (?,?,?,?,?,?,?)", [(org_id, *y) for y in years]
-        )
+        self.db.executemany("INSERT INTO quota_years VALUES (?,?,?,?,?,?,?)", list(years))
 
     def quota_years(self) -> list[tuple[int, str, str, int | None, int, int, int]]:
         return list(
