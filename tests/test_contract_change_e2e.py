@@ -191,3 +191,36 @@ def test_a_written_rejudging_tells_which_verdicts_moved_without_a_write(
     # Every ticket judged before is open or solved here, so each moved verdict was written;
     # only closed tickets (never judged by the first run) could move without a write.
     assert moved > 0 and silent == 0
+
+
+def test_a_ledger_is_recounted_only_when_its_quota_terms_changed(
+    make_app: AppFactory, clock: Clock, tmp_path: Path
+) -> None:
+    app = make_app()
+    run_until_settled(app, clock)
+    org, used = app.store.db.execute(
+        "SELECT organization_id, max(used) FROM quota_years GROUP BY organization_id "
+        "HAVING max(used) > 0 ORDER BY organization_id LIMIT 1"
+    ).fetchone()
+    with app.store.transaction():  # a mark only a recount would wipe out
+        app.store.db.execute("UPDATE quota_years SET used = 999 WHERE organization_id = ?", (org,))
+    app.close()
+    month_ago = datetime.fromtimestamp(clock(), UTC) - timedelta(days=30)
+    effective = month_ago.date().isoformat()
+
+    def ledger_after(plans: dict[str, object], where: Path) -> int:
+        path = versioned(where, {"effective": effective, "plans": plans})
+        again = make_app(config=_config(path), provisioned=False)
+        summary = again.worker().run_reevaluate(everything=True)
+        assert summary.error is None and summary.evaluated > 0
+        row = again.store.db.execute(
+            "SELECT max(used) FROM quota_years WHERE organization_id = ?", (org,)
+        ).fetchone()
+        again.close()
+        return int(row[0])
+
+    (tmp_path / "targets").mkdir()
+    (tmp_path / "quota").mkdir()
+    assert ledger_after(TIGHTER, tmp_path / "targets") == 999  # targets never move a ledger
+    quotas = {p: {"tickets_per_year": 1} for p in ("standard", "company", "enterprise")}
+    assert ledger_after(quotas, tmp_path / "quota") == used

@@ -132,10 +132,14 @@ class RangeCycles:
         key = "reevaluate:decided"
         ids = self.store.ticket_ids_between(0, None)
         if everything:
-            self.touched_orgs |= set(self.store.all_org_ids())
+            orgs = set(self.store.all_org_ids())
         else:
             ids = self._judged_under_other_terms(ids)
-            self.touched_orgs |= self.store.previous_orgs(ids)
+            orgs = self.store.previous_orgs(ids)
+        # A ledger depends on the stored tickets and the quota terms alone: recount those
+        # counted under other quota terms (the hourly sweep recounts every one anyway).
+        terms = self.evaluator.quota_terms()
+        self.touched_orgs |= self.store.counted_under_other_terms(orgs, terms)
         self.quiet = True  # the past is not re-announced; a re-judged due is (sla-terms note)
         try:
             self._quota_pass(summary, write=False)

@@ -14,23 +14,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import structlog
 
 from zendesk_sla.config import Config
 from zendesk_sla.core.changes import Decision, TicketChange
-from zendesk_sla.core.consumption import Page
 from zendesk_sla.core.facts import SEVERITY_INPUT, OrgFacts, Previous, TicketFacts
 from zendesk_sla.core.pending import observed_keys
-from zendesk_sla.core.plan_org import QUOTA_FIELDS, QUOTA_YEAR_FIELD, OrgPlan, plan_organization
 from zendesk_sla.core.plan_ticket import decide, diff
+from zendesk_sla.core.policy import Policy
 from zendesk_sla.core.previous import previous_from_notes, previous_from_ticket
 from zendesk_sla.core.text_severity import ticket_text
+from zendesk_sla.recount import QuotaRecount
 from zendesk_sla.store import SENT, Applied, StateStore
 from zendesk_sla.summary import Summary
-from zendesk_sla.timelines import load_orgs, moment, quota_facts, ticket_facts
+from zendesk_sla.timelines import load_orgs, moment, ticket_facts
 from zendesk_sla.verdicts import TextVerdicts
 from zendesk_sla.zendesk.parse import TicketRow
 
@@ -64,21 +62,15 @@ class Evaluation:
     after: Applied | None = None  # this decision's record
 
 
-@dataclass(frozen=True)
-class Quotas:
-    changed: set[int]  # tickets to re-decide
-    org_fields: dict[int, dict[str, Any]]  # organization id -> field key -> value
-    pages: list[Page]  # consumption pages, as they should read now
-
-
 @dataclass
-class Evaluator:
+class Evaluator(QuotaRecount):
     store: StateStore
     config: Config
     fields: FieldMap
     clock: Callable[[], datetime]
     _held: dict[int, OrgFacts] | None = field(default=None, init=False, repr=False)
     _text: TextVerdicts | None = field(default=None, init=False, repr=False)
+    _quota_terms: tuple[Policy, str] | None = field(default=None, init=False, repr=False)
 
     def tickets(
         self, ids: Sequence[int], summary: Summary, *, quiet: bool = False
@@ -233,79 +225,6 @@ class Evaluator:
         if not (change.add_tags or change.remove_tags or fields or change.notes or change.status):
             return None
         return replace(change, fields=fields)
-
-    def quotas(self, org_ids: Iterable[int]) -> Quotas:
-        """Recount quotas: the tickets to re-decide, the organization fields to write, the
-        consumption pages to publish."""
-        store = self.store
-        out = Quotas(set(), {}, [])
-        orgs = self.orgs(org_ids)
-        tickets: dict[int, list[TicketFacts]] = {oid: [] for oid in orgs}
-        for row in store.quota_tickets(orgs):
-            tickets[row[1]].append(quota_facts(row))
-        done = store.quota_note_keys(orgs)
-        keys = self.fields.org_keys
-        stored = store.orgs(orgs) if set(QUOTA_FIELDS) <= set(keys) else None
-        policy = self.config.policy
-        today = self.clock().astimezone(ZoneInfo(policy.timezone)).date()
-        plans: list[OrgPlan] = []
-        with store.transaction():
-            for org in orgs.values():
-                facts = sorted(tickets[org.id], key=lambda f: f.id)
-                have = None
-                if stored is not None:
-                    found = stored.get(org.id)
-                    fields = found.fields if found else {}
-                    wanted = (*QUOTA_FIELDS, QUOTA_YEAR_FIELD)
-                    have = {k: fields.get(keys[k]) for k in wanted if k in keys}
-                notes = {f.id: done[f.id] for f in facts if f.id in done}
-                plan = plan_organization(
-                    policy,
-                    org,
-                    facts,
-                    today=today,
-                    posted=set().union(*notes.values()),
-                    notes_done=notes,
-                    have_fields=have,
-                )
-                plans.append(plan)
-                out.changed.update(plan.changed)
-                if plan.fields is not None:
-                    out.org_fields[org.id] = {keys[k]: v for k, v in plan.fields.items()}
-                if plan.page is not None:
-                    out.pages.append(plan.page)
-            self._record_quota(list(orgs), plans)
-        return out
-
-    def _record_quota(self, org_ids: list[int], plans: list[OrgPlan]) -> None:
-        self.store.put_quota(
-            org_ids,
-            [
-                (
-                    ln.ticket_id,
-                    plan.organization_id,
-                    ln.year_start.isoformat(),
-                    ln.state,
-                    ln.position,
-                    list(plan.notes.get(ln.ticket_id, ())),
-                )
-                for plan in plans
-                for ln in plan.lines
-            ],
-            [
-                (
-                    plan.organization_id,
-                    y.start.isoformat(),
-                    y.end.isoformat(),
-                    y.included,
-                    y.used,
-                    y.grace,
-                    y.exempt,
-                )
-                for plan in plans
-                for y in plan.years
-            ],
-        )
 
 
 def _applied(

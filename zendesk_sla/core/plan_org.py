@@ -8,8 +8,10 @@ re-decided, and the organization's used / included / remaining fields.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -49,6 +51,31 @@ def _day(value: date) -> str:
 def _last_day(end: date) -> str:
     """A quota year's last day, as people read "from ... to ...": `end` is the next one's first."""
     return _day(date.fromordinal(end.toordinal() - 1))
+
+
+def quota_terms(policy: Policy) -> str:
+    """A digest of what a quota recount depends on in the contract, every version with
+    its date: the plans' support, channels and quotas (POLICY 7, 8), the quota rules,
+    the tags, the channel map, the time zone and the texts. Response and resolution
+    targets, hours and severity rules are left out: they never move a ledger."""
+
+    def described(terms: Policy) -> tuple[object, ...]:
+        plans = sorted(
+            (name, plan.has_support, sorted(plan.channels), plan.yearly_tickets)
+            for name, plan in terms.plans.items()
+        )
+        channels = sorted(terms.channel_map.items())
+        rules = [asdict(terms.tags), asdict(terms.quota)]
+        return (terms.timezone, plans, channels, rules)
+
+    texts = [asdict(policy.texts), asdict(policy.pages) if policy.pages else None]
+    versions: list[object] = [described(policy)]
+    for effective, terms in policy.later:  # a version that changes no quota term counts as none
+        if described(terms) != versions[-1]:
+            versions += [effective, described(terms)]
+    # Sorted keys: the same YAML written in another order gives the same digest.
+    canonical = json.dumps([versions, texts], sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:24]
 
 
 def plan_organization(

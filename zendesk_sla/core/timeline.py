@@ -71,8 +71,15 @@ class Timeline:
 
     def first_agent_reply(self) -> datetime | None:
         """First public, non-automated agent comment that is not the opening comment."""
-        replies = [c.at for c in self.comments if c.is_agent_reply and c.at > self.created_at]
-        return min(replies, default=None)
+        created = self.created_at
+        return min(
+            (
+                c.at
+                for c in self.comments
+                if c.public and not c.automated and c.author_role in AGENT_ROLES and c.at > created
+            ),
+            default=None,
+        )
 
     def final_solve(self) -> datetime | None:
         """When the ticket was last solved, if it is solved or closed now."""

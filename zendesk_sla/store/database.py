@@ -26,6 +26,7 @@ PRIMARY_KEYS = {
     "quota": ("ticket_id",),
     "dirty": ("ticket_id",),
     "notes": ("ticket_id", "key"),
+    "quota_terms": ("organization_id",),
 }
 LOCK_KEY = 7_402_211_385  # pg_advisory_lock key of zendesk-sla
 

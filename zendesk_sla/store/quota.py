@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from zendesk_sla.core.facts import QuotaMark
 from zendesk_sla.store.base import StoreBase, _chunks
+from zendesk_sla.store.tickets import tags_of
 
 # What a quota recount reads of a ticket (see `quota_tickets`).
 QuotaRow = tuple[int, int, str, str, int | None, int, tuple[str, ...], str | None]
@@ -32,7 +33,7 @@ class QuotaStore(StoreBase):
             "WHERE t.organization_id IN ({marks})"
         )
         return [
-            (tid, org, status, via, requester, created, tuple(json.loads(tags)), role)
+            (tid, org, status, via, requester, created, tags_of(tags), role)
             for tid, org, status, via, requester, created, tags, role in self._rows_in(
                 query, org_ids
             )
@@ -54,10 +55,14 @@ class QuotaStore(StoreBase):
         org_ids: Sequence[int],
         lines: Iterable[tuple[int, int, str, str, int | None, list[tuple[str, str]]]],
         years: Iterable[tuple[int, str, str, int | None, int, int, int]],
+        terms: str,
     ) -> None:
-        """Replace the ledgers of these organizations: (ticket, organization, year start,
-        state, position, notes) per ticket, (organization, start, end, included, used,
-        grace, exempt) per year."""
+        """Replace the ledgers of these organizations, counted under the quota `terms`:
+        (ticket, organization, year start, state, position, notes) per ticket,
+        (organization, start, end, included, used, grace, exempt) per year."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO quota_terms VALUES (?,?)", [(o, terms) for o in org_ids]
+        )
         for chunk in _chunks(sorted(set(org_ids))):
             marks = ",".join("?" * len(chunk))
             self.db.execute(f"DELETE FROM quota WHERE organization_id IN ({marks})", chunk)
@@ -70,6 +75,17 @@ class QuotaStore(StoreBase):
             ],
         )
         self.db.executemany("INSERT INTO quota_years VALUES (?,?,?,?,?,?,?)", list(years))
+
+    def counted_under_other_terms(self, org_ids: Iterable[int], terms: str) -> set[int]:
+        """Those of the organizations whose ledger was last counted under other quota terms
+        than `terms`, or never."""
+        wanted = set(org_ids)
+        query = "SELECT organization_id FROM quota_terms WHERE digest = ? AND organization_id IN "
+        same: set[int] = set()
+        for chunk in _chunks(sorted(wanted)):
+            marks = ",".join("?" * len(chunk))
+            same.update(r[0] for r in self.db.execute(f"{query}({marks})", [terms, *chunk]))
+        return wanted - same
 
     def quota_years(self) -> list[tuple[int, str, str, int | None, int, int, int]]:
         return list(

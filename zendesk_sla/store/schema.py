@@ -97,6 +97,11 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (rules, text_key)
     );
     """,
+    # 8: which quota terms each organization's ledger was last counted under (a
+    # re-evaluation recounts only the organizations whose quota terms changed).
+    """
+    CREATE TABLE quota_terms (organization_id INTEGER PRIMARY KEY, digest TEXT NOT NULL);
+    """,
 )
 
 
