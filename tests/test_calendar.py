@@ -146,3 +146,32 @@ def test_elapsed_is_additive(cal: BusinessCalendar, start: datetime, h1: int, h2
     mid = start + timedelta(hours=h1)
     end = mid + timedelta(hours=h2)
     assert cal.elapsed(start, end) == cal.elapsed(start, mid) + cal.elapsed(mid, end)
+
+
+def naive_add(cal: BusinessCalendar, start: datetime, seconds: int) -> datetime:
+    """Day after day through the local windows, as a person counts: no running totals,
+    no cached days."""
+    if seconds == 0:
+        return start
+    at, remaining = start.timestamp(), seconds
+    day = start.astimezone(cal.zone).date()
+    while True:
+        windows = () if day in cal.holidays else cal.weekly.get(day.weekday(), ())
+        for opens, closes in windows:
+            begin = max(datetime.combine(day, opens, cal.zone).timestamp(), at)
+            end = datetime.combine(day, closes, cal.zone).timestamp()
+            if end <= begin:
+                continue
+            if remaining <= end - begin:
+                return datetime.fromtimestamp(begin + remaining, UTC)
+            remaining -= int(end - begin)
+        day += timedelta(days=1)
+
+
+@given(calendars, moments, st.integers(min_value=0, max_value=4000 * H))
+@settings(max_examples=300, deadline=None)
+def test_add_lands_where_counting_day_by_day_lands(
+    cal: BusinessCalendar, start: datetime, secs: int
+) -> None:
+    # Up to 4,000 business hours: the count crosses years, holidays and DST nights.
+    assert cal.add(start, secs) == naive_add(cal, start, secs)

@@ -7,6 +7,7 @@ zone, so a window on a DST-change day is as long as the clocks make it.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -141,23 +142,44 @@ class BusinessCalendar:
             raise ValueError("business durations are never negative")
         if seconds == 0:
             return start
-        remaining = seconds
         day = self.local_date(start)
+        remaining, done = self._spend(day, start, seconds)
+        if done is not None:
+            return done
+        # Whole days are skipped with the year's running totals, not walked one by one.
+        day += _ONE_DAY
         empty = 0
         while True:
-            spans = self.spans_on(day)
-            for open_, close in spans:
-                if close <= start:
-                    continue
-                begin = max(open_, start)
-                available = close - begin
-                if remaining <= available:
-                    return begin + remaining
-                remaining -= available
-            empty = 0 if spans else empty + 1
+            block = self._year(day.year)
+            first = day.timetuple().tm_yday - 1
+            left = block[-1] - block[first]
+            if remaining <= left:
+                # The first day of the year whose running total reaches the time left.
+                last = bisect_left(block, block[first] + remaining, first + 1) - 1
+                used = block[last] - block[first]
+                day = date.fromordinal(date(day.year, 1, 1).toordinal() + last)
+                _, done = self._spend(day, None, remaining - used)
+                assert done is not None
+                return done
+            remaining -= left
+            empty = 0 if left else empty + len(block) - 1 - first
             if empty > _MAX_EMPTY_DAYS:
                 raise ValueError("the calendar has no business hours")
-            day += _ONE_DAY
+            day = date(day.year + 1, 1, 1)
+
+    def _spend(self, day: date, start: int | None, seconds: int) -> tuple[int, int | None]:
+        """Spend `seconds` in `day`'s windows from `start` (None: the whole day): the
+        seconds still to spend, and the instant they ran out (None: not on that day)."""
+        remaining = seconds
+        for open_, close in self.spans_on(day):
+            if start is not None and close <= start:
+                continue
+            begin = open_ if start is None else max(open_, start)
+            available = close - begin
+            if remaining <= available:
+                return 0, begin + remaining
+            remaining -= available
+        return remaining, None
 
     def walk(self, start: datetime, seconds: int) -> Walk:
         """Like `add`, recording each window used and each day skipped (for a person to read)."""

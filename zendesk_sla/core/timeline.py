@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 AGENT_ROLES = frozenset({"agent", "admin"})
 
 
-@dataclass(frozen=True)
-class StatusChange:
+# Tuples: a history of 100k tickets holds about a million of them.
+class StatusChange(NamedTuple):
     at: datetime
     status: str
 
 
-@dataclass(frozen=True)
-class Comment:
+class Comment(NamedTuple):
     at: datetime
     public: bool
     author_role: str  # "end-user", "agent" or "admin"
