@@ -83,8 +83,8 @@ class Evaluator(QuotaRecount):
         rows = store.tickets(ids)
         verdicts = self._verdicts()
         verdicts.load(ticket_text(r.subject, r.description) for r in rows.values())
-        events = store.events(list(rows))
-        authors = {e.author_id for evs in events.values() for e in evs if e.author_id}
+        events = store.event_tuples(list(rows))
+        authors = {e[6] for evs in events.values() for e in evs if e[6]}  # their authors
         authors |= {r.submitter_id for r in rows.values() if r.submitter_id}
         roles = store.roles(authors)
         orgs = self.orgs({r.organization_id for r in rows.values() if r.organization_id})

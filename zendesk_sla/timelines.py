@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -12,7 +12,7 @@ from zendesk_sla.core.facts import OrgFacts, TicketFacts
 from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
 from zendesk_sla.store import StateStore
 from zendesk_sla.store.quota import QuotaRow
-from zendesk_sla.zendesk.parse import EventRow, OrgRow, TicketRow
+from zendesk_sla.zendesk.parse import EventTuple, OrgRow, TicketRow
 
 _YEAR_BUNDLE = re.compile(r"^\s*(\d{4})\s*:\s*(\d+)\s*$")
 
@@ -21,22 +21,21 @@ def moment(epoch: int) -> datetime:
     return datetime.fromtimestamp(epoch, UTC)
 
 
-def timeline(row: TicketRow, events: list[EventRow], roles: Mapping[int, str]) -> Timeline:
+def timeline(row: TicketRow, events: Sequence[EventTuple], roles: Mapping[int, str]) -> Timeline:
     created = moment(row.created_at)
     statuses: list[StatusChange] = []
     comments: list[Comment] = []
-    at: dict[int, datetime] = {}  # an audit's events share its time
-    for e in events:
-        when = at.get(e.at)
+    times: dict[int, datetime] = {}  # an audit's events share its time
+    for _, _, at, kind, status, public, author, automated in events:
+        when = times.get(at)
         if when is None:
-            when = at[e.at] = moment(e.at)
-        if e.kind == "status":
-            if e.status:
-                statuses.append(StatusChange(when, e.status))
-        elif e.kind == "comment":
-            author = e.author_id
+            when = times[at] = moment(at)
+        if kind == "status":
+            if status:
+                statuses.append(StatusChange(when, status))
+        elif kind == "comment":
             role = roles.get(author, "end-user") if author is not None else "end-user"
-            comments.append(Comment(when, e.public, role, e.automated, author))
+            comments.append(Comment(when, bool(public), role, bool(automated), author))
     if not statuses or statuses[0].at > created:
         statuses.insert(0, StatusChange(created, "new"))
     if statuses[-1].status != row.status and row.status != "deleted":
@@ -47,7 +46,7 @@ def timeline(row: TicketRow, events: list[EventRow], roles: Mapping[int, str]) -
 
 def ticket_facts(
     row: TicketRow,
-    events: list[EventRow],
+    events: Sequence[EventTuple],
     roles: Mapping[int, str],
     field_names: Mapping[str, str],  # field id (text) -> logical name
     requester_name: str = "",

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from zendesk_sla.store.base import StoreBase
-from zendesk_sla.zendesk.parse import EventRow, OrgRow, TicketRow, UserRow
+from zendesk_sla.zendesk.parse import EventRow, EventTuple, OrgRow, TicketRow, UserRow
 
 
 class TicketStore(StoreBase):
@@ -81,21 +81,31 @@ class TicketStore(StoreBase):
         return {row[0]: _ticket(row) for row in self._rows_in(query, ids)}
 
     def events(self, ticket_ids: Sequence[int]) -> dict[int, list[EventRow]]:
-        out: dict[int, list[EventRow]] = {}
-        # In the order of the index (ticket_id, at), whose ties are in event id order.
+        """Each ticket's events in order."""
+        return {
+            tid: [
+                EventRow(t, e, at, k, s, bool(p), a, bool(auto))
+                for t, e, at, k, s, p, a, auto in evs
+            ]
+            for tid, evs in self.event_tuples(ticket_ids).items()
+        }
+
+    def event_tuples(self, ticket_ids: Sequence[int]) -> dict[int, list[EventTuple]]:
+        """Each ticket's events in order (the order of the index (ticket_id, at), whose
+        ties are in event id order), as the rows come: (ticket, event, at, kind, status,
+        public, author, automated)."""
+        out: dict[int, list[EventTuple]] = {}
         query = (
             "SELECT ticket_id, event_id, at, kind, status, public, author_id, automated "
             "FROM events WHERE ticket_id IN ({marks}) ORDER BY ticket_id, at, event_id"
         )
-        events: list[EventRow] = []
+        events: list[EventTuple] = []
         current = None
-        for tid, eid, at, kind, status, public, author, automated in self._rows_in(
-            query, ticket_ids
-        ):
-            if tid != current:
-                events = out[tid] = []
-                current = tid
-            events.append(EventRow(tid, eid, at, kind, status, public != 0, author, automated != 0))
+        for event in self._rows_in(query, ticket_ids):
+            if event[0] != current:
+                current = event[0]
+                events = out[current] = []
+            events.append(event)
         return out
 
     def roles(self, user_ids: Iterable[int]) -> dict[int, str]:
