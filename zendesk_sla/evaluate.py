@@ -81,15 +81,20 @@ class Evaluator(QuotaRecount):
         """
         store = self.store
         rows = store.tickets(ids)
+        before = store.applied_for(list(rows))  # what this state decided before, if anything
         verdicts = self._verdicts()
-        verdicts.load(ticket_text(r.subject, r.description) for r in rows.values())
+        # The texts read before: those of tickets that had no SLA are likely not read now.
+        verdicts.load(
+            ticket_text(r.subject, r.description)
+            for r in rows.values()
+            if r.id not in before or before[r.id].eligible
+        )
         events = store.event_tuples(list(rows))
         authors = {e[6] for evs in events.values() for e in evs if e[6]}  # their authors
         authors |= {r.submitter_id for r in rows.values() if r.submitter_id}
         roles = store.roles(authors)
         orgs = self.orgs({r.organization_id for r in rows.values() if r.organization_id})
         written = store.written(list(rows))
-        before = store.applied_for(list(rows))  # what this state decided before, if anything
         known_here = set(before)
         notes = store.notes(list(rows))
         quota = store.quota_marks(list(rows))

@@ -70,10 +70,9 @@ def _choose(
         return SeverityDecision(
             value, "field", f"severity field is {field_value}", detail=str(field_value)
         )
-    tagged = sorted(
-        (t[len(tag_prefix) :] for t in tags if t.startswith(tag_prefix)),
-        key=lambda s: severity_rank(s) if s in SEVERITIES else len(SEVERITIES),
-    )
+    tagged = [t[len(tag_prefix) :] for t in tags if t.startswith(tag_prefix)]
+    if len(tagged) > 1:
+        tagged.sort(key=lambda s: severity_rank(s) if s in SEVERITIES else len(SEVERITIES))
     if tagged and tagged[0] in SEVERITIES:
         tag = f"{tag_prefix}{tagged[0]}"
         return SeverityDecision(tagged[0], "tag", f"tag {tag}", detail=tag)
