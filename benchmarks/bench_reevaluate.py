@@ -6,11 +6,16 @@ then re-evaluations run from that state alone (each in a fresh config, as a new
   1. the same YAML: no ticket's terms changed, none is re-decided;
   2. a new contract version from tomorrow: the past keeps its terms, none is re-decided;
   3. a version from 30 days ago: the tickets created since are re-decided;
-  4. --rejudge with the version from tomorrow: every ticket is re-judged, and only those
-     whose verdict or dues move are written;
-  5. --all with the same YAML: every ticket re-decided, for reference.
-Figures per run: tickets decided, CPU seconds of this process (one core), export
-requests (must be 0), write requests, tickets written.
+  4. a version from 30 days ago that also lowers the yearly quotas: the ledgers of the
+     organizations are recounted as well (a ledger is recounted only when its quota terms
+     change);
+  5. --all with the same YAML: every ticket re-decided (severity verdicts read back from
+     the state, ledgers left as counted);
+  6. a changed severity rule: every ticket re-decided and every text read again;
+  7. --rejudge with the version from tomorrow: every ticket is re-judged, and only those
+     whose verdict or dues move are written (a dry run, then for real).
+Figures per run: tickets decided, CPU seconds of this process (one core), of which in the
+core's decisions, export requests (must be 0), write requests, tickets written.
 
 Run: .venv/bin/python benchmarks/bench_reevaluate.py --tickets 100000
 Target: decided in under 10 s of CPU on one core; writes only for changed tickets.
@@ -23,11 +28,13 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import yaml
-from zendesk_sla import evaluate
+from zendesk_sla import evaluate, recount
 from zendesk_sla.app import App
 from zendesk_sla.config import Config, load_config
+from zendesk_sla.core import text_severity
 from zendesk_sla.logs import configure
 from zendesk_sla.sandbox.serve import sandbox_settings
 
@@ -39,17 +46,37 @@ TIGHTER = {
 }
 
 
-def versioned(tmp: Path, days: int = 1) -> Config:
-    """The bundled YAML with a version effective `days` from today (negative: in the past)."""
+def versioned(
+    tmp: Path, days: int = 1, plans: dict[str, Any] | None = None, rule: bool = False
+) -> Config:
+    """The bundled YAML with a version effective `days` from today (negative: in the past)
+    that changes `plans` (default: tighter response targets); with `rule`, one more
+    severity cue (every text is read again)."""
     data = yaml.safe_load((ROOT / "config" / "athento.yaml").read_text(encoding="utf-8"))
     if days:
         effective = (datetime.now(UTC) + timedelta(days=days)).date().isoformat()
-        data["contract_versions"] = [{"effective": effective, "plans": TIGHTER}]
-    path = tmp / f"policy{days}.yaml"
+        data["contract_versions"] = [{"effective": effective, "plans": plans or TIGHTER}]
+    if rule:
+        data["severity"]["caps"][-1]["cues"].append("de momento")
+    path = tmp / f"policy{days}{'q' if plans else ''}{'r' if rule else ''}.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     config = load_config(path)
     config.raw.sync.__dict__.update(job_poll_interval_seconds=0.05)
     return config
+
+
+class ReadCounter:
+    """Texts the severity classifier reads (not those whose verdict the state holds)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        inner = text_severity._read
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return inner(*args, **kwargs)
+
+        text_severity._read = counted
 
 
 class CoreTimer:
@@ -80,7 +107,8 @@ def main() -> None:
     configure("WARNING", "console")
     timer = CoreTimer()
     timer.wrap(evaluate, "decide")
-    timer.wrap(evaluate, "plan_organization")
+    timer.wrap(recount, "plan_organization")
+    reads = ReadCounter()
     proc, url = start_sandbox(args.tickets, args.seed)
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -94,11 +122,16 @@ def main() -> None:
             rejudge.policy = rejudge.policy.latest()
             # Dry runs first: each starts from the same state (a dry run records nothing)
             # and counts the tickets it would write; then one real --rejudge writes.
+            lower: dict[str, Any] = {plan: dict(targets) for plan, targets in TIGHTER.items()}
+            for plan in ("standard", "company", "enterprise"):
+                lower[plan]["tickets_per_year"] = 5
             for label, config, everything, dry in (
                 ("same YAML", versioned(Path(tmp), 0), False, True),
                 ("tomorrow", versioned(Path(tmp)), False, True),
                 ("30 days ago", versioned(Path(tmp), -30), False, True),
+                ("30 days, quotas", versioned(Path(tmp), -30, lower), False, True),
                 ("--all", versioned(Path(tmp), 0), True, True),
+                ("severity rule", versioned(Path(tmp), 0, rule=True), False, True),
                 ("--rejudge", rejudge, False, True),
                 ("--rejudge", rejudge, False, False),
             ):
@@ -109,6 +142,7 @@ def main() -> None:
                 cpu = time.process_time()
                 wall = time.perf_counter()
                 timer.seconds = 0.0
+                reads.count = 0
                 summary = worker.run_reevaluate(everything=everything)
                 cpu = time.process_time() - cpu
                 wall = time.perf_counter() - wall
@@ -117,9 +151,10 @@ def main() -> None:
                 writes = sum(v for k, v in used.items() if k.startswith("PUT"))
                 rate = summary.evaluated / max(cpu, 1e-9)
                 print(
-                    f"{label + (' (dry)' if dry else ''):<18} {summary.evaluated:>7} decided in "
+                    f"{label + (' (dry)' if dry else ''):<22} {summary.evaluated:>7} decided in "
                     f"{cpu:5.1f} s CPU ({wall:5.1f} s wall, {rate:,.0f} tickets/CPU-s; "
-                    f"{timer.seconds:4.1f} s in the core's decisions); {exports} export requests, "
+                    f"{timer.seconds:4.1f} s in the core's decisions, {reads.count:,} texts read); "
+                    f"{exports} export requests, "
                     f"{summary.changes} tickets to write, {writes} write requests"
                 )
                 runner.close()

@@ -270,7 +270,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=text,
         description=text + ". Each ticket is judged by the contract version in force when it "
         "was created, so a new version never re-judges the past unless --rejudge; only "
-        "tickets judged under other terms than those now in force are re-decided.",
+        "tickets judged under other terms than those now in force are re-decided. Quota "
+        "ledgers are recounted only for organizations counted under other quota terms "
+        "(plans' quotas, channels and support, the quota rules and texts).",
     )
     again.add_argument("--dry-run", action="store_true", help="print old -> new, write nothing")
     again.add_argument(
