@@ -200,9 +200,10 @@ def test_a_refused_write_left_to_an_agent_asks_no_status_and_notes_it_once(
 def test_the_sla_note_says_in_spanish_why_and_until_when(policy: Policy) -> None:
     decision = run(policy, ticket(priority=None, subject="No podemos crear documentos"))
     (note,) = [n for n in decision.notes if n.key.startswith("sla:")]
-    assert note.body.startswith("SLA aplicado. Plan company, severidad critical (según el texto: «")
+    # Plans and severities as the support page names them, not the keys Zendesk keeps.
+    assert note.body.startswith("SLA aplicado. Plan Company, severidad Crítica (según el texto: «")
     assert "Respuesta antes de: 02/02/2026 a las 17:00 (Europe/Madrid)" in note.body
-    for english in ("priority", "maps to", "points", "paused", "best effort"):
+    for english in ("priority", "maps to", "points", "paused", "best effort", "critical"):
         assert english not in note.body
 
 

@@ -90,6 +90,9 @@ def test_the_page_shows_the_quota_year_the_agents_fields_show(
         fields = account.organizations[org_id].organization_fields
         assert f"<tr><th>Tickets consumidos</th><td>{fields['quota_used']}</td>" in article.body
         assert f"Año de contrato {fields['quota_year']}." in article.body, org_id
+        # The plan as the support page names it ("Company"), not its key ("company").
+        plan = str(fields["support_plan"])
+        assert f"<p>Plan {plan.capitalize()}." in article.body, org_id
 
 
 def test_an_end_user_cannot_use_the_support_api(

@@ -31,7 +31,7 @@ from zendesk_sla.config.schema_rules import (
 )
 from zendesk_sla.config.schema_versions import ContractVersion, check_versions, merged
 from zendesk_sla.core.calendar import WEEKDAYS
-from zendesk_sla.core.policy import Tags
+from zendesk_sla.core.policy import SEVERITIES, Tags
 
 _WINDOW = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 
@@ -295,6 +295,14 @@ class ConfigFile(Strict):
                     f"plans.{name}.channels: {unknown} not among the channels mapped in 'channels'"
                 )
         check_versions(self.contract_versions, self.plans, known, PlanConfig.model_validate)
+        for key, names, allowed in (
+            ("plan_names", self.notes.plan_names, list(self.plans)),
+            ("severity_names", self.notes.severity_names, list(SEVERITIES)),
+        ):
+            for name in sorted(set(names) - set(allowed)):
+                raise ValueError(
+                    f"notes.{key}.{name}: not a {key.split('_')[0]} (known: {', '.join(allowed)})"
+                )
         return self
 
 

@@ -102,6 +102,8 @@ class NotesConfig(Strict):
     why_default: _note("why_default")  # type: ignore[valid-type]
     channel_names: dict[str, str] = {}
     state_names: dict[str, str] = {}
+    plan_names: dict[str, str] = {}
+    severity_names: dict[str, str] = {}
 
 
 class RefusedConfig(Strict):

@@ -68,9 +68,10 @@ def consumption_page(
     years: Sequence[QuotaYear],
     included_now: int | None,
     today: date,
+    plan_name: str | None = None,
 ) -> Page:
     """The page for the quota year holding `today` (`included_now`: that year's quota when
-    it has no ticket yet)."""
+    it has no ticket yet; `plan_name`: the plan as the customer knows it)."""
     current = next((y for y in years if y.start <= today < y.end), None)
     if current is not None:
         start, end = current.start, current.end
@@ -85,7 +86,7 @@ def consumption_page(
     name = org.name or f"#{org.id}"
     values = {
         "organization": html.escape(name),
-        "plan": html.escape(org.plan or ""),
+        "plan": html.escape(plan_name or org.plan or ""),
         "year_start": _day(start),
         "year_end": _day(date.fromordinal(end.toordinal() - 1)),
         "included": count(included),

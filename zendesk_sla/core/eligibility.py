@@ -46,7 +46,7 @@ def eligibility(policy: Policy, ticket: TicketFacts, org: OrgFacts | None) -> El
         text = (
             render(texts.no_plan, {})
             if plan_name is None
-            else render(texts.no_support, {"plan": plan_name})
+            else render(texts.no_support, {"plan": texts.plan(plan_name)})
         )
         no_plan = _once(ticket, "no-plan", text)
         return Eligibility(plan_name, (reason,), frozenset({tags.no_support_plan}), tuple(no_plan))
@@ -68,7 +68,7 @@ def eligibility(policy: Policy, ticket: TicketFacts, org: OrgFacts | None) -> El
             render(
                 texts.channel,
                 {
-                    "plan": plan.name,
+                    "plan": texts.plan(plan.name),
                     "channel": texts.channel_names.get(shown, shown),
                     "plan_channels": ", ".join(
                         texts.channel_names.get(c, c) for c in sorted(plan.channels)

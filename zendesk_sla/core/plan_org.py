@@ -177,7 +177,8 @@ def plan_organization(
         start, _ = quota_year(org.contract_start, today)
         per_year = yearly_quota(policy, org.plan, start)
         now_included = None if per_year is None else per_year + org.bundles.get(start.year, 0)
-        page = consumption_page(policy.pages, org, years, now_included, today)
+        shown = policy.texts.plan(org.plan)
+        page = consumption_page(policy.pages, org, years, now_included, today, shown)
     return OrgPlan(org.id, tuple(lines), tuple(years), notes, frozenset(changed), fields, page)
 
 

@@ -219,8 +219,8 @@ def _terms_note(policy: Policy, plan: str, severity: str, clocks: SlaClocks) -> 
     assert policy.effective is not None
     values = {
         "terms": policy.terms,
-        "plan": plan,
-        "severity": severity,
+        "plan": policy.texts.plan(plan),
+        "severity": policy.texts.severity(severity),
         "response": _due_text(policy, clocks.response),
         "resolution": _due_text(policy, clocks.resolution),
     }
@@ -240,8 +240,8 @@ def _sla_note(
         return []  # nothing new to say (the texts below are built only when needed)
     texts = policy.texts
     values = {
-        "plan": plan,
-        "severity": severity.severity,
+        "plan": texts.plan(plan),
+        "severity": texts.severity(severity.severity),
         "why": _why(policy, severity),
         "response": _due_text(policy, clocks.response),
         "resolution": _due_text(policy, clocks.resolution),
@@ -253,7 +253,11 @@ def _sla_note(
     key = f"sla-change:{previous.plan}:{previous.severity}>{plan}:{severity.severity}"
     body = render(
         texts.sla_changed,
-        {**values, "previous_plan": previous.plan, "previous_severity": previous.severity},
+        {
+            **values,
+            "previous_plan": texts.plan(previous.plan),
+            "previous_severity": texts.severity(previous.severity),
+        },
     )
     return [Note(key, body)]
 

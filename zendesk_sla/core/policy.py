@@ -162,6 +162,16 @@ class NoteTexts:
     why_default: str = "-"
     channel_names: Mapping[str, str] = field(default_factory=dict)
     state_names: Mapping[str, str] = field(default_factory=dict)
+    # How a person reads a plan or a severity key ("company" -> "Company", "critical" ->
+    # "Crítica"); a key without a name is shown as it is.
+    plan_names: Mapping[str, str] = field(default_factory=dict)
+    severity_names: Mapping[str, str] = field(default_factory=dict)
+
+    def plan(self, key: str | None) -> str:
+        return "" if key is None else self.plan_names.get(key, key)
+
+    def severity(self, key: str | None) -> str:
+        return "" if key is None else self.severity_names.get(key, key)
 
 
 NOTE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
