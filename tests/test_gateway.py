@@ -198,6 +198,21 @@ def test_a_request_refused_whole_is_not_sent_not_a_refusal_of_each_ticket(
 
 
 @responses.activate
+def test_a_server_error_on_the_job_request_leaves_its_tickets_unknown(
+    gateway: ZendeskGateway,
+) -> None:
+    # A 500 may come after Zendesk queued the job: the notes are verified before a resend.
+    responses.put(
+        f"{API}/tickets/update_many.json",
+        status=500,
+        json={"error": "InternalError", "description": "Something went wrong"},
+    )
+    outcomes = gateway.write([Write(1, "s", add_tags=("x",)), Write(2, "s", add_tags=("x",))])
+    assert [o.result for o in outcomes] == [UNKNOWN, UNKNOWN]
+    assert "InternalError" in outcomes[0].detail
+
+
+@responses.activate
 def test_a_close_goes_alone_with_safe_update_and_a_409_is_a_conflict(
     gateway: ZendeskGateway,
 ) -> None:
