@@ -148,17 +148,25 @@ class JobWriter:
             raise Rejected(f"PUT tickets/update_many: {describe(response)}")
         return str(response.json()["job_status"]["id"])
 
+    def _job_statuses(self, job_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The jobs' statuses as Zendesk sends them (zenpy's objects for 100 results a job
+        cost more than the request)."""
+        url = f"{self.base_url}/api/v2/job_statuses/show_many.json"
+        response = self.session.get(url, params={"ids": ",".join(job_ids)})
+        if classify_status(response.status_code) is not Kind.OK:
+            raise Rejected(f"GET job_statuses/show_many: {describe(response)}")
+        return list(response.json().get("job_statuses") or [])
+
     def _make_room(self) -> None:
         """Zendesk runs at most 30 jobs per account, shared with other apps: keep at most
         `max_jobs_in_flight` of ours queued or running; finished ones wait in `_done`."""
         interval = self.job_poll_interval
         deadline = time.monotonic() + self.job_poll_timeout
         while len(self._flying) >= self.max_jobs_in_flight and time.monotonic() < deadline:
-            statuses = self.client.job_status(ids=sorted(self._flying))["job_statuses"]
-            for status in statuses:
-                if status.status in ("completed", "failed"):
-                    self._flying.discard(str(status.id))
-                    self._done[str(status.id)] = status
+            for status in self._job_statuses(sorted(self._flying)):
+                if status["status"] in ("completed", "failed"):
+                    self._flying.discard(str(status["id"]))
+                    self._done[str(status["id"])] = status
             if len(self._flying) >= self.max_jobs_in_flight:
                 self.sleep(interval)
                 interval = min(interval * 2, max(self.job_poll_interval, 2.0))
@@ -182,17 +190,18 @@ class JobWriter:
                 interval = min(interval * 2, max(self.job_poll_interval, 2.0))
             wait = True
             try:
-                statuses = self.client.job_status(ids=list(pending))["job_statuses"]
-            except (ZendeskError, APIException, requests.RequestException) as exc:
+                statuses = self._job_statuses(list(pending))
+            except (ZendeskError, requests.RequestException) as exc:
                 statuses = []
                 if time.monotonic() > deadline or isinstance(exc, RateLimited):
                     break
             for status in statuses:
-                batch = pending.get(str(status.id))
-                if batch is None or status.status not in ("completed", "failed"):
+                job_id = str(status["id"])
+                batch = pending.get(job_id)
+                if batch is None or status["status"] not in ("completed", "failed"):
                     continue
-                del pending[str(status.id)]
-                self._flying.discard(str(status.id))
+                del pending[job_id]
+                self._flying.discard(job_id)
                 outcomes += job_outcomes(batch, status)
             if time.monotonic() > deadline:
                 break
@@ -212,28 +221,29 @@ def submit_result(exc: Exception) -> str:
     return NOT_SENT
 
 
-def job_outcomes(batch: list[Write], status: Any) -> list[Outcome]:
+def job_outcomes(batch: list[Write], status: dict[str, Any]) -> list[Outcome]:
     """An outcome per write. Results are matched by ticket id (Zendesk's successful results
     carry `id` and no `index`, in no promised order); by `index` only where the id is missing."""
-    results = list(status.results or [])
-    by_id: dict[int, Any] = {}
-    by_index: dict[int, Any] = {}
+    results = [r for r in status.get("results") or [] if isinstance(r, dict)]
+    by_id: dict[int, dict[str, Any]] = {}
+    by_index: dict[int, dict[str, Any]] = {}
     for result in results:
-        ident, index = getattr(result, "id", None), getattr(result, "index", None)
+        ident, index = result.get("id"), result.get("index")
         if isinstance(ident, int) and not isinstance(ident, bool):
             by_id[ident] = result
         elif isinstance(index, int):
             by_index[index] = result
     outcomes = []
     for index, write in enumerate(batch):
-        result = by_id.get(write.ticket_id, by_index.get(index))
-        if result is None:
-            outcomes.append(Outcome(write.ticket_id, NOT_SENT, f"job {status.status}: no result"))
-        elif getattr(result, "success", False):
+        found = by_id.get(write.ticket_id, by_index.get(index))
+        if found is None:
+            message = f"job {status.get('status')}: no result"
+            outcomes.append(Outcome(write.ticket_id, NOT_SENT, message))
+        elif found.get("success", False):
             outcomes.append(Outcome(write.ticket_id, OK))
         else:
-            error = str(getattr(result, "error", "") or "")
-            details = str(getattr(result, "details", "") or "")
+            error = str(found.get("error") or "")
+            details = str(found.get("details") or "")
             kind = CONFLICT if "Conflict" in error or "outdated" in details else FAILED
             outcomes.append(Outcome(write.ticket_id, kind, f"{error}: {details}"))
     return outcomes
