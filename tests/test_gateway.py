@@ -180,36 +180,31 @@ def test_a_job_that_never_finishes_leaves_the_outcome_unknown(gateway: ZendeskGa
     assert [o.result for o in outcomes] == [UNKNOWN]
 
 
+@pytest.mark.parametrize(
+    ("status", "body", "result"),
+    [
+        # A request refused whole: nothing was queued, not a refusal of each ticket.
+        (
+            400,
+            {
+                "error": "TooManyValues",
+                "description": "Parameter  cannot specify more than 100 values",
+                "max_count": 100,
+            },
+            NOT_SENT,
+        ),
+        # A 500 may come after Zendesk queued the job: notes are verified before a resend.
+        (500, {"error": "InternalError", "description": "Something went wrong"}, UNKNOWN),
+    ],
+)
 @responses.activate
-def test_a_request_refused_whole_is_not_sent_not_a_refusal_of_each_ticket(
-    gateway: ZendeskGateway,
+def test_a_job_request_that_fails_whole_gives_each_ticket_the_same_outcome(
+    gateway: ZendeskGateway, status: int, body: dict[str, object], result: str
 ) -> None:
-    responses.put(
-        f"{API}/tickets/update_many.json",
-        status=400,
-        json={
-            "error": "TooManyValues",
-            "description": "Parameter  cannot specify more than 100 values",
-            "max_count": 100,
-        },
-    )
-    outcomes = gateway.write([Write(1, "s", add_tags=("x",))])
-    assert [o.result for o in outcomes] == [NOT_SENT]
-
-
-@responses.activate
-def test_a_server_error_on_the_job_request_leaves_its_tickets_unknown(
-    gateway: ZendeskGateway,
-) -> None:
-    # A 500 may come after Zendesk queued the job: the notes are verified before a resend.
-    responses.put(
-        f"{API}/tickets/update_many.json",
-        status=500,
-        json={"error": "InternalError", "description": "Something went wrong"},
-    )
+    responses.put(f"{API}/tickets/update_many.json", status=status, json=body)
     outcomes = gateway.write([Write(1, "s", add_tags=("x",)), Write(2, "s", add_tags=("x",))])
-    assert [o.result for o in outcomes] == [UNKNOWN, UNKNOWN]
-    assert "InternalError" in outcomes[0].detail
+    assert [o.result for o in outcomes] == [result, result]
+    assert str(body["error"]) in outcomes[0].detail
 
 
 @responses.activate
