@@ -28,6 +28,10 @@ TIGHTER = {  # every plan with an SLA answers and resolves in much less time
 }
 
 
+Verdicts = dict[int, tuple[str | None, str | None]]  # ticket -> (response, resolution)
+Changed = tuple[AppFactory, Path, Verdicts]  # the app factory, the changed YAML, verdicts before
+
+
 def _config(path: Path) -> Config:
     cfg = load_config(path)
     cfg.raw.sync.__dict__.update(
@@ -39,7 +43,7 @@ def _config(path: Path) -> Config:
     return cfg
 
 
-def _verdicts(app_store: object) -> dict[int, tuple[str | None, str | None]]:
+def _verdicts(app_store: object) -> Verdicts:
     return {
         a.ticket_id: (a.response_state, a.resolution_state)
         for a in app_store.applied_rows()  # type: ignore[attr-defined]
@@ -47,9 +51,7 @@ def _verdicts(app_store: object) -> dict[int, tuple[str | None, str | None]]:
 
 
 @pytest.fixture
-def changed(
-    make_app: AppFactory, clock: Clock, tmp_path: Path
-) -> tuple[AppFactory, Path, dict[int, tuple[str | None, str | None]]]:
+def changed(make_app: AppFactory, clock: Clock, tmp_path: Path) -> Changed:
     app = make_app()
     run_until_settled(app, clock)
     before = _verdicts(app.store)
@@ -61,7 +63,7 @@ def changed(
 
 
 def test_a_new_version_leaves_every_verdict_and_writes_nothing(
-    changed: tuple[AppFactory, Path, dict[int, tuple[str | None, str | None]]],
+    changed: Changed,
     sandbox: SandboxServer,
 ) -> None:
     make_app, path, before = changed
@@ -82,7 +84,7 @@ def test_a_new_version_leaves_every_verdict_and_writes_nothing(
 
 
 def test_rejudging_changes_verdicts_in_the_state_and_notes_open_tickets_once(
-    changed: tuple[AppFactory, Path, dict[int, tuple[str | None, str | None]]],
+    changed: Changed,
     sandbox: SandboxServer,
 ) -> None:
     make_app, path, before = changed
@@ -108,7 +110,7 @@ def test_rejudging_changes_verdicts_in_the_state_and_notes_open_tickets_once(
 
 
 def test_the_dry_run_prints_old_to_new_and_compliance_before_and_after(
-    changed: tuple[AppFactory, Path, dict[int, tuple[str | None, str | None]]],
+    changed: Changed,
     sandbox: SandboxServer,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -172,7 +174,7 @@ def test_a_version_from_a_month_ago_re_judges_only_the_tickets_created_since(
 
 
 def test_a_written_rejudging_tells_which_verdicts_moved_without_a_write(
-    changed: tuple[AppFactory, Path, dict[int, tuple[str | None, str | None]]],
+    changed: Changed,
     sandbox: SandboxServer,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -224,3 +226,30 @@ def test_a_ledger_is_recounted_only_when_its_quota_terms_changed(
     assert ledger_after(TIGHTER, tmp_path / "targets") == 999  # targets never move a ledger
     quotas = {p: {"tickets_per_year": 1} for p in ("standard", "company", "enterprise")}
     assert ledger_after(quotas, tmp_path / "quota") == used
+
+
+def test_the_ledgers_a_targets_only_version_leaves_are_those_a_full_recount_gives(
+    make_app: AppFactory, clock: Clock, tmp_path: Path
+) -> None:
+    # The skip rests on "targets never move a ledger": recounting every organization the
+    # plain way, under the new terms, must find exactly the ledgers that were left alone.
+    app = make_app()
+    run_until_settled(app, clock)
+    app.close()
+    effective = (datetime.fromtimestamp(clock(), UTC) - timedelta(days=30)).date().isoformat()
+    path = versioned(tmp_path, {"effective": effective, "plans": TIGHTER})
+    again = make_app(config=_config(path), provisioned=False)
+    worker = again.worker()
+    assert worker.run_reevaluate(everything=True).error is None
+
+    def ledgers() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+        db = again.store.db
+        return (
+            list(db.execute("SELECT * FROM quota ORDER BY ticket_id")),
+            list(db.execute("SELECT * FROM quota_years ORDER BY organization_id, year_start")),
+        )
+
+    kept = ledgers()
+    assert kept[0] and kept[1]
+    worker.evaluator.quotas(again.store.all_org_ids())  # every organization, recounted
+    assert ledgers() == kept

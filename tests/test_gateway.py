@@ -20,6 +20,7 @@ from zendesk_sla.zendesk.parse import event_rows, ticket_row
 from zendesk_sla.zendesk.transport import ZendeskSession
 from zendesk_sla.zendesk.validate import BadPayload
 from zenpy import Zenpy
+from zenpy.lib.api_objects import Ticket
 
 from tests import payloads
 from tests.payloads import BASE
@@ -163,6 +164,33 @@ def test_custom_fields_and_notes_are_sent_as_zendesk_expects(gateway: ZendeskGat
     assert sent["custom_fields"] == [{"id": 900, "value": "2026-02-02T09:00:00Z"}]
     assert sent["comment"] == {"body": "Nota", "public": False}
     assert sent["remove_tags"] == ["sla_at_risk"]
+
+
+@responses.activate
+def test_the_job_payload_is_what_zenpy_would_send_for_the_same_writes(
+    gateway: ZendeskGateway,
+) -> None:
+    # The gateway writes the update_many payload itself; zenpy's own ticket objects are the
+    # second implementation it must agree with, key for key.
+    writes = [
+        Write(
+            1,
+            "s",
+            add_tags=("sla_plan_company", "sla_at_risk"),
+            remove_tags=("sla_response_breached",),
+            custom_fields={900: "2026-02-02T09:00:00Z", 901: None},
+            comment=("Nota «interna»\nsegunda línea", False),
+            status="solved",
+        ),
+        Write(2, "s", add_tags=("sla_quota_counted",)),
+        Write(3, "s", custom_fields={902: "critical"}, comment=("Aviso", True)),
+    ]
+    url = f"{API}/tickets/update_many.json"
+    responses.put(url, json={"job_status": payloads.job_status("V3-z", "queued")})
+    gateway.submit(writes)
+    ours = json.loads(responses.calls[0].request.body)
+    gateway.client.tickets.update([Ticket(id=w.ticket_id, **w.changes()) for w in writes])
+    assert json.loads(responses.calls[1].request.body) == ours
 
 
 @responses.activate

@@ -1,7 +1,8 @@
 """Cycles over a whole range: the first run (the initial load), a backfill and a
 re-evaluation. Each gathers the range first (a re-evaluation reads the state only),
-recounts the quotas once, then decides quietly (POLICY 10: the past is not
-re-announced) and writes, resumably. A mixin of `Worker`."""
+recounts the quotas once (a re-evaluation: only the ledgers whose quota terms changed),
+then decides quietly (POLICY 10: the past is not re-announced) and writes, resumably.
+A mixin of `Worker`."""
 
 from __future__ import annotations
 

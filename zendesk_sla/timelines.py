@@ -67,18 +67,22 @@ def ticket_facts(
         updated_stamp=row.updated_stamp,
         timeline=timeline(row, events, roles),
         requester_name=requester_name,
-        created_by_agent=(
-            row.submitter_id is not None
-            and row.submitter_id != row.requester_id
-            and roles.get(row.submitter_id) in ("agent", "admin")
+        created_by_agent=opened_by_agent(
+            row.requester_id, row.submitter_id, roles.get(row.submitter_id or 0)
         ),
     )
+
+
+def opened_by_agent(requester: int | None, submitter: int | None, role: str | None) -> bool:
+    """An agent opened the ticket on the customer's behalf (POLICY 7): someone other than
+    the requester, with an agent's role, submitted it."""
+    return submitter is not None and submitter != requester and role in ("agent", "admin")
 
 
 def quota_facts(row: QuotaRow) -> TicketFacts:
     """What a quota recount needs of a ticket (POLICY 8: whether and when it counts), from
     the slim row the store reads for it: no text, fields or history."""
-    tid, org, status, via, requester, created, tags, submitter_role = row
+    tid, org, status, via, requester, submitter, submitter_role, created, tags = row
     at = moment(created)
     return TicketFacts(
         id=tid,
@@ -94,7 +98,7 @@ def quota_facts(row: QuotaRow) -> TicketFacts:
         created_at=at,
         updated_stamp="",
         timeline=Timeline(at, (StatusChange(at, "new"),), ()),
-        created_by_agent=submitter_role in ("agent", "admin"),
+        created_by_agent=opened_by_agent(requester, submitter, submitter_role),
     )
 
 

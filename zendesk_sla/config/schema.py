@@ -299,9 +299,11 @@ class ConfigFile(Strict):
             ("plan_names", self.notes.plan_names, list(self.plans)),
             ("severity_names", self.notes.severity_names, list(SEVERITIES)),
         ):
-            for name in sorted(set(names) - set(allowed)):
+            unknown = sorted(set(names) - set(allowed))
+            if unknown:
+                what = key.split("_")[0]
                 raise ValueError(
-                    f"notes.{key}.{name}: not a {key.split('_')[0]} (known: {', '.join(allowed)})"
+                    f"notes.{key}.{unknown[0]}: not a {what} (known: {', '.join(allowed)})"
                 )
         return self
 

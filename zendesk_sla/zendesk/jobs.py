@@ -10,7 +10,6 @@ from typing import Any
 
 import requests
 from zenpy import Zenpy
-from zenpy.lib.api_objects import Ticket
 from zenpy.lib.exception import APIException
 
 from zendesk_sla.zendesk.errors import (
@@ -72,9 +71,6 @@ class Write:
         if self.status:
             changes["status"] = self.status
         return changes
-
-    def to_zenpy(self) -> Ticket:
-        return Ticket(id=self.ticket_id, **self.changes())
 
 
 @dataclass(frozen=True)
