@@ -175,3 +175,28 @@ def test_add_lands_where_counting_day_by_day_lands(
 ) -> None:
     # Up to 4,000 business hours: the count crosses years, holidays and DST nights.
     assert cal.add(start, secs) == naive_add(cal, start, secs)
+
+
+def naive_elapsed(cal: BusinessCalendar, start: datetime, end: datetime) -> int:
+    """Each local day from the start's to the end's, each window's overlap with the
+    interval added up: no index, no running totals."""
+    total, a, b = 0, start.timestamp(), end.timestamp()
+    day = start.astimezone(cal.zone).date() - timedelta(days=1)
+    while day <= end.astimezone(cal.zone).date() + timedelta(days=1):
+        windows = () if day in cal.holidays else cal.weekly.get(day.weekday(), ())
+        for opens, closes in windows:
+            begin = max(datetime.combine(day, opens, cal.zone).timestamp(), a)
+            finish = min(datetime.combine(day, closes, cal.zone).timestamp(), b)
+            total += int(max(finish - begin, 0))
+        day += timedelta(days=1)
+    return total
+
+
+@given(calendars, moments, moments)
+@settings(max_examples=300, deadline=None)
+def test_elapsed_is_what_adding_up_each_days_windows_gives(
+    cal: BusinessCalendar, s1: datetime, s2: datetime
+) -> None:
+    start, end = sorted((s1, s2))
+    assert cal.elapsed(start, end) == naive_elapsed(cal, start, end)
+    assert cal.elapsed(end, start) == 0

@@ -1,13 +1,15 @@
 """Business calendar: weekday windows in a time zone, minus holidays.
 
-Time is kept at one-second resolution (as Zendesk's timestamps are) and walked
-window by window, never minute by minute. Windows are wall-clock times in the
-zone, so a window on a DST-change day is as long as the clocks make it.
+Time is kept at one-second resolution (as Zendesk's timestamps are). The windows
+of whole years are indexed with running totals, so business time between two
+instants is a difference and a due time a bisection, never a walk. Windows are
+wall-clock times in the zone, so a window on a DST-change day is as long as the
+clocks make it.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -91,7 +93,12 @@ class BusinessCalendar:
         self.holidays = frozenset(holidays)
         self.holiday_names = dict(holiday_names or {})
         self._days: dict[date, tuple[Span, ...]] = {}
-        self._years: dict[int, list[int]] = {}
+        # The business-time index (see `_index`): windows of whole local years.
+        self._years: tuple[int, int] | None = None
+        self._opens: list[int] = []
+        self._closes: list[int] = []
+        self._totals: list[int] = []
+        self._first = self._last = 0
         self._day_length = max(
             (
                 sum(_length(start, end) for start, end in windows)
@@ -142,44 +149,79 @@ class BusinessCalendar:
             raise ValueError("business durations are never negative")
         if seconds == 0:
             return start
-        day = self.local_date(start)
-        remaining, done = self._spend(day, start, seconds)
-        if done is not None:
-            return done
-        # Whole days are skipped with the year's running totals, not walked one by one.
-        day += _ONE_DAY
-        empty = 0
-        while True:
-            block = self._year(day.year)
-            first = day.timetuple().tm_yday - 1
-            left = block[-1] - block[first]
-            if remaining <= left:
-                # The first day of the year whose running total reaches the time left.
-                last = bisect_left(block, block[first] + remaining, first + 1) - 1
-                used = block[last] - block[first]
-                day = date.fromordinal(date(day.year, 1, 1).toordinal() + last)
-                _, done = self._spend(day, None, remaining - used)
-                assert done is not None
-                return done
-            remaining -= left
-            empty = 0 if left else empty + len(block) - 1 - first
-            if empty > _MAX_EMPTY_DAYS:
+        if not self.weekly:
+            raise ValueError("the calendar has no business hours")
+        self._cover(start, start)
+        target = self._business(start) + seconds
+        barren = 0  # years indexed without a business second (all holidays)
+        while not self._totals or self._totals[-1] < target:
+            had, years = self._reached(), self._span()
+            self._grow()
+            barren = barren + self._span() - years if self._reached() == had else 0
+            if barren * 365 > _MAX_EMPTY_DAYS:
                 raise ValueError("the calendar has no business hours")
-            day = date(day.year + 1, 1, 1)
+        # The first window whose running total reaches the target holds the instant.
+        i = bisect_left(self._totals, target)
+        return self._closes[i] - (self._totals[i] - target)
 
-    def _spend(self, day: date, start: int | None, seconds: int) -> tuple[int, int | None]:
-        """Spend `seconds` in `day`'s windows from `start` (None: the whole day): the
-        seconds still to spend, and the instant they ran out (None: not on that day)."""
-        remaining = seconds
-        for open_, close in self.spans_on(day):
-            if start is not None and close <= start:
-                continue
-            begin = open_ if start is None else max(open_, start)
-            available = close - begin
-            if remaining <= available:
-                return 0, begin + remaining
-            remaining -= available
-        return remaining, None
+    def elapsed_epoch(self, start: int, end: int) -> int:
+        if end <= start:
+            return 0
+        self._cover(start, end)
+        return self._business(end) - self._business(start)
+
+    def _business(self, at: int) -> int:
+        """Business seconds from the start of the index to `at` (which it covers)."""
+        i = bisect_right(self._opens, at) - 1
+        if i < 0:
+            return 0
+        return self._totals[i] - self._closes[i] + min(at, self._closes[i])
+
+    def _cover(self, start: int, end: int) -> None:
+        """Index every window of the local years from `start` to `end`, at least."""
+        if self._first <= start and end < self._last:
+            return
+        first, last = self.local_date(start).year, self.local_date(end).year
+        if self._years:
+            first, last = min(first, self._years[0]), max(last, self._years[1])
+        self._index(first, last)
+
+    def _reached(self) -> int:
+        return self._totals[-1] if self._totals else 0
+
+    def _span(self) -> int:
+        first, last = self._years or (0, -1)
+        return last - first + 1
+
+    def _grow(self) -> None:
+        """Index as many years again after the last one indexed, at least one."""
+        assert self._years is not None
+        first, last = self._years
+        self._index(first, last + max(1, (last - first + 1) // 2))
+
+    def _index(self, first: int, last: int) -> None:
+        """The windows of years `first` to `last` in order, with each one's running total
+        of business seconds up to its close: elapsed time is then a difference of two
+        totals, and a due time one bisection."""
+        opens: list[int] = []
+        closes: list[int] = []
+        totals: list[int] = []
+        total = 0
+        day, stop = date(first, 1, 1), date(last + 1, 1, 1)
+        while day < stop:
+            # Wall-clock windows in order stay in order in epoch seconds (fold 0); a window
+            # a DST night leaves empty is left out.
+            for open_, close in self.spans_on(day):
+                if open_ < close:
+                    total += close - open_
+                    opens.append(open_)
+                    closes.append(close)
+                    totals.append(total)
+            day += _ONE_DAY
+        self._opens, self._closes, self._totals = opens, closes, totals
+        self._years = (first, last)
+        self._first = epoch(datetime.combine(date(first, 1, 1), time(0), self.zone))
+        self._last = epoch(datetime.combine(stop, time(0), self.zone))
 
     def walk(self, start: datetime, seconds: int) -> Walk:
         """Like `add`, recording each window used and each day skipped (for a person to read)."""
@@ -208,52 +250,6 @@ class BusinessCalendar:
         """Business seconds in [start, end) that fall outside every pause."""
         spans = subtract([(epoch(start), epoch(end))], [(epoch(a), epoch(b)) for a, b in pauses])
         return sum(self.elapsed_epoch(a, b) for a, b in spans)
-
-    def elapsed_epoch(self, start: int, end: int) -> int:
-        if end <= start:
-            return 0
-        first, last = self.local_date(start), self.local_date(end)
-        if first == last:
-            return self._overlap(first, start, end)
-        return (
-            self._overlap(first, start, end)
-            + self._full_days(first + _ONE_DAY, last)
-            + self._overlap(last, start, end)
-        )
-
-    def _overlap(self, day: date, start: int, end: int) -> int:
-        total = 0
-        for open_, close in self.spans_on(day):
-            begin, finish = max(open_, start), min(close, end)
-            if begin < finish:
-                total += finish - begin
-        return total
-
-    def _year(self, year: int) -> list[int]:
-        """Business seconds before each day of `year` (index = day of year - 1), and the total."""
-        block = self._years.get(year)
-        if block is None:
-            block = [0]
-            day = date(year, 1, 1)
-            while day.year == year:
-                block.append(block[-1] + sum(end - start for start, end in self.spans_on(day)))
-                day += _ONE_DAY
-            self._years[year] = block
-        return block
-
-    def _before(self, day: date) -> int:
-        return self._year(day.year)[day.timetuple().tm_yday - 1]
-
-    def _full_days(self, first: date, stop: date) -> int:
-        """Business seconds in the whole days from `first` up to, not including, `stop`."""
-        if stop <= first:
-            return 0
-        if first.year == stop.year:
-            return self._before(stop) - self._before(first)
-        total = self._year(first.year)[-1] - self._before(first)
-        for year in range(first.year + 1, stop.year):
-            total += self._year(year)[-1]
-        return total + self._before(stop)
 
 
 def subtract(spans: Iterable[Span], holes: Iterable[Span]) -> list[Span]:
