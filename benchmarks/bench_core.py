@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from zendesk_sla.config import load_config
+from zendesk_sla.core.calendar import epoch
 from zendesk_sla.core.classification import classify
 from zendesk_sla.core.clocks import sla_clocks
 from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
@@ -36,13 +37,15 @@ def synthetic(rng: random.Random, count: int) -> list[tuple[str, str | None, str
     for _ in range(count):
         created = base + timedelta(seconds=rng.randrange(330 * 86400))
         at = created
-        changes = [StatusChange(created, "new")]
-        comments = [Comment(created, True, "end-user")]
+        changes = [StatusChange(epoch(created), "new")]
+        comments = [Comment(epoch(created), True, "end-user")]
         for _step in range(rng.randrange(6)):
             at += timedelta(minutes=rng.randrange(10, 3000))
             status = rng.choice(("open", "pending", "hold", "open", "solved"))
-            changes.append(StatusChange(at, status))
-            comments.append(Comment(at, rng.random() < 0.8, rng.choice(("agent", "end-user"))))
+            changes.append(StatusChange(epoch(at), status))
+            comments.append(
+                Comment(epoch(at), rng.random() < 0.8, rng.choice(("agent", "end-user")))
+            )
         priority = rng.choice((None, "urgent", "high", "normal", "low"))
         out.append(
             (

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from zendesk_sla.core.calendar import epoch
 from zendesk_sla.core.facts import TicketFacts
 from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
 
@@ -24,9 +25,11 @@ def utc(text: str) -> datetime:
 def timeline(created: str, *statuses: tuple[str, str], replies: tuple[str, ...] = ()) -> Timeline:
     """A ticket created (status new) at `created`, then each (time, status), agent replies."""
     start = madrid(created)
-    changes = [StatusChange(start, "new")] + [StatusChange(madrid(t), s) for t, s in statuses]
-    comments = [Comment(start, True, "end-user")] + [
-        Comment(madrid(t), True, "agent") for t in replies
+    changes = [StatusChange(epoch(start), "new")] + [
+        StatusChange(epoch(madrid(t)), s) for t, s in statuses
+    ]
+    comments = [Comment(epoch(start), True, "end-user")] + [
+        Comment(epoch(madrid(t)), True, "agent") for t in replies
     ]
     return Timeline(start, tuple(changes), tuple(comments))
 
@@ -48,6 +51,6 @@ def ticket_facts(
         requester_id=None,
         created_at=created,
         updated_stamp="",
-        timeline=timeline or Timeline(created, (StatusChange(created, "new"),), ()),
+        timeline=timeline or Timeline(created, (StatusChange(epoch(created), "new"),), ()),
     )
     return replace(base, **changes)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from zendesk_sla.core.calendar import epoch
 from zendesk_sla.core.clocks import sla_clocks
 from zendesk_sla.core.policy import Policy
 from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
@@ -55,11 +56,11 @@ def test_reply_by_a_trigger_or_a_private_note_is_not_a_response(policy: Policy) 
     start = madrid("2026-02-02 08:00")
     t = Timeline(
         start,
-        (StatusChange(start, "new"),),
+        (StatusChange(epoch(start), "new"),),
         (
-            Comment(start, True, "end-user"),
-            Comment(madrid("2026-02-02 08:01"), True, "agent", automated=True),
-            Comment(madrid("2026-02-02 08:05"), False, "agent"),
+            Comment(epoch(start), True, "end-user"),
+            Comment(epoch(madrid("2026-02-02 08:01")), True, "agent", automated=True),
+            Comment(epoch(madrid("2026-02-02 08:05")), False, "agent"),
         ),
     )
     clocks = sla_clocks(policy, "enterprise", "blocker", t, madrid("2026-02-02 11:00"))
@@ -68,7 +69,9 @@ def test_reply_by_a_trigger_or_a_private_note_is_not_a_response(policy: Policy) 
 
 def test_opening_comment_by_an_agent_is_not_a_response(policy: Policy) -> None:
     start = madrid("2026-02-02 08:00")
-    t = Timeline(start, (StatusChange(start, "new"),), (Comment(start, True, "agent"),))
+    t = Timeline(
+        start, (StatusChange(epoch(start), "new"),), (Comment(epoch(start), True, "agent"),)
+    )
     clocks = sla_clocks(policy, "enterprise", "blocker", t, madrid("2026-02-02 09:00"))
     assert clocks.response.state == "running"
 
@@ -143,15 +146,15 @@ def test_a_pending_spell_never_brings_the_due_time_forward(
 ) -> None:
     created = madrid("2026-02-02 08:00")
     now = created + timedelta(hours=start_h + pause_h + now_h)
-    plain = Timeline(created, (StatusChange(created, "new"),))
+    plain = Timeline(created, (StatusChange(epoch(created), "new"),))
     pause_at = created + timedelta(hours=start_h)
     resume_at = pause_at + timedelta(hours=pause_h)
     paused = Timeline(
         created,
         (
-            StatusChange(created, "new"),
-            StatusChange(pause_at, "pending"),
-            StatusChange(resume_at, "open"),
+            StatusChange(epoch(created), "new"),
+            StatusChange(epoch(pause_at), "pending"),
+            StatusChange(epoch(resume_at), "open"),
         ),
     )
     before = sla_clocks(policy, "company", "major", plain, now).resolution

@@ -16,6 +16,7 @@ from functools import cache
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from zendesk_sla.config import load_config
+from zendesk_sla.core.calendar import epoch
 from zendesk_sla.core.clocks import sla_clocks
 from zendesk_sla.core.policy import Policy, Target
 from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
@@ -47,13 +48,13 @@ def _spec(value: float | str) -> float | Target:
 
 
 def core_timeline(created: datetime, events: list[Event]) -> Timeline:
-    statuses = [StatusChange(created, "new")]
-    statuses += [StatusChange(e.at, e.status) for e in events if e.status is not None]
-    comments = [Comment(created, True, "end-user")]
+    statuses = [StatusChange(epoch(created), "new")]
+    statuses += [StatusChange(epoch(e.at), e.status) for e in events if e.status is not None]
+    comments = [Comment(epoch(created), True, "end-user")]
     for e in events:
         if e.comment is not None:
             public, role, automated = ROLES[e.comment]
-            comments.append(Comment(e.at, public, role, automated=automated))
+            comments.append(Comment(epoch(e.at), public, role, automated=automated))
     return Timeline(created, tuple(statuses), tuple(comments))
 
 

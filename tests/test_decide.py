@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from zendesk_sla.core.calendar import epoch
 from zendesk_sla.core.changes import Decision
 from zendesk_sla.core.facts import OrgFacts, Previous, QuotaMark, TicketFacts
 from zendesk_sla.core.plan_ticket import decide, diff
@@ -22,7 +23,11 @@ ORG = OrgFacts(7, "company", authorized=frozenset({100, 101}), name="Acme")
 def ticket(**changes: object) -> TicketFacts:
     base = ticket_facts(
         CREATED,
-        Timeline(CREATED, (StatusChange(CREATED, "new"),), (Comment(CREATED, True, "end-user"),)),
+        Timeline(
+            CREATED,
+            (StatusChange(epoch(CREATED), "new"),),
+            (Comment(epoch(CREATED), True, "end-user"),),
+        ),
         priority="high",
         subject="No se pueden crear documentos",
         organization_id=7,

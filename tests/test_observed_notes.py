@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from zendesk_sla.core.calendar import epoch
 from zendesk_sla.core.facts import Previous, TicketFacts
 from zendesk_sla.core.pending import observed_keys
 from zendesk_sla.core.previous import previous_from_notes
@@ -91,8 +92,8 @@ def pending_ticket(*extra: Comment) -> TicketFacts:
         created,
         Timeline(
             created,
-            (StatusChange(created, "new"), StatusChange(PENDING_AT, "pending")),
-            (Comment(created, True, "end-user"), *extra),
+            (StatusChange(epoch(created), "new"), StatusChange(epoch(PENDING_AT), "pending")),
+            (Comment(epoch(created), True, "end-user"), *extra),
         ),
         id=77,
         status="pending",
@@ -110,7 +111,7 @@ def test_a_seen_notice_is_keyed_by_the_pending_period_it_was_posted_in() -> None
 def test_a_customer_reply_before_the_notice_starts_its_period() -> None:
     reply = PENDING_AT + timedelta(days=2)
     notice = PENDING_AT + timedelta(days=9)
-    ticket = pending_ticket(Comment(reply, True, "end-user"))
+    ticket = pending_ticket(Comment(epoch(reply), True, "end-user"))
     keys = observed_keys(ticket, {"seen:pending-notice:x": notice})
     assert keys == {f"pending-notice:{int(reply.timestamp())}": notice}
 
@@ -122,7 +123,7 @@ def test_a_seen_closing_belongs_to_the_period_it_ended() -> None:
         status="solved",
         timeline=replace(
             pending_ticket().timeline,
-            statuses=(*pending_ticket().timeline.statuses, StatusChange(closing, "solved")),
+            statuses=(*pending_ticket().timeline.statuses, StatusChange(epoch(closing), "solved")),
         ),
     )
     keys = observed_keys(ticket, {"seen:pending-close:x": closing})

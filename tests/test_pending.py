@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from zendesk_sla.core.calendar import epoch
 from zendesk_sla.core.facts import TicketFacts
 from zendesk_sla.core.pending import PendingStep, pending_step
 from zendesk_sla.core.policy import Policy
@@ -17,12 +18,15 @@ PERIOD = int(PENDING_AT.timestamp())
 
 def pending_ticket(*, customer_reply: datetime | None = None) -> TicketFacts:
     created = madrid("2026-03-02 09:00")
-    comments = [Comment(created, True, "end-user"), Comment(PENDING_AT, True, "agent")]
+    comments = [
+        Comment(epoch(created), True, "end-user"),
+        Comment(epoch(PENDING_AT), True, "agent"),
+    ]
     if customer_reply:
-        comments.append(Comment(customer_reply, True, "end-user"))
+        comments.append(Comment(epoch(customer_reply), True, "end-user"))
     timeline = Timeline(
         created,
-        (StatusChange(created, "new"), StatusChange(PENDING_AT, "pending")),
+        (StatusChange(epoch(created), "new"), StatusChange(epoch(PENDING_AT), "pending")),
         tuple(comments),
     )
     return ticket_facts(

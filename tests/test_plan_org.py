@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
+from zendesk_sla.core.calendar import epoch
 from zendesk_sla.core.facts import OrgFacts, TicketFacts
 from zendesk_sla.core.plan_org import OrgPlan, plan_organization
 from zendesk_sla.core.policy import Policy
@@ -29,7 +30,7 @@ def tickets(count: int, *, status: str = "open", start: datetime = FIRST) -> lis
         out.append(
             ticket_facts(
                 created,
-                Timeline(created, (StatusChange(created, status),), ()),
+                Timeline(created, (StatusChange(epoch(created), status),), ()),
                 id=1000 + n,
                 status=status,
                 priority="normal",

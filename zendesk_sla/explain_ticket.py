@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from zendesk_sla.config import Config
+from zendesk_sla.core.calendar import epoch
 from zendesk_sla.core.clocks import sla_clocks
 from zendesk_sla.core.explain import explain_clocks, explain_history, iso_z
 from zendesk_sla.core.plan_ticket import decide
@@ -74,7 +75,7 @@ def explain_ticket(
             terms, decision.plan, sev.severity, facts.timeline, now, third_party=third_party
         )
         lines += explain_history(terms, decision.plan, sev.severity, facts.timeline)
-        lines += explain_clocks(terms, decision.plan, clocks, facts.timeline.until(now), now)
+        lines += explain_clocks(terms, decision.plan, clocks, facts.timeline.until(epoch(now)), now)
         data["clocks"] = {
             c.kind: {"state": c.state, "due": iso_z(c.due), "elapsed_seconds": c.elapsed_seconds}
             for c in (clocks.response, clocks.resolution)

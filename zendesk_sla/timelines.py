@@ -22,26 +22,22 @@ def moment(epoch: int) -> datetime:
 
 
 def timeline(row: TicketRow, events: Sequence[EventTuple], roles: Mapping[int, str]) -> Timeline:
-    created = moment(row.created_at)
+    created = row.created_at
     statuses: list[StatusChange] = []
     comments: list[Comment] = []
-    times: dict[int, datetime] = {}  # an audit's events share its time
     for _, _, at, kind, status, public, author, automated in events:
-        when = times.get(at)
-        if when is None:
-            when = times[at] = moment(at)
         if kind == "status":
             if status:
-                statuses.append(StatusChange(when, status))
+                statuses.append(StatusChange(at, status))
         elif kind == "comment":
             role = roles.get(author, "end-user") if author is not None else "end-user"
-            comments.append(Comment(when, bool(public), role, bool(automated), author))
+            comments.append(Comment(at, bool(public), role, bool(automated), author))
     if not statuses or statuses[0].at > created:
         statuses.insert(0, StatusChange(created, "new"))
     if statuses[-1].status != row.status and row.status != "deleted":
         # The ticket export can be ahead of the events export: the snapshot's status wins.
-        statuses.append(StatusChange(max(moment(row.updated_at), statuses[-1].at), row.status))
-    return Timeline(created, tuple(statuses), tuple(comments))
+        statuses.append(StatusChange(max(row.updated_at, statuses[-1].at), row.status))
+    return Timeline(moment(created), tuple(statuses), tuple(comments))
 
 
 def ticket_facts(
@@ -52,6 +48,7 @@ def ticket_facts(
     requester_name: str = "",
 ) -> TicketFacts:
     fields = {name: _text(row.custom_fields.get(fid)) for fid, name in field_names.items()}
+    line = timeline(row, events, roles)
     return TicketFacts(
         id=row.id,
         status=row.status,
@@ -63,9 +60,9 @@ def ticket_facts(
         via_channel=row.via_channel,
         organization_id=row.organization_id,
         requester_id=row.requester_id,
-        created_at=moment(row.created_at),
         updated_stamp=row.updated_stamp,
-        timeline=timeline(row, events, roles),
+        timeline=line,
+        created_at=line.created_at,
         requester_name=requester_name,
         created_by_agent=opened_by_agent(
             row.requester_id, row.submitter_id, roles.get(row.submitter_id or 0)
@@ -97,7 +94,7 @@ def quota_facts(row: QuotaRow) -> TicketFacts:
         requester_id=requester,
         created_at=at,
         updated_stamp="",
-        timeline=Timeline(at, (StatusChange(at, "new"),), ()),
+        timeline=Timeline(at, (StatusChange(created, "new"),), ()),
         created_by_agent=opened_by_agent(requester, submitter, submitter_role),
     )
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from zendesk_sla.cli.common import UsageError
+from zendesk_sla.core.calendar import epoch, from_epoch
 from zendesk_sla.core.clocks import Clock, SlaClocks, sla_clocks
 from zendesk_sla.core.explain import iso_z
 from zendesk_sla.core.policy import SEVERITIES, Policy
@@ -86,9 +87,10 @@ def read_history(source: str, policy: Policy) -> TicketHistory:
         status = item.get("status")
         if status not in STATUSES:
             raise UsageError(f"statuses.{index}.status: {status!r} is not one of {STATUSES}")
-        statuses.append(StatusChange(_moment(item.get("at"), f"statuses.{index}.at"), status))
+        at = _moment(item.get("at"), f"statuses.{index}.at")
+        statuses.append(StatusChange(epoch(at), status))
     if not statuses:
-        statuses = [StatusChange(created, "new")]
+        statuses = [StatusChange(epoch(created), "new")]
     comments = []
     for index, item in enumerate(_items(data, "comments")):
         role = item.get("author_role", "end-user")
@@ -96,7 +98,7 @@ def read_history(source: str, policy: Policy) -> TicketHistory:
             raise UsageError(f"comments.{index}.author_role: {role!r} is not one of {ROLES}")
         comments.append(
             Comment(
-                _moment(item.get("at"), f"comments.{index}.at"),
+                epoch(_moment(item.get("at"), f"comments.{index}.at")),
                 bool(item.get("public", True)),
                 role,
                 automated=bool(item.get("automated", False)),
@@ -120,7 +122,7 @@ def clock_json(clock: Clock) -> dict[str, Any]:
         "best_effort": clock.best_effort,
         "stopped_at": iso_z(clock.stopped_at),
         "pauses": [
-            {"from": iso_z(start), "to": iso_z(end), "status": status}
+            {"from": iso_z(from_epoch(start)), "to": iso_z(from_epoch(end)), "status": status}
             for start, end, status in clock.pauses
         ],
     }

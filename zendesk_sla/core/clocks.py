@@ -14,7 +14,7 @@ from typing import Literal
 
 from zendesk_sla.core.calendar import BusinessCalendar, epoch, from_epoch
 from zendesk_sla.core.policy import ClockKind, Plan, Policy, Target
-from zendesk_sla.core.timeline import Timeline
+from zendesk_sla.core.timeline import Spell, Timeline
 
 PAUSED_STATUSES = frozenset({"pending", "hold", "solved", "closed"})
 
@@ -39,7 +39,7 @@ class Clock:
     due: datetime | None = None
     elapsed_seconds: int = 0
     stopped_at: datetime | None = None
-    pauses: tuple[tuple[datetime, datetime, str], ...] = ()
+    pauses: tuple[Spell, ...] = ()  # epoch seconds
     at_risk_after: float | None = None  # business seconds elapsed from which it is at risk
 
     @property
@@ -70,14 +70,15 @@ def run_clock(
     kind: ClockKind,
     target_seconds: int,
     timeline: Timeline,
-    stop: datetime | None,
-    now: datetime,
+    stop: int | None,
+    now: int,
     *,
     best_effort: bool = False,
     at_risk_ratio: float = 0.75,
     at_risk_after: float | None = None,
 ) -> Clock:
-    """One clock at `now`; `stop` is when its target was met or missed (None: still open).
+    """One clock at `now`; `stop` is when its target was met or missed (None: still open),
+    both in epoch seconds.
 
     Business time counts in the active spells up to the stop (or `now`): time
     after the stop never counts. Breached means more than the target elapsed,
@@ -91,17 +92,14 @@ def run_clock(
     for start, end, status in spells:
         if status in PAUSED_STATUSES:
             continue
-        a, b = epoch(start), epoch(end)
-        used = calendar.elapsed_epoch(a, b)
+        used = calendar.elapsed_epoch(start, end)
         if due is None and elapsed + used >= target_seconds:
-            due = calendar.add_epoch(a, target_seconds - elapsed)
+            due = calendar.add_epoch(start, target_seconds - elapsed)
         elapsed += used
     paused = stop is None and timeline.status_at(horizon) in PAUSED_STATUSES
     if due is None and not paused:
         # Not reached yet: the clock would reach it counting on from the stop (or now).
-        due = calendar.add_epoch(
-            max(epoch(horizon), epoch(timeline.created_at)), target_seconds - elapsed
-        )
+        due = calendar.add_epoch(max(horizon, timeline.created), target_seconds - elapsed)
 
     threshold = at_risk_ratio * target_seconds if at_risk_after is None else at_risk_after
     state: ClockState
@@ -123,13 +121,13 @@ def run_clock(
         best_effort=best_effort,
         due=from_epoch(due) if due is not None and state != "paused" else None,
         elapsed_seconds=elapsed,
-        stopped_at=stop,
+        stopped_at=from_epoch(stop) if stop is not None else None,
         pauses=pauses,
         at_risk_after=None if best_effort else threshold,
     )
 
 
-def response_stop(timeline: Timeline, *, solve_stops: bool = True) -> datetime | None:
+def response_stop(timeline: Timeline, *, solve_stops: bool = True) -> int | None:
     """The first agent reply; with `solve_stops`, the first solve when it came before one."""
     reply = timeline.first_agent_reply()
     solve = timeline.first_solve() if solve_stops else None
@@ -160,8 +158,9 @@ def sla_clocks(
     plan = policy.plans[plan_name]
     calendar = policy.calendars[plan_name]
     clocks: dict[ClockKind, Clock] = {}
-    timeline = timeline.until(now)  # what happened after `now` is not known at `now`
-    stops: dict[ClockKind, datetime | None] = {
+    at = epoch(now)
+    timeline = timeline.until(at)  # what happened after `now` is not known at `now`
+    stops: dict[ClockKind, int | None] = {
         "response": response_stop(timeline, solve_stops=policy.solve_stops_response),
         "resolution": timeline.final_solve(),
     }
@@ -178,7 +177,7 @@ def sla_clocks(
                 target.seconds(calendar.day_length()),
                 timeline,
                 stop,
-                now,
+                at,
                 best_effort=target.best_effort,
                 at_risk_after=at_risk_after(
                     policy, plan, severity, target.seconds(calendar.day_length())

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from zendesk_sla.core.calendar import BusinessCalendar, Walk
+from zendesk_sla.core.calendar import BusinessCalendar, Walk, epoch, from_epoch
 from zendesk_sla.core.clocks import PAUSED_STATUSES, SlaClocks
 from zendesk_sla.core.policy import ClockKind, Policy
 from zendesk_sla.core.timeline import Timeline
@@ -25,7 +25,7 @@ def iso_z(moment: datetime | None) -> str | None:
     """UTC ISO 8601 ending in Z, the form every due time is written in."""
     if moment is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,10 @@ def due(policy: Policy, plan: str, severity: str, created: datetime) -> dict[str
         "resolution_target": resolution.target,
         "business_hours": policy.plans[plan].has_support,
     }
+
+
+def _local(at: int, zone: ZoneInfo) -> datetime:
+    return from_epoch(at).astimezone(zone)
 
 
 def _hours(seconds: int) -> str:
@@ -142,9 +146,9 @@ def explain_history(policy: Policy, plan: str, severity: str, timeline: Timeline
         f"{created.astimezone(zone):%a %Y-%m-%d %H:%M} {policy.timezone}{opens}."
     ]
     for change in timeline.statuses:
-        out.append(f"  {change.at.astimezone(zone):%a %Y-%m-%d %H:%M}  status {change.status}")
+        out.append(f"  {_local(change.at, zone):%a %Y-%m-%d %H:%M}  status {change.status}")
     for comment in timeline.comments:
-        if comment.at <= created:
+        if comment.at <= timeline.created:
             kind = "opening comment (not a reply)"
         elif comment.is_agent_reply:
             kind = f"public reply by an {comment.author_role} (answers the customer)"
@@ -154,7 +158,7 @@ def explain_history(policy: Policy, plan: str, severity: str, timeline: Timeline
             kind = "private note (not a reply)"
         else:
             kind = f"comment by the {comment.author_role}"
-        out.append(f"  {comment.at.astimezone(zone):%a %Y-%m-%d %H:%M}  {kind}")
+        out.append(f"  {_local(comment.at, zone):%a %Y-%m-%d %H:%M}  {kind}")
     return out
 
 
@@ -193,16 +197,17 @@ def explain_clocks(
         )
         horizon = min(clock.stopped_at, now) if clock.stopped_at else now
         used = 0
-        for start, end, status in timeline.spells(horizon):
+        for start, end, status in timeline.spells(epoch(horizon)):
             if status in PAUSED_STATUSES:
                 out.append(
-                    f"  paused {start.astimezone(zone):%a %d/%m %H:%M} - "
-                    f"{end.astimezone(zone):%a %d/%m %H:%M} ({status}: does not count)"
+                    f"  paused {_local(start, zone):%a %d/%m %H:%M} - "
+                    f"{_local(end, zone):%a %d/%m %H:%M} ({status}: does not count)"
                 )
                 continue
-            seconds = calendar.elapsed(start, end)
+            seconds = calendar.elapsed_epoch(start, end)
             if seconds:
-                lines, used = _walk_lines(calendar, calendar.walk(start, seconds), used)
+                walk = calendar.walk(from_epoch(start), seconds)
+                lines, used = _walk_lines(calendar, walk, used)
                 out += lines
         if clock.stopped_at is not None:
             out.append(f"  stopped {clock.stopped_at.astimezone(zone):%a %Y-%m-%d %H:%M}")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from zendesk_sla.core.calendar import epoch, from_epoch
 from zendesk_sla.core.facts import TicketFacts
 from zendesk_sla.core.policy import PendingRules, Tags
 from zendesk_sla.core.templates import render
@@ -39,7 +40,7 @@ def pending_since(ticket: TicketFacts) -> datetime | None:
     if since is None:
         return None
     reply = ticket.timeline.last_customer_comment()
-    return max(since, reply) if reply else since
+    return from_epoch(max(since, reply) if reply else since)
 
 
 SEEN_NOTICE, SEEN_CLOSING = "seen:pending-notice", "seen:pending-close"
@@ -65,8 +66,8 @@ def observed_keys(ticket: TicketFacts, seen: Mapping[str, datetime]) -> dict[str
             continue
         # A closing solves the ticket in the same update: its period is the one just before.
         moment = at if kind == NOTICE else at - timedelta(seconds=1)
-        timeline = ticket.timeline.until(moment)
-        before = replace(ticket, status=timeline.status_at(moment), timeline=timeline)
+        timeline = ticket.timeline.until(epoch(moment))
+        before = replace(ticket, status=timeline.status_at(epoch(moment)), timeline=timeline)
         since = pending_since(before)
         if since is not None:
             out[f"{kind}:{int(since.timestamp())}"] = at

@@ -1,22 +1,31 @@
-"""A ticket's history as the SLA clocks need it: status spells and comments."""
+"""A ticket's history as the SLA clocks need it: status spells and comments.
+
+Instants inside a timeline are whole epoch seconds (Zendesk's resolution): a history
+of 100k tickets holds about a million of them, and the clocks do arithmetic on them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import NamedTuple
 
+from zendesk_sla.core.calendar import epoch
+
 AGENT_ROLES = frozenset({"agent", "admin"})
+
+Spell = tuple[int, int, str]  # [start, end) in epoch seconds, and the status meanwhile
 
 
 # Tuples: a history of 100k tickets holds about a million of them.
 class StatusChange(NamedTuple):
-    at: datetime
+    at: int  # epoch seconds
     status: str
 
 
 class Comment(NamedTuple):
-    at: datetime
+    at: int  # epoch seconds
     public: bool
     author_role: str  # "end-user", "agent" or "admin"
     automated: bool = False  # written by a trigger or an automation
@@ -39,18 +48,25 @@ class Timeline:
     def status(self) -> str:
         return self.statuses[-1].status if self.statuses else "new"
 
-    def spells(self, horizon: datetime) -> list[tuple[datetime, datetime, str]]:
-        """(start, end, status) for each status spell, clipped at `horizon`: nothing after it."""
-        changes = list(self.statuses) or [StatusChange(self.created_at, "new")]
-        bounds = [max(c.at, self.created_at) for c in changes]
-        ends = [*bounds[1:], max(horizon, bounds[-1])]
-        return [
-            (b, min(e, horizon), c.status)
-            for b, e, c in zip(bounds, ends, changes, strict=True)
-            if b < min(e, horizon)
-        ]
+    @cached_property
+    def created(self) -> int:
+        return epoch(self.created_at)
 
-    def status_at(self, moment: datetime) -> str:
+    def spells(self, horizon: int) -> list[Spell]:
+        """(start, end, status) for each status spell, clipped at `horizon`: nothing after it."""
+        created = self.created
+        changes = self.statuses or (StatusChange(created, "new"),)
+        out: list[Spell] = []
+        last = len(changes) - 1
+        for i, change in enumerate(changes):
+            start = change.at if change.at > created else created
+            end = changes[i + 1].at if i < last else horizon
+            end = min(end, horizon)
+            if start < end:
+                out.append((start, end, change.status))
+        return out
+
+    def status_at(self, moment: int) -> str:
         """The status at `moment` (a change at `moment` has happened)."""
         current = self.statuses[0].status if self.statuses else "new"
         for change in self.statuses:
@@ -59,19 +75,19 @@ class Timeline:
             current = change.status
         return current
 
-    def until(self, moment: datetime) -> Timeline:
+    def until(self, moment: int) -> Timeline:
         """The history as it was known at `moment`: later changes and comments left out."""
-        statuses = tuple(c for c in self.statuses if c.at <= moment)
-        if not statuses and self.statuses:
-            statuses = self.statuses[:1]  # the initial status, even before creation
-        comments = tuple(c for c in self.comments if c.at <= moment)
-        if len(statuses) == len(self.statuses) and len(comments) == len(self.comments):
+        statuses, comments = self.statuses, self.comments
+        if all(c.at <= moment for c in statuses) and all(c.at <= moment for c in comments):
             return self
-        return Timeline(self.created_at, statuses, comments)
+        kept = tuple(c for c in statuses if c.at <= moment)
+        if not kept and statuses:
+            kept = statuses[:1]  # the initial status, even before creation
+        return Timeline(self.created_at, kept, tuple(c for c in comments if c.at <= moment))
 
-    def first_agent_reply(self) -> datetime | None:
+    def first_agent_reply(self) -> int | None:
         """First public, non-automated agent comment that is not the opening comment."""
-        created = self.created_at
+        created = self.created
         return min(
             (
                 c.at
@@ -81,7 +97,7 @@ class Timeline:
             default=None,
         )
 
-    def final_solve(self) -> datetime | None:
+    def final_solve(self) -> int | None:
         """When the ticket was last solved, if it is solved or closed now."""
         if self.status not in ("solved", "closed"):
             return None
@@ -93,11 +109,12 @@ class Timeline:
                 solved = None
         return solved
 
-    def first_solve(self) -> datetime | None:
+    def first_solve(self) -> int | None:
         return next((c.at for c in self.statuses if c.status in ("solved", "closed")), None)
 
-    def last_customer_comment(self) -> datetime | None:
+    def last_customer_comment(self) -> int | None:
+        created = self.created
         return max(
-            (c.at for c in self.comments if c.author_role == "end-user" and c.at > self.created_at),
+            (c.at for c in self.comments if c.author_role == "end-user" and c.at > created),
             default=None,
         )
