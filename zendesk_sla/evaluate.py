@@ -177,7 +177,8 @@ class Evaluator(QuotaRecount):
                     record,
                 )
             )
-            applied.append(record)
+            if record != before.get(ticket_id):  # an unchanged record is not written again
+                applied.append(record)
         with store.transaction():
             store.record_applied(applied, int(now.timestamp()))
             store.learn_written(learned)

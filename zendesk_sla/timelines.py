@@ -47,7 +47,8 @@ def ticket_facts(
     field_names: Mapping[str, str],  # field id (text) -> logical name
     requester_name: str = "",
 ) -> TicketFacts:
-    fields = {name: _text(row.custom_fields.get(fid)) for fid, name in field_names.items()}
+    held = row.custom_fields
+    fields = {name: _text(held[fid]) if fid in held else None for fid, name in field_names.items()}
     line = timeline(row, events, roles)
     return TicketFacts(
         id=row.id,

@@ -157,7 +157,7 @@ def _sla(
     }
     if ticket.status not in CLOSED:
         notes.extend(_sla_note(policy, plan.name, severity, clocks, previous))
-        moved = any(_norm(ticket.fields.get(k)) != _norm(v) for k, v in fields.items())
+        moved = any(_differs(ticket.fields.get(k), v) for k, v in fields.items())
         if policy.effective is not None and ticket.created_at < policy.effective and moved:
             notes.append(_terms_note(policy, plan.name, severity.severity, clocks))
     return Decision(
@@ -266,6 +266,10 @@ def _norm(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _differs(held: object, wanted: object) -> bool:
+    return held != wanted and _norm(held) != _norm(wanted)
+
+
 def diff(
     decision: Decision,
     ticket: TicketFacts,
@@ -282,7 +286,7 @@ def diff(
     fields = {
         name: value
         for name, value in decision.fields.items()
-        if _norm(ticket.fields.get(name)) != _norm(value)
+        if _differs(ticket.fields.get(name), value)
     }
     notes = tuple(n for n in decision.notes if n.key not in notes_done)
     status = decision.status if decision.status and decision.status != ticket.status else None

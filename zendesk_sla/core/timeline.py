@@ -6,9 +6,8 @@ of 100k tickets holds about a million of them, and the clocks do arithmetic on t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 from typing import NamedTuple
 
 from zendesk_sla.core.calendar import epoch
@@ -43,14 +42,14 @@ class Timeline:
     created_at: datetime
     statuses: tuple[StatusChange, ...]
     comments: tuple[Comment, ...] = ()
+    created: int = field(init=False, repr=False, compare=False)  # created_at, epoch seconds
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "created", epoch(self.created_at))
 
     @property
     def status(self) -> str:
         return self.statuses[-1].status if self.statuses else "new"
-
-    @cached_property
-    def created(self) -> int:
-        return epoch(self.created_at)
 
     def spells(self, horizon: int) -> list[Spell]:
         """(start, end, status) for each status spell, clipped at `horizon`: nothing after it."""

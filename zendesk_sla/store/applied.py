@@ -11,6 +11,7 @@ from zendesk_sla.store.tickets import TicketStore
 
 class AppliedStore(TicketStore):
     def record_applied(self, rows: Iterable[Applied], now: int) -> None:
+        """Record decisions; `evaluated_at` is when a ticket's record last changed."""
         self.db.executemany(
             "INSERT INTO applied(ticket_id, organization_id, plan, severity, eligible, "
             "response_state, resolution_state, response_due, resolution_due, created_at, "
