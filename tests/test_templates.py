@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from zendesk_sla.core.templates import render, template_errors
 
 
@@ -34,3 +38,29 @@ def test_bad_placeholders_are_errors(template: str, error: str) -> None:
 
 def test_a_good_template_has_no_errors() -> None:
     assert template_errors("Hola {name}, {{literal}}", {"name"}) == []
+
+
+def substituted(template: str, values: dict[str, str]) -> str:
+    """A second reading of the rules, token by token with one regular expression."""
+
+    def one(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            return token[0]
+        if token.startswith("{") and token.endswith("}") and token[1:-1] in values:
+            return values[token[1:-1]]
+        return token
+
+    return re.sub(r"\{\{|\}\}|\{[^{}]*\}|[{}]", one, template).strip()
+
+
+@given(
+    st.lists(st.sampled_from(["Hola ", "{name}", "{x}", "{", "}", "{{", "}}", " ", "é", "{}"])),
+    st.dictionaries(st.sampled_from(["name", "x", "y"]), st.sampled_from(["Ana", "{x}", "}", ""])),
+)
+@settings(max_examples=300, deadline=None)
+def test_rendering_is_what_substituting_token_by_token_gives(
+    pieces: list[str], values: dict[str, str]
+) -> None:
+    template = "".join(pieces)
+    assert render(template, values) == substituted(template, values)

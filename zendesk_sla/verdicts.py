@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from zendesk_sla.core import text_severity as classifier
@@ -44,6 +45,7 @@ def encode(verdict: TextVerdict) -> str:
     return json.dumps([verdict.severity, verdict.score, hits, verdict.strong, verdict.higher])
 
 
+@lru_cache(maxsize=4096)  # verdicts repeat (most texts have none, or the same few hits)
 def decode(raw: str) -> TextVerdict:
     severity, score, hits, strong, higher = json.loads(raw)
     return TextVerdict(

@@ -18,6 +18,7 @@ from typing import Literal
 QuotaState = Literal["counted", "grace", "exempt", "exceeded"]
 
 
+@lru_cache(maxsize=16_384)  # go-lives and contract starts: asked again for every ticket
 def add_months(day: date, months: int) -> date:
     """The same day `months` later, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
     index = day.year * 12 + day.month - 1 + months

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
+from functools import lru_cache
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -33,15 +34,26 @@ def template_errors(template: str, allowed: Collection[str]) -> list[str]:
 
 
 def render(template: str, values: Mapping[str, object]) -> str:
-    """The template with each placeholder replaced by its value; the result stripped."""
+    """The template with each placeholder replaced by its value; the result stripped.
+    A placeholder without a value, or a stray brace, is left as written."""
+    return "".join(
+        str(values[name]) if name is not None and name in values else text
+        for text, name in _parts(template)
+    ).strip()
 
-    def one(match: re.Match[str]) -> str:
+
+@lru_cache(maxsize=1024)
+def _parts(template: str) -> tuple[tuple[str, str | None], ...]:
+    """The template cut once into literal text (name None) and placeholders (their
+    token and name): a few dozen templates are rendered hundreds of thousands of times."""
+    parts: list[tuple[str, str | None]] = []
+    at = 0
+    for match in _TOKEN.finditer(template):
+        if match.start() > at:
+            parts.append((template[at : match.start()], None))
         token = match.group(0)
-        if token in ("{{", "}}"):
-            return token[0]
-        name = match.group(1)
-        if name is not None and name in values:
-            return str(values[name])
-        return token
-
-    return _TOKEN.sub(one, template).strip()
+        parts.append((token[0], None) if token in ("{{", "}}") else (token, match.group(1)))
+        at = match.end()
+    if at < len(template):
+        parts.append((template[at:], None))
+    return tuple(parts)
