@@ -6,7 +6,7 @@ why a ticket uses no quota.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from zendesk_sla.core.changes import Note
 from zendesk_sla.core.facts import OrgFacts, TicketFacts
@@ -18,8 +18,7 @@ MERGED_TAG = "closed_by_merge"  # Zendesk tags a ticket merged into another with
 CLOSED = frozenset({"solved", "closed"})
 
 
-@dataclass(frozen=True)
-class Eligibility:
+class Eligibility(NamedTuple):
     """Whether the contract's SLA applies to a ticket, and if not, why (POLICY 1, 5, 7)."""
 
     plan: str | None

@@ -10,8 +10,9 @@ least `close_after` earlier.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from zendesk_sla.core.calendar import epoch, from_epoch
@@ -24,8 +25,7 @@ NOTICE_PLACEHOLDERS = ("requester_name", "pending_since", "close_on")
 CLOSING_PLACEHOLDERS = ("requester_name", "notice_on")
 
 
-@dataclass(frozen=True)
-class PendingStep:
+class PendingStep(NamedTuple):
     tags: frozenset[str] = frozenset()
     notice: tuple[str, str] | None = None  # (note key, public text)
     solve: bool = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from zendesk_sla.core.changes import Decision, Note, TicketChange
@@ -102,8 +103,8 @@ def decide(
     elif step.notice is not None:
         notes = (*notes, Note(step.notice[0], step.notice[1], public=True))
     calendar = policy.calendars.get(base.plan or "") if base.clocks else None
-    return Decision(  # each field named: cheaper than dataclasses.replace, which inspects them
-        ticket_id=base.ticket_id,
+    return Decision(
+        ticket_id=ticket.id,
         plan=base.plan,
         eligible=base.eligible,
         tags=base.tags | extra | step_tags,
@@ -117,19 +118,30 @@ def decide(
     )
 
 
+class _Sla(NamedTuple):
+    """The SLA part of a decision (sections 2-7), before quota and pending closure."""
+
+    plan: str | None
+    eligible: bool
+    tags: frozenset[str]
+    fields: Mapping[str, str | None]
+    notes: tuple[Note, ...]
+    severity: SeverityDecision | None = None
+    clocks: SlaClocks | None = None
+    reasons: tuple[str, ...] = ()
+
+
 def _sla(
     policy: Policy,
     ticket: TicketFacts,
     found: Eligibility,
     previous: Previous | None,
     now: datetime,
-) -> Decision:
+) -> _Sla:
     tags = policy.tags
     cleared = dict.fromkeys(OWNED_FIELDS)
     if not found.eligible or found.plan is None:
-        return Decision(
-            ticket.id, found.plan, False, found.tags, cleared, found.notes, reasons=found.reasons
-        )
+        return _Sla(found.plan, False, found.tags, cleared, found.notes, reasons=found.reasons)
     plan = policy.plans[found.plan]
     wanted = set(found.tags)
     notes = list(found.notes)
@@ -160,16 +172,7 @@ def _sla(
         moved = any(_differs(ticket.fields.get(k), v) for k, v in fields.items())
         if policy.effective is not None and ticket.created_at < policy.effective and moved:
             notes.append(_terms_note(policy, plan.name, severity.severity, clocks))
-    return Decision(
-        ticket.id,
-        plan.name,
-        True,
-        frozenset(wanted),
-        fields,
-        tuple(notes),
-        severity=severity,
-        clocks=clocks,
-    )
+    return _Sla(plan.name, True, frozenset(wanted), fields, tuple(notes), severity, clocks)
 
 
 def _state_tags(policy: Policy, clocks: SlaClocks) -> set[str]:

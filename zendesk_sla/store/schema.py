@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -108,8 +108,8 @@ MIGRATIONS: tuple[str, ...] = (
 PENDING, SENT = "pending", "sent"
 
 
-@dataclass(frozen=True)
-class Applied:
+# A tuple: one is read and one is made for every ticket a range re-decides.
+class Applied(NamedTuple):
     ticket_id: int
     organization_id: int | None
     plan: str | None
