@@ -105,9 +105,8 @@ def exact_moment(app: App, ticket_id: int, tag: str, landed: int) -> int | None:
     if applied is None or not applied.plan or not applied.severity:
         return None
     row = store.tickets([ticket_id])[ticket_id]
-    events = store.events([ticket_id]).get(ticket_id, [])
-    roles = store.roles({e.author_id for e in events if e.author_id})
-    line = timeline(row, events, roles)
+    statuses = store.status_changes([ticket_id]).get(ticket_id, [])
+    line = timeline(row, statuses, store.comments([ticket_id]).get(ticket_id, []))
     terms = app.config.policy.in_force(line.created_at)
     third = terms.tags.third_party in row.tags
     holds: Callable[[int], bool] = lambda t: TAGS[tag](  # noqa: E731

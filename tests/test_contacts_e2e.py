@@ -79,8 +79,8 @@ def test_a_child_event_without_an_id_costs_only_itself(
     app = make_app()
     app.worker().run_cycle()
     comments = [
-        e
-        for e in app.store.events([audit.ticket_id]).get(audit.ticket_id, [])
-        if e.kind == "comment" and e.at == audit.timestamp
+        c
+        for c in app.store.comments([audit.ticket_id]).get(audit.ticket_id, [])
+        if c.at == audit.timestamp
     ]
     assert comments  # the audit's comment was kept

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from zendesk_sla.core.calendar import epoch
@@ -92,5 +93,5 @@ def test_never_solved_without_a_confirmed_notice(policy: Policy) -> None:
 
 def test_a_ticket_not_pending_gets_nothing(policy: Policy) -> None:
     ticket = pending_ticket()
-    reopened = TicketFacts(**{**ticket.__dict__, "status": "open"})
+    reopened = replace(ticket, status="open")
     assert step(policy, reopened, PENDING_AT + timedelta(days=30), {}).tags == frozenset()

@@ -70,9 +70,8 @@ def _timeline(app: object, ticket_id: int) -> object:
 
     store = app.store  # type: ignore[attr-defined]
     row = store.tickets([ticket_id])[ticket_id]
-    events = store.events([ticket_id]).get(ticket_id, [])
-    authors = {e.author_id for e in events if e.author_id}
-    return timeline(row, events, store.roles(authors))
+    statuses = store.status_changes([ticket_id]).get(ticket_id, [])
+    return timeline(row, statuses, store.comments([ticket_id]).get(ticket_id, []))
 
 
 def test_the_worker_reports_its_earliest_transition(

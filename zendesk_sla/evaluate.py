@@ -89,10 +89,8 @@ class Evaluator(QuotaRecount):
             for r in rows.values()
             if r.id not in before or before[r.id].eligible
         )
-        events = store.event_tuples(list(rows))
-        authors = {e[6] for evs in events.values() for e in evs if e[6]}  # their authors
-        authors |= {r.submitter_id for r in rows.values() if r.submitter_id}
-        roles = store.roles(authors)
+        statuses, comments = store.status_changes(list(rows)), store.comments(list(rows))
+        roles = store.roles({r.submitter_id for r in rows.values() if r.submitter_id})
         orgs = self.orgs({r.organization_id for r in rows.values() if r.organization_id})
         written = store.written(list(rows))
         known_here = set(before)
@@ -116,7 +114,14 @@ class Evaluator(QuotaRecount):
                 continue
             try:
                 requester = names.get(row.requester_id or 0, "")
-                facts = ticket_facts(row, events.get(ticket_id, []), roles, field_names, requester)
+                facts = ticket_facts(
+                    row,
+                    statuses.get(ticket_id, ()),
+                    comments.get(ticket_id, ()),
+                    roles,
+                    field_names,
+                    requester,
+                )
                 org = orgs.get(row.organization_id) if row.organization_id else None
                 prev = written.get(ticket_id)
                 known = notes.get(ticket_id, {})

@@ -35,11 +35,12 @@ def explain_ticket(
     row = store.tickets([ticket_id]).get(ticket_id)
     if row is None:
         raise UnknownTicket(f"ticket {ticket_id} is not in the worker's state (run the worker)")
-    events = store.events([ticket_id]).get(ticket_id, [])
-    roles = store.roles({e.author_id for e in events if e.author_id})
+    statuses = store.status_changes([ticket_id]).get(ticket_id, [])
+    comments = store.comments([ticket_id]).get(ticket_id, [])
+    roles = store.roles([row.submitter_id] if row.submitter_id else [])
     ids = json.loads(store.get(FIELD_MAP_KEY) or "{}")
     names = {str(fid): name for name, fid in ids.items()}
-    facts = ticket_facts(row, events, roles, names)
+    facts = ticket_facts(row, statuses, comments, roles, names)
     org_id = row.organization_id
     org = load_orgs(store, config, [org_id]).get(org_id) if org_id is not None else None
     decision = decide(

@@ -12,7 +12,7 @@ from zendesk_sla.core.facts import OrgFacts, TicketFacts
 from zendesk_sla.core.timeline import Comment, StatusChange, Timeline
 from zendesk_sla.store import StateStore
 from zendesk_sla.store.quota import QuotaRow
-from zendesk_sla.zendesk.parse import EventTuple, OrgRow, TicketRow
+from zendesk_sla.zendesk.parse import OrgRow, TicketRow
 
 _YEAR_BUNDLE = re.compile(r"^\s*(\d{4})\s*:\s*(\d+)\s*$")
 
@@ -21,35 +21,32 @@ def moment(epoch: int) -> datetime:
     return datetime.fromtimestamp(epoch, UTC)
 
 
-def timeline(row: TicketRow, events: Sequence[EventTuple], roles: Mapping[int, str]) -> Timeline:
+def timeline(
+    row: TicketRow, statuses: Sequence[StatusChange], comments: Sequence[Comment]
+) -> Timeline:
+    """The stored changes and comments as the clocks read them: the ticket starts new at
+    its creation, and the stored ticket's own status has the last word."""
     created = row.created_at
-    statuses: list[StatusChange] = []
-    comments: list[Comment] = []
-    for _, _, at, kind, status, public, author, automated in events:
-        if kind == "status":
-            if status:
-                statuses.append(StatusChange(at, status))
-        elif kind == "comment":
-            role = roles.get(author, "end-user") if author is not None else "end-user"
-            comments.append(Comment(at, bool(public), role, bool(automated), author))
-    if not statuses or statuses[0].at > created:
-        statuses.insert(0, StatusChange(created, "new"))
-    if statuses[-1].status != row.status and row.status != "deleted":
+    changes = list(statuses)
+    if not changes or changes[0].at > created:
+        changes.insert(0, StatusChange(created, "new"))
+    if changes[-1].status != row.status and row.status != "deleted":
         # The ticket export can be ahead of the events export: the snapshot's status wins.
-        statuses.append(StatusChange(max(row.updated_at, statuses[-1].at), row.status))
-    return Timeline(moment(created), tuple(statuses), tuple(comments))
+        changes.append(StatusChange(max(row.updated_at, changes[-1].at), row.status))
+    return Timeline(moment(created), tuple(changes), tuple(comments))
 
 
 def ticket_facts(
     row: TicketRow,
-    events: Sequence[EventTuple],
-    roles: Mapping[int, str],
+    statuses: Sequence[StatusChange],
+    comments: Sequence[Comment],
+    roles: Mapping[int, str],  # the submitter's, at least
     field_names: Mapping[str, str],  # field id (text) -> logical name
     requester_name: str = "",
 ) -> TicketFacts:
     held = row.custom_fields
     fields = {name: _text(held[fid]) if fid in held else None for fid, name in field_names.items()}
-    line = timeline(row, events, roles)
+    line = timeline(row, statuses, comments)
     return TicketFacts(
         id=row.id,
         status=row.status,

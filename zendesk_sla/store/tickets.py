@@ -7,8 +7,9 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
+from zendesk_sla.core.timeline import Comment, StatusChange
 from zendesk_sla.store.base import StoreBase
-from zendesk_sla.zendesk.parse import EventRow, EventTuple, OrgRow, TicketRow, UserRow
+from zendesk_sla.zendesk.parse import EventRow, OrgRow, TicketRow, UserRow
 
 
 class TicketStore(StoreBase):
@@ -80,32 +81,40 @@ class TicketStore(StoreBase):
         query = "SELECT * FROM tickets WHERE id IN ({marks})"
         return {row[0]: _ticket(row) for row in self._rows_in(query, ids)}
 
-    def events(self, ticket_ids: Sequence[int]) -> dict[int, list[EventRow]]:
-        """Each ticket's events in order."""
-        return {
-            tid: [
-                EventRow(t, e, at, k, s, bool(p), a, bool(auto))
-                for t, e, at, k, s, p, a, auto in evs
-            ]
-            for tid, evs in self.event_tuples(ticket_ids).items()
-        }
-
-    def event_tuples(self, ticket_ids: Sequence[int]) -> dict[int, list[EventTuple]]:
-        """Each ticket's events in order (the order of the index (ticket_id, at), whose
-        ties are in event id order), as the rows come: (ticket, event, at, kind, status,
-        public, author, automated)."""
-        out: dict[int, list[EventTuple]] = {}
+    def status_changes(self, ticket_ids: Sequence[int]) -> dict[int, list[StatusChange]]:
+        """Each ticket's status changes in order (the index (ticket_id, at), then event id)."""
         query = (
-            "SELECT ticket_id, event_id, at, kind, status, public, author_id, automated "
-            "FROM events WHERE ticket_id IN ({marks}) ORDER BY ticket_id, at, event_id"
+            "SELECT ticket_id, at, status FROM events WHERE ticket_id IN ({marks}) "
+            "AND kind = 'status' AND status IS NOT NULL AND status != '' "
+            "ORDER BY ticket_id, at, event_id"
         )
-        events: list[EventTuple] = []
+        out: dict[int, list[StatusChange]] = {}
+        changes: list[StatusChange] = []
         current = None
-        for event in self._rows_in(query, ticket_ids):
-            if event[0] != current:
-                current = event[0]
-                events = out[current] = []
-            events.append(event)
+        for ticket_id, at, status in self._rows_in(query, ticket_ids):
+            if ticket_id != current:
+                current = ticket_id
+                changes = out[ticket_id] = []
+            changes.append(StatusChange(at, status))
+        return out
+
+    def comments(self, ticket_ids: Sequence[int]) -> dict[int, list[Comment]]:
+        """Each ticket's comments in order, with their author's role as the state knows it
+        (an author it has no record of reads as an end-user)."""
+        query = (
+            "SELECT e.ticket_id, e.at, e.public, COALESCE(u.role, 'end-user'), e.automated, "
+            "e.author_id FROM events e LEFT JOIN users u ON u.id = e.author_id "
+            "WHERE e.ticket_id IN ({marks}) AND e.kind = 'comment' "
+            "ORDER BY e.ticket_id, e.at, e.event_id"
+        )
+        out: dict[int, list[Comment]] = {}
+        comments: list[Comment] = []
+        current = None
+        for ticket_id, at, public, role, automated, author in self._rows_in(query, ticket_ids):
+            if ticket_id != current:
+                current = ticket_id
+                comments = out[ticket_id] = []
+            comments.append(Comment(at, public == 1, role, automated == 1, author))
         return out
 
     def roles(self, user_ids: Iterable[int]) -> dict[int, str]:

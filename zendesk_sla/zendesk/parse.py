@@ -56,11 +56,6 @@ class EventRow(NamedTuple):
     automated: bool = False
 
 
-# An event as the state reads it back, in EventRow's order (an EventRow is one): plain
-# tuples, as a history of 100k tickets holds more than half a million of them.
-EventTuple = tuple[int, int, int, str, str | None, int, int | None, int]
-
-
 @dataclass(frozen=True)
 class UserRow:
     id: int
