@@ -1,8 +1,8 @@
 """Re-evaluating stored history under a changed contract: CPU, requests and writes.
 
 A backfill stores the sample account (100k tickets by default) in a fresh state;
-then re-evaluations run from that state alone (each in a fresh config, as a new
-`reevaluate` process would be):
+then re-evaluations run from that state alone, each in a freshly spawned interpreter
+with a fresh config, as a lead's `reevaluate` command would be:
   1. the same YAML: no ticket's terms changed, none is re-decided;
   2. a new contract version from tomorrow: the past keeps its terms, none is re-decided;
   3. a version from 30 days ago: the tickets created since are re-decided;
@@ -14,7 +14,7 @@ then re-evaluations run from that state alone (each in a fresh config, as a new
   6. a changed severity rule: every ticket re-decided and every text read again;
   7. --rejudge with the version from tomorrow: every ticket is re-judged, and only those
      whose verdict or dues move are written (a dry run, then for real).
-Figures per run: tickets decided, CPU seconds of this process (one core), of which in the
+Figures per run: tickets decided, CPU seconds of its process (one core), of which in the
 core's decisions, export requests (must be 0), write requests, tickets written.
 
 Run: .venv/bin/python benchmarks/bench_reevaluate.py --tickets 100000
@@ -24,6 +24,7 @@ Target: decided in under 10 s of CPU on one core; writes only for changed ticket
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -101,65 +102,85 @@ class CoreTimer:
         setattr(module, name, timed)
 
 
+def measure(
+    url: str, state: str, tmp: str, version: dict[str, Any], everything: bool, dry: bool
+) -> dict[str, Any]:
+    """One re-evaluation, run in a fresh interpreter as a lead's `reevaluate` would be:
+    nothing of the backfill or of the runs before it is in memory."""
+    configure("WARNING", "console")
+    timer = CoreTimer()
+    timer.wrap(evaluate, "decide")
+    timer.wrap(recount, "plan_organization")
+    reads = ReadCounter()
+    latest = version.pop("latest", False)
+    config = versioned(Path(tmp), **version)
+    if latest:
+        config.policy = config.policy.latest()
+    runner = App(sandbox_settings(url, zendesk_sla_state=Path(state)), config, dry_run=dry)
+    worker = runner.worker()
+    meter = runner.session.meter
+    before = dict(meter.requests)
+    cpu = time.process_time()
+    wall = time.perf_counter()
+    summary = worker.run_reevaluate(everything=everything)
+    cpu = time.process_time() - cpu
+    wall = time.perf_counter() - wall
+    used = {k: v - before.get(k, 0) for k, v in meter.requests.items()}
+    runner.close()
+    return {
+        "decided": summary.evaluated,
+        "changes": summary.changes,
+        "cpu": cpu,
+        "wall": wall,
+        "core": timer.seconds,
+        "reads": reads.count,
+        "exports": sum(v for k, v in used.items() if "incremental" in k),
+        "writes": sum(v for k, v in used.items() if k.startswith("PUT")),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     configure("WARNING", "console")
-    timer = CoreTimer()
-    timer.wrap(evaluate, "decide")
-    timer.wrap(recount, "plan_organization")
-    reads = ReadCounter()
     proc, url = start_sandbox(args.tickets, args.seed)
+    spawn = multiprocessing.get_context("spawn")
     try:
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp, spawn.Pool(1, maxtasksperchild=1) as pool:
             state = Path(tmp) / "state.sqlite3"
             app = make_app(url, state)
             started = time.perf_counter()
             app.worker().run_backfill(0, None)
             print(f"backfill (to fill the state): {time.perf_counter() - started:.1f} s")
             app.close()
-            rejudge = versioned(Path(tmp))
-            rejudge.policy = rejudge.policy.latest()
             # Dry runs first: each starts from the same state (a dry run records nothing)
             # and counts the tickets it would write; then one real --rejudge writes.
             lower: dict[str, Any] = {plan: dict(targets) for plan, targets in TIGHTER.items()}
             for plan in ("standard", "company", "enterprise"):
                 lower[plan]["tickets_per_year"] = 5
-            for label, config, everything, dry in (
-                ("same YAML", versioned(Path(tmp), 0), False, True),
-                ("tomorrow", versioned(Path(tmp)), False, True),
-                ("30 days ago", versioned(Path(tmp), -30), False, True),
-                ("30 days, quotas", versioned(Path(tmp), -30, lower), False, True),
-                ("--all", versioned(Path(tmp), 0), True, True),
-                ("severity rule", versioned(Path(tmp), 0, rule=True), False, True),
+            rejudge = {"latest": True}
+            for label, version, everything, dry in (
+                ("same YAML", {"days": 0}, False, True),
+                ("tomorrow", {}, False, True),
+                ("30 days ago", {"days": -30}, False, True),
+                ("30 days, quotas", {"days": -30, "plans": lower}, False, True),
+                ("--all", {"days": 0}, True, True),
+                ("severity rule", {"days": 0, "rule": True}, False, True),
                 ("--rejudge", rejudge, False, True),
                 ("--rejudge", rejudge, False, False),
             ):
-                runner = App(sandbox_settings(url, zendesk_sla_state=state), config, dry_run=dry)
-                worker = runner.worker()
-                meter = runner.session.meter
-                before = dict(meter.requests)
-                cpu = time.process_time()
-                wall = time.perf_counter()
-                timer.seconds = 0.0
-                reads.count = 0
-                summary = worker.run_reevaluate(everything=everything)
-                cpu = time.process_time() - cpu
-                wall = time.perf_counter() - wall
-                used = {k: v - before.get(k, 0) for k, v in meter.requests.items()}
-                exports = sum(v for k, v in used.items() if "incremental" in k)
-                writes = sum(v for k, v in used.items() if k.startswith("PUT"))
-                rate = summary.evaluated / max(cpu, 1e-9)
+                job = (url, str(state), tmp, dict(version), everything, dry)
+                got = pool.apply(measure, job)
+                rate = got["decided"] / max(got["cpu"], 1e-9)
                 print(
-                    f"{label + (' (dry)' if dry else ''):<22} {summary.evaluated:>7} decided in "
-                    f"{cpu:5.1f} s CPU ({wall:5.1f} s wall, {rate:,.0f} tickets/CPU-s; "
-                    f"{timer.seconds:4.1f} s in the core's decisions, {reads.count:,} texts read); "
-                    f"{exports} export requests, "
-                    f"{summary.changes} tickets to write, {writes} write requests"
+                    f"{label + (' (dry)' if dry else ''):<22} {got['decided']:>7} decided in "
+                    f"{got['cpu']:5.1f} s CPU ({got['wall']:5.1f} s wall, {rate:,.0f} "
+                    f"tickets/CPU-s; {got['core']:4.1f} s in the core's decisions, "
+                    f"{got['reads']:,} texts read); {got['exports']} export requests, "
+                    f"{got['changes']} tickets to write, {got['writes']} write requests"
                 )
-                runner.close()
     finally:
         proc.terminate()
         proc.wait(timeout=30)
