@@ -125,8 +125,10 @@ class Evaluator(QuotaRecount):
                 org = orgs.get(row.organization_id) if row.organization_id else None
                 prev = written.get(ticket_id)
                 known = notes.get(ticket_id, {})
-                sent = {k: moment(at) for k, (state, at) in known.items() if state == SENT}
-                sent.update(observed_keys(facts, sent))  # notices seen in Zendesk itself
+                sent: dict[str, datetime] = {}
+                if known:  # most tickets carry no note of the worker's
+                    sent = {k: moment(at) for k, (state, at) in known.items() if state == SENT}
+                    sent.update(observed_keys(facts, sent))  # notices seen in Zendesk itself
                 # What the worker applied: its own record, else what Zendesk shows (its notes,
                 # then its plan tag and applied severity field), so a lost state says nothing twice.
                 previous = Previous(*prev) if prev else previous_from_notes(sent)

@@ -283,9 +283,7 @@ def diff(
     if ticket.status == "closed":  # Zendesk refuses updates to closed tickets
         return None
     add = tuple(sorted(decision.tags - ticket.tags))
-    remove = tuple(
-        sorted(t for t in ticket.tags if policy.tags.is_owned(t) and t not in decision.tags)
-    )
+    remove = tuple(sorted(t for t in ticket.tags - decision.tags if policy.tags.is_owned(t)))
     fields = {
         name: value
         for name, value in decision.fields.items()
