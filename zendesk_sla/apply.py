@@ -50,6 +50,15 @@ class Batch:
 
 
 @dataclass
+class Written:
+    """What a batch's confirmed writes leave to record, in one statement each."""
+
+    sent: list[tuple[int, str, int]] = field(default_factory=list)  # notes now in Zendesk
+    applied: list[tuple[int, str | None, str | None]] = field(default_factory=list)
+    snapshots: list[tuple[int, list[str], dict[str, Any]]] = field(default_factory=list)
+
+
+@dataclass
 class Applier:
     gateway: ZendeskGateway
     store: StateStore
@@ -102,13 +111,15 @@ class Applier:
         """Record a batch's outcomes and its page's cursor; the tickets that conflicted."""
         outcomes = self.gateway.collect(batch.submitted, wait_first=wait_first)
         conflicts: list[int] = []
-        sent: list[tuple[int, str, int]] = []  # bookkept for the whole batch at once
+        done = Written()  # bookkept for the whole batch at once
         with self.store.transaction():  # outcomes and the page's cursor: together or not at all
             for outcome in outcomes:
-                self._record(batch.changes[outcome.ticket_id], outcome, summary, batch.at, sent)
+                self._record(batch.changes[outcome.ticket_id], outcome, summary, batch.at, done)
                 if outcome.result == CONFLICT:
                     conflicts.append(outcome.ticket_id)
-            self.store.notes_seen(sent)
+            self.store.notes_seen(done.sent)
+            self.store.record_written(done.applied)
+            self.store.record_snapshots(done.snapshots)
             self.store.clear_dirty(o.ticket_id for o in outcomes if o.result == OK)
             if batch.page_cursor and batch.page_cursor[1]:
                 self.store.put(batch.page_cursor[0], batch.page_cursor[1])
@@ -132,7 +143,7 @@ class Applier:
         outcome: Outcome,
         summary: Summary,
         now: int,
-        sent: list[tuple[int, str, int]],
+        done: Written,
     ) -> None:
         change = evaluation.change
         assert change is not None
@@ -154,14 +165,11 @@ class Applier:
                 for n in decision.notes
             )
             if decision.severity is not None and not held_back:
-                self.store.record_written(
-                    ticket_id, decision.plan, decision.severity.severity, tags, custom
-                )
-            else:
-                self.store.record_snapshot(ticket_id, tags, custom)
+                done.applied.append((ticket_id, decision.plan, decision.severity.severity))
+            done.snapshots.append((ticket_id, tags, custom))
             if change.status:
                 self.store.set_status(ticket_id, change.status)
-            sent += [(ticket_id, key, now) for key in keys]
+            done.sent += [(ticket_id, key, now) for key in keys]
             return
         if outcome.result == CONFLICT:
             summary.conflicts += 1

@@ -69,20 +69,12 @@ class AppliedStore(TicketStore):
         )
         return {r[0]: _applied(r) for r in self._rows_in(query, ids)}
 
-    def record_written(
-        self,
-        ticket_id: int,
-        plan: str | None,
-        severity: str | None,
-        tags: Sequence[str],
-        custom_fields: dict[str, Any],
-    ) -> None:
-        """After a confirmed write: remember it, and mirror it in the local snapshot."""
-        self.db.execute(
+    def record_written(self, rows: Iterable[tuple[int, str | None, str | None]]) -> None:
+        """After confirmed writes: the plan and severity each ticket now shows."""
+        self.db.executemany(
             "UPDATE applied SET written_plan = ?, written_severity = ? WHERE ticket_id = ?",
-            (plan, severity, ticket_id),
+            [(plan, severity, ticket_id) for ticket_id, plan, severity in rows],
         )
-        self.record_snapshot(ticket_id, tags, custom_fields)
 
     def transitions_due(self, now: int) -> list[int]:
         """Live tickets whose next time-driven change has come."""

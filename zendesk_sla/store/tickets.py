@@ -202,19 +202,19 @@ class TicketStore(StoreBase):
         query = "SELECT id FROM tickets WHERE organization_id IN ({marks})"
         return sorted(r[0] for r in self._rows_in(query, org_ids))
 
-    def record_snapshot(
-        self, ticket_id: int, tags: Sequence[str], custom_fields: dict[str, Any]
-    ) -> None:
-        """Mirror a confirmed write in the local snapshot, until the export brings the ticket."""
-        row = self.db.execute(
-            "SELECT custom_fields FROM tickets WHERE id = ?", (ticket_id,)
-        ).fetchone()
-        if row is not None:
-            merged = {**json.loads(row[0]), **custom_fields}
-            self.db.execute(
-                "UPDATE tickets SET tags = ?, custom_fields = ? WHERE id = ?",
-                (json.dumps(list(tags)), json.dumps(merged), ticket_id),
-            )
+    def record_snapshots(self, rows: Sequence[tuple[int, Sequence[str], dict[str, Any]]]) -> None:
+        """Mirror confirmed writes (tags, fields) in the local snapshot, until the export
+        brings the tickets."""
+        query = "SELECT id, custom_fields FROM tickets WHERE id IN ({marks})"
+        held = dict(self._rows_in(query, [ticket_id for ticket_id, _, _ in rows]))
+        self.db.executemany(
+            "UPDATE tickets SET tags = ?, custom_fields = ? WHERE id = ?",
+            [
+                (json.dumps(list(tags)), json.dumps({**json.loads(held[tid]), **fields}), tid)
+                for tid, tags, fields in rows
+                if tid in held
+            ],
+        )
 
     def set_status(self, ticket_id: int, status: str) -> None:
         self.db.execute("UPDATE tickets SET status = ? WHERE id = ?", (status, ticket_id))
