@@ -7,8 +7,9 @@ A mixin of `Worker`."""
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from zendesk_sla.evaluate import WATCHING_SINCE, Evaluator
@@ -156,12 +157,14 @@ class RangeCycles:
         force for their creation."""
         judged = self.store.judged_under()
         policy = self.config.policy
+        starts = [int(start.timestamp()) for start, _ in policy.later]  # in date order
+        digests = [policy.digest, *(terms.digest for _, terms in policy.later)]
 
         def stale(ticket_id: int) -> bool:
             if ticket_id not in judged:
                 return True
             created, terms = judged[ticket_id]
-            return terms != policy.in_force(datetime.fromtimestamp(created, UTC)).digest
+            return terms != digests[bisect_right(starts, created)]  # those in force then
 
         return [i for i in ids if stale(i)]
 
