@@ -13,6 +13,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -93,12 +94,7 @@ class BusinessCalendar:
         self.holidays = frozenset(holidays)
         self.holiday_names = dict(holiday_names or {})
         self._days: dict[date, tuple[Span, ...]] = {}
-        # The business-time index (see `_index`): windows of whole local years.
-        self._years: tuple[int, int] | None = None
-        self._opens: list[int] = []
-        self._closes: list[int] = []
-        self._totals: list[int] = []
-        self._first = self._last = 0
+        self._ix = _Index(0, 0, 0, -1, [], [], [])  # none yet (see `_index`)
         self._day_length = max(
             (
                 sum(_length(start, end) for start, end in windows)
@@ -151,58 +147,40 @@ class BusinessCalendar:
             return start
         if not self.weekly:
             raise ValueError("the calendar has no business hours")
-        self._cover(start, start)
-        target = self._business(start) + seconds
+        ix = self._cover(start, start)
+        target = _business(ix, start) + seconds
         barren = 0  # years indexed without a business second (all holidays)
-        while not self._totals or self._totals[-1] < target:
-            had, years = self._reached(), self._span()
-            self._grow()
-            barren = barren + self._span() - years if self._reached() == had else 0
+        while ix.reached < target:
+            # As many years again after the last one indexed, at least one.
+            grown = self._index(ix.first_year, ix.last_year + max(1, ix.years // 2))
+            barren = barren + grown.years - ix.years if grown.reached == ix.reached else 0
             if barren * 365 > _MAX_EMPTY_DAYS:
                 raise ValueError("the calendar has no business hours")
+            ix = grown
         # The first window whose running total reaches the target holds the instant.
-        i = bisect_left(self._totals, target)
-        return self._closes[i] - (self._totals[i] - target)
+        i = bisect_left(ix.totals, target)
+        return ix.closes[i] - (ix.totals[i] - target)
 
     def elapsed_epoch(self, start: int, end: int) -> int:
         if end <= start:
             return 0
-        self._cover(start, end)
-        return self._business(end) - self._business(start)
+        ix = self._cover(start, end)
+        return _business(ix, end) - _business(ix, start)
 
-    def _business(self, at: int) -> int:
-        """Business seconds from the start of the index to `at` (which it covers)."""
-        i = bisect_right(self._opens, at) - 1
-        if i < 0:
-            return 0
-        return self._totals[i] - self._closes[i] + min(at, self._closes[i])
-
-    def _cover(self, start: int, end: int) -> None:
-        """Index every window of the local years from `start` to `end`, at least."""
-        if self._first <= start and end < self._last:
-            return
+    def _cover(self, start: int, end: int) -> _Index:
+        """The index, holding every window of the local years from `start` to `end`."""
+        ix = self._ix
+        if ix.first <= start and end < ix.last:
+            return ix
         first, last = self.local_date(start).year, self.local_date(end).year
-        if self._years:
-            first, last = min(first, self._years[0]), max(last, self._years[1])
-        self._index(first, last)
+        if ix.years:
+            first, last = min(first, ix.first_year), max(last, ix.last_year)
+        return self._index(first, last)
 
-    def _reached(self) -> int:
-        return self._totals[-1] if self._totals else 0
-
-    def _span(self) -> int:
-        first, last = self._years or (0, -1)
-        return last - first + 1
-
-    def _grow(self) -> None:
-        """Index as many years again after the last one indexed, at least one."""
-        assert self._years is not None
-        first, last = self._years
-        self._index(first, last + max(1, (last - first + 1) // 2))
-
-    def _index(self, first: int, last: int) -> None:
+    def _index(self, first: int, last: int) -> _Index:
         """The windows of years `first` to `last` in order, with each one's running total
         of business seconds up to its close: elapsed time is then a difference of two
-        totals, and a due time one bisection."""
+        totals, and a due time one bisection. Replaced whole, never changed in place."""
         opens: list[int] = []
         closes: list[int] = []
         totals: list[int] = []
@@ -218,10 +196,16 @@ class BusinessCalendar:
                     closes.append(close)
                     totals.append(total)
             day += _ONE_DAY
-        self._opens, self._closes, self._totals = opens, closes, totals
-        self._years = (first, last)
-        self._first = epoch(datetime.combine(date(first, 1, 1), time(0), self.zone))
-        self._last = epoch(datetime.combine(stop, time(0), self.zone))
+        self._ix = _Index(
+            epoch(datetime.combine(date(first, 1, 1), time(0), self.zone)),
+            epoch(datetime.combine(stop, time(0), self.zone)),
+            first,
+            last,
+            opens,
+            closes,
+            totals,
+        )
+        return self._ix
 
     def walk(self, start: datetime, seconds: int) -> Walk:
         """Like `add`, recording each window used and each day skipped (for a person to read)."""
@@ -250,6 +234,35 @@ class BusinessCalendar:
         """Business seconds in [start, end) that fall outside every pause."""
         spans = subtract([(epoch(start), epoch(end))], [(epoch(a), epoch(b)) for a, b in pauses])
         return sum(self.elapsed_epoch(a, b) for a, b in spans)
+
+
+class _Index(NamedTuple):
+    """Business windows of whole local years, [first, last) in epoch seconds."""
+
+    first: int
+    last: int
+    first_year: int
+    last_year: int
+    opens: list[int]
+    closes: list[int]
+    totals: list[int]  # business seconds from `first` to each window's close
+
+    @property
+    def years(self) -> int:
+        return self.last_year - self.first_year + 1
+
+    @property
+    def reached(self) -> int:
+        return self.totals[-1] if self.totals else 0
+
+
+def _business(ix: _Index, at: int) -> int:
+    """Business seconds from the start of the index to `at` (which it covers)."""
+    i = bisect_right(ix.opens, at) - 1
+    if i < 0:
+        return 0
+    close = ix.closes[i]
+    return ix.totals[i] - close + (at if at < close else close)
 
 
 def subtract(spans: Iterable[Span], holes: Iterable[Span]) -> list[Span]:
