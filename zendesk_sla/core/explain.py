@@ -18,7 +18,24 @@ def local_stamp(timezone: str, moment: datetime | None) -> str | None:
     """`2026-11-26 15:00` in the support team's zone: agents read it, views sort by it."""
     if moment is None:
         return None
-    return f"{moment.astimezone(ZoneInfo(timezone)):%Y-%m-%d %H:%M}"
+    at = moment.astimezone(ZoneInfo(timezone))
+    return f"{day_stamp(at)} {time_stamp(at)}"
+
+
+# Written by hand, not with strftime: these run for every ticket of a re-evaluation.
+def day_stamp(at: datetime) -> str:
+    """`2026-11-26`."""
+    return f"{at.year:04d}-{at.month:02d}-{at.day:02d}"
+
+
+def day_text(at: datetime) -> str:
+    """`26/11/2026`, as a Spanish reader writes a date."""
+    return f"{at.day:02d}/{at.month:02d}/{at.year:04d}"
+
+
+def time_stamp(at: datetime) -> str:
+    """`15:00`."""
+    return f"{at.hour:02d}:{at.minute:02d}"
 
 
 def iso_z(moment: datetime | None) -> str | None:

@@ -23,7 +23,7 @@ from zendesk_sla.core.eligibility import (
     quota_exemption,
     ticket_project,
 )
-from zendesk_sla.core.explain import iso_z, local_stamp
+from zendesk_sla.core.explain import day_text, iso_z, local_stamp, time_stamp
 from zendesk_sla.core.facts import (
     APPLIED_SEVERITY,
     NEXT_DUE_LOCAL,
@@ -201,7 +201,7 @@ def _due_text(policy: Policy, clock: Clock) -> str:
     local = clock.due.astimezone(ZoneInfo(policy.timezone))
     at = render(
         texts.due_at,
-        {"date": f"{local:%d/%m/%Y}", "time": f"{local:%H:%M}", "timezone": policy.timezone},
+        {"date": day_text(local), "time": time_stamp(local), "timezone": policy.timezone},
     )
     return at + (texts.best_effort if clock.best_effort else "")
 
