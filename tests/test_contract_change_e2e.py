@@ -62,6 +62,15 @@ def changed(make_app: AppFactory, clock: Clock, tmp_path: Path) -> Changed:
     return make_app, path, before
 
 
+@pytest.fixture
+def changed_yaml(
+    changed: Changed, sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """The changed YAML's path, with the CLI pointed at the sandbox and the settled state."""
+    point_cli_at(monkeypatch, sandbox, tmp_path / "state.sqlite3")
+    return changed[1]
+
+
 def test_a_new_version_leaves_every_verdict_and_writes_nothing(
     changed: Changed,
     sandbox: SandboxServer,
@@ -110,14 +119,9 @@ def test_rejudging_changes_verdicts_in_the_state_and_notes_open_tickets_once(
 
 
 def test_the_dry_run_prints_old_to_new_and_compliance_before_and_after(
-    changed: Changed,
-    sandbox: SandboxServer,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    changed_yaml: Path, sandbox: SandboxServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _, path, _ = changed
-    point_cli_at(monkeypatch, sandbox, tmp_path / "state.sqlite3")
+    path = changed_yaml
     audits = len(sandbox.sandbox.account.audits)
     assert main(["reevaluate", "--dry-run", "--config", str(path)]) == 0
     kept = capsys.readouterr().out
@@ -174,15 +178,9 @@ def test_a_version_from_a_month_ago_re_judges_only_the_tickets_created_since(
 
 
 def test_a_written_rejudging_tells_which_verdicts_moved_without_a_write(
-    changed: Changed,
-    sandbox: SandboxServer,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    changed_yaml: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _, path, _ = changed
-    point_cli_at(monkeypatch, sandbox, tmp_path / "state.sqlite3")
-    assert main(["reevaluate", "--rejudge", "--config", str(path)]) == 0
+    assert main(["reevaluate", "--rejudge", "--config", str(changed_yaml)]) == 0
     lines = {
         line.split(":")[0]: line.split(":", 1)[1].strip()
         for line in capsys.readouterr().out.splitlines()

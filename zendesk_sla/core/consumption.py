@@ -15,6 +15,7 @@ from datetime import date
 
 from zendesk_sla.core.facts import OrgFacts
 from zendesk_sla.core.quota import QuotaYear, quota_year
+from zendesk_sla.core.stamps import day_text, last_day_text
 from zendesk_sla.core.templates import render
 
 PAGE_PLACEHOLDERS = (
@@ -58,10 +59,6 @@ class Page:
         return f"sla-consumo-{self.organization_id}"
 
 
-def _day(value: date) -> str:
-    return f"{value:%d/%m/%Y}"
-
-
 def consumption_page(
     texts: PageTexts,
     org: OrgFacts,
@@ -87,14 +84,14 @@ def consumption_page(
     values = {
         "organization": html.escape(name),
         "plan": html.escape(plan_name or org.plan or ""),
-        "year_start": _day(start),
-        "year_end": _day(date.fromordinal(end.toordinal() - 1)),
+        "year_start": day_text(start),
+        "year_end": last_day_text(end),
         "included": count(included),
         "used": str(used),
         "remaining": count(None if included is None else max(included - used, 0)),
         "bundles": str(org.bundles.get(start.year, 0)),
         "grace": str(grace),
-        "as_of": _day(today),
+        "as_of": day_text(today),
     }
     segment = render(texts.segment_name, {"organization": name, "organization_id": org.id})
     title = render(texts.title, {**values, "organization": name})

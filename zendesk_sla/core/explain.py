@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from zendesk_sla.core.calendar import BusinessCalendar, Walk, epoch, from_epoch
 from zendesk_sla.core.clocks import PAUSED_STATUSES, SlaClocks
 from zendesk_sla.core.policy import ClockKind, Policy
+from zendesk_sla.core.stamps import day_stamp, time_stamp
 from zendesk_sla.core.timeline import Timeline
 
 KINDS: tuple[ClockKind, ...] = ("response", "resolution")
@@ -20,22 +21,6 @@ def local_stamp(timezone: str, moment: datetime | None) -> str | None:
         return None
     at = moment.astimezone(ZoneInfo(timezone))
     return f"{day_stamp(at)} {time_stamp(at)}"
-
-
-# Written by hand, not with strftime: these run for every ticket of a re-evaluation.
-def day_stamp(at: datetime) -> str:
-    """`2026-11-26`."""
-    return f"{at.year:04d}-{at.month:02d}-{at.day:02d}"
-
-
-def day_text(at: datetime) -> str:
-    """`26/11/2026`, as a Spanish reader writes a date."""
-    return f"{at.day:02d}/{at.month:02d}/{at.year:04d}"
-
-
-def time_stamp(at: datetime) -> str:
-    """`15:00`."""
-    return f"{at.hour:02d}:{at.minute:02d}"
 
 
 def iso_z(moment: datetime | None) -> str | None:

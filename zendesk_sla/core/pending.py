@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from zendesk_sla.core.calendar import epoch, from_epoch
 from zendesk_sla.core.facts import TicketFacts
 from zendesk_sla.core.policy import PendingRules, Tags
+from zendesk_sla.core.stamps import day_text
 from zendesk_sla.core.templates import render
 
 NOTICE, CLOSING = "pending-notice", "pending-close"
@@ -109,8 +110,8 @@ def pending_step(
             rules.notice_template,
             {
                 "requester_name": name,
-                "pending_since": f"{since.astimezone(zone):%d/%m/%Y}",
-                "close_on": f"{close_on.astimezone(zone):%d/%m/%Y}",
+                "pending_since": day_text(since.astimezone(zone)),
+                "close_on": day_text(close_on.astimezone(zone)),
             },
         )
         return PendingStep(closed_before | {tags.pending_notice}, notice=(notice_key, text))
@@ -119,7 +120,7 @@ def pending_step(
         return PendingStep(closed_before | {tags.pending_notice}, next_at=close_at)
     text = render(
         rules.closing_template,
-        {"requester_name": name, "notice_on": f"{notice_at.astimezone(zone):%d/%m/%Y}"},
+        {"requester_name": name, "notice_on": day_text(notice_at.astimezone(zone))},
     )
     return PendingStep(
         closed_before | {tags.closed_no_response}, notice=(closing_key, text), solve=True

@@ -20,6 +20,7 @@ from zendesk_sla.core.eligibility import eligibility, quota_exemption, ticket_pr
 from zendesk_sla.core.facts import OrgFacts, TicketFacts
 from zendesk_sla.core.policy import Policy
 from zendesk_sla.core.quota import QuotaLine, QuotaTicket, QuotaYear, ledger, quota_year
+from zendesk_sla.core.stamps import day_text, last_day_text
 from zendesk_sla.core.templates import render
 
 QUOTA_FIELDS = ("quota_used", "quota_included", "quota_remaining")  # all or none
@@ -42,15 +43,6 @@ class OrgPlan:
     changed: frozenset[int] = frozenset()  # tickets whose quota tag or notes must be written
     fields: Mapping[str, int | str | None] | None = None  # logical field -> value; None: as is
     page: Page | None = None  # its consumption page in the support center, when published
-
-
-def _day(value: date) -> str:
-    return f"{value:%d/%m/%Y}"
-
-
-def _last_day(end: date) -> str:
-    """A quota year's last day, as people read "from ... to ...": `end` is the next one's first."""
-    return _day(date.fromordinal(end.toordinal() - 1))
 
 
 def quota_terms(policy: Policy) -> str:
@@ -128,8 +120,8 @@ def plan_organization(
                     {
                         "percent": round(ratio * 100),
                         "included": year.included,
-                        "year_start": _day(year.start),
-                        "year_end": _last_day(year.end),
+                        "year_start": day_text(year.start),
+                        "year_end": last_day_text(year.end),
                         "organization": name,
                     },
                 )
@@ -144,8 +136,8 @@ def plan_organization(
                 {
                     "used": line.position,
                     "included": included[line.year_start],
-                    "year_start": _day(line.year_start),
-                    "year_end": _last_day(ends[line.year_start]),
+                    "year_start": day_text(line.year_start),
+                    "year_end": last_day_text(ends[line.year_start]),
                     "organization": name,
                 },
             )
@@ -212,7 +204,8 @@ def quota_fields(
         "quota_included": included,
         "quota_remaining": None if included is None else included - used,
         QUOTA_YEAR_FIELD: render(
-            policy.quota.year_template, {"year_start": _day(start), "year_end": _last_day(end)}
+            policy.quota.year_template,
+            {"year_start": day_text(start), "year_end": last_day_text(end)},
         ),
     }
 

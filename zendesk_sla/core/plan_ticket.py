@@ -23,7 +23,7 @@ from zendesk_sla.core.eligibility import (
     quota_exemption,
     ticket_project,
 )
-from zendesk_sla.core.explain import day_text, iso_z, local_stamp, time_stamp
+from zendesk_sla.core.explain import iso_z, local_stamp
 from zendesk_sla.core.facts import (
     APPLIED_SEVERITY,
     NEXT_DUE_LOCAL,
@@ -39,6 +39,7 @@ from zendesk_sla.core.facts import (
 from zendesk_sla.core.pending import pending_step
 from zendesk_sla.core.policy import Policy
 from zendesk_sla.core.quota import in_grace
+from zendesk_sla.core.stamps import day_text, time_stamp
 from zendesk_sla.core.templates import render
 from zendesk_sla.core.text_severity import ticket_text
 from zendesk_sla.core.transitions import next_transition

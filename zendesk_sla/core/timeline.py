@@ -88,12 +88,7 @@ class Timeline:
         """First public, non-automated agent comment that is not the opening comment."""
         created = self.created
         return min(
-            (
-                c.at
-                for c in self.comments
-                if c.public and not c.automated and c.author_role in AGENT_ROLES and c.at > created
-            ),
-            default=None,
+            (c.at for c in self.comments if c.is_agent_reply and c.at > created), default=None
         )
 
     def final_solve(self) -> int | None:

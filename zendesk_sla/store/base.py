@@ -123,16 +123,17 @@ class StoreBase:
         finally:
             self._depth = 0
 
-    def _rows_in(self, query: str, ids: Iterable[int]) -> list[Any]:
-        """Rows of `query`, whose `{marks}` takes an IN list of `ids`, a chunk at a time."""
+    def _rows_in(self, query: str, ids: Iterable[Any], params: Sequence[object] = ()) -> list[Any]:
+        """Rows of `query`, whose `{marks}` takes an IN list of `ids` (ids or keys), a chunk
+        at a time; `params` fill the placeholders written before it."""
         rows: list[Any] = []
         for chunk in _chunks(sorted(set(ids))):
             marks = ",".join("?" * len(chunk))
-            rows += self.db.execute(query.format(marks=marks), chunk).fetchall()
+            rows += self.db.execute(query.format(marks=marks), [*params, *chunk]).fetchall()
         return rows
 
 
-def _chunks(ids: Sequence[int] | list[int], size: int = 900) -> Iterator[list[int]]:
+def _chunks(ids: Sequence[Any], size: int = 900) -> Iterator[list[Any]]:
     items = list(ids)
     for start in range(0, len(items), size):
         yield items[start : start + size]

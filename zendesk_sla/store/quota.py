@@ -77,12 +77,11 @@ class QuotaStore(StoreBase):
         """Those of the organizations whose ledger was last counted under other quota terms
         than `terms`, or never."""
         wanted = set(org_ids)
-        query = "SELECT organization_id FROM quota_terms WHERE digest = ? AND organization_id IN "
-        same: set[int] = set()
-        for chunk in _chunks(sorted(wanted)):
-            marks = ",".join("?" * len(chunk))
-            same.update(r[0] for r in self.db.execute(f"{query}({marks})", [terms, *chunk]))
-        return wanted - same
+        query = (
+            "SELECT organization_id FROM quota_terms "
+            "WHERE digest = ? AND organization_id IN ({marks})"
+        )
+        return wanted - {r[0] for r in self._rows_in(query, wanted, (terms,))}
 
     def quota_years(self) -> list[tuple[int, str, str, int | None, int, int, int]]:
         return list(

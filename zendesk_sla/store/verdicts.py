@@ -10,16 +10,10 @@ from zendesk_sla.store.base import StoreBase
 class VerdictStore(StoreBase):
     def text_verdicts(self, rules: str, keys: Sequence[str]) -> dict[str, str]:
         """Text key -> the verdict recorded under these rules, for the keys that have one."""
-        out: dict[str, str] = {}
-        for start in range(0, len(keys), 900):
-            chunk = list(keys[start : start + 900])
-            marks = ",".join("?" * len(chunk))
-            query = (
-                "SELECT text_key, verdict FROM text_verdicts "
-                f"WHERE rules = ? AND text_key IN ({marks})"
-            )
-            out.update(self.db.execute(query, [rules, *chunk]).fetchall())
-        return out
+        query = (
+            "SELECT text_key, verdict FROM text_verdicts WHERE rules = ? AND text_key IN ({marks})"
+        )
+        return dict(self._rows_in(query, keys, (rules,)))
 
     def put_text_verdicts(self, rules: str, verdicts: Iterable[tuple[str, str]]) -> None:
         self.db.executemany(
