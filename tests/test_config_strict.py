@@ -60,6 +60,8 @@ MUTATIONS = [
     ("plans.company.at_risk", {"blocker": "2x"}, "plans.company.at_risk.blocker"),
     ("plans.company.at_risk", {"blocker": 1.5}, "plans.company.at_risk.blocker"),
     ("notes.sla_terms", "{terminos}", "notes.sla_terms: unknown placeholder"),
+    ("notes.terms_named", "{descripcion}", "notes.terms_named: unknown placeholder"),
+    ("notes.terms_dated", "desde el {description}", "notes.terms_dated: unknown placeholder"),
     ("notes.plan_names", {"compnay": "Company"}, "notes.plan_names.compnay: not a plan"),
     ("notes.severity_names", {"urgent": "Urgente"}, "notes.severity_names.urgent: not a severity"),
 ]

@@ -85,6 +85,19 @@ def test_decide_judges_by_creation_and_rejudge_by_the_latest_terms(tmp_path: Pat
     assert not any(n.key.startswith("sla-terms") for n in kept.notes)
 
 
+def test_the_terms_note_names_the_version_as_a_person_reads_it(tmp_path: Path) -> None:
+    facts = urgent_ticket("2026-12-30 10:00")
+    now = madrid("2027-01-05 09:00")
+    for version, named in (
+        (VERSION, "(«renovación 2027», en vigor desde el 01/01/2027)"),
+        ({**VERSION, "description": ""}, "(en vigor desde el 01/01/2027)"),
+    ):
+        latest = config(tmp_path, version).policy.latest()
+        [note] = [n for n in decide(latest, facts, ORG, None, now).notes if "sla-terms" in n.key]
+        assert named in note.body
+        assert "2027-01-01" not in note.body  # no machine date in what the agent reads
+
+
 def test_decide_judges_a_ticket_created_after_the_version_by_the_new_terms(
     tmp_path: Path,
 ) -> None:

@@ -127,6 +127,7 @@ def build_policy(raw: ConfigFile) -> Policy:
             calendars=calendars,
             terms=terms,
             effective=start,
+            description=version.description,
             digest=terms_digest(raw, index),
         )
         later.append((start, version_policy))

@@ -85,6 +85,8 @@ class NotesConfig(Strict):
     sla_applied: _note("sla_applied")  # type: ignore[valid-type]
     sla_changed: _note("sla_changed")  # type: ignore[valid-type]
     sla_terms: _note("sla_terms")  # type: ignore[valid-type]
+    terms_named: _note("terms_named") = "«{description}», en vigor desde el {since}"  # type: ignore[valid-type]
+    terms_dated: _note("terms_dated") = "en vigor desde el {since}"  # type: ignore[valid-type]
     review: _note("review")  # type: ignore[valid-type]
     no_plan: _note("no_plan")  # type: ignore[valid-type]
     no_support: _note("no_support")  # type: ignore[valid-type]

@@ -221,8 +221,14 @@ def _why(policy: Policy, severity: SeverityDecision) -> str:
 def _terms_note(policy: Policy, plan: str, severity: str, clocks: SlaClocks) -> Note:
     """A lead asked to judge this older ticket by newer terms: its dues moved, say so once."""
     assert policy.effective is not None
+    texts = policy.texts
+    since = day_text(policy.effective)  # local midnight of the version's first day
+    if policy.description:
+        terms = render(texts.terms_named, {"description": policy.description, "since": since})
+    else:
+        terms = render(texts.terms_dated, {"since": since})
     values = {
-        "terms": policy.terms,
+        "terms": terms,
         "plan": policy.texts.plan(plan),
         "severity": policy.texts.severity(severity),
         "response": _due_text(policy, clocks.response),

@@ -145,6 +145,9 @@ class NoteTexts:
     sla_applied: str = "{plan} {severity} {why} {response} {resolution}{review}"
     sla_changed: str = "{previous_plan} {previous_severity} -> {plan} {severity} {why}"
     sla_terms: str = "{terms}: {response} {resolution}"
+    # How {terms} names a contract version: with the lead's description, or by its date.
+    terms_named: str = "{description} ({since})"
+    terms_dated: str = "{since}"
     review: str = " (review)"
     no_plan: str = "no plan"
     no_support: str = "{plan}: no support"
@@ -187,6 +190,8 @@ NOTE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
         "previous_severity",
     ),
     "sla_terms": ("terms", "plan", "severity", "response", "resolution"),
+    "terms_named": ("description", "since"),
+    "terms_dated": ("since",),
     "review": (),
     "no_plan": (),
     "no_support": ("plan",),
@@ -234,6 +239,7 @@ class Policy:
     later: tuple[tuple[datetime, Policy], ...] = ()
     terms: str = "original"  # which terms these are: "original", or the version's date
     effective: datetime | None = None  # when these terms took effect (None: the original)
+    description: str = ""  # the version as the lead described it in the YAML
     digest: str = ""  # of everything in the YAML that decides a ticket under these terms
 
     def in_force(self, at: datetime) -> Policy:
