@@ -171,16 +171,15 @@ def sla_clocks(
         elif kind == "resolution" and third_party:
             clocks[kind] = Clock(kind, "exempt")
         else:
+            seconds = target.seconds(calendar.day_length())
             clocks[kind] = run_clock(
                 calendar,
                 kind,
-                target.seconds(calendar.day_length()),
+                seconds,
                 timeline,
                 stop,
                 at,
                 best_effort=target.best_effort,
-                at_risk_after=at_risk_after(
-                    policy, plan, severity, target.seconds(calendar.day_length())
-                ),
+                at_risk_after=at_risk_after(policy, plan, severity, seconds),
             )
     return SlaClocks(clocks["response"], clocks["resolution"])

@@ -18,10 +18,7 @@ class QuotaStore(StoreBase):
         """Per ticket: its quota state and the quota notes it should carry."""
         query = "SELECT ticket_id, state, notes FROM quota WHERE ticket_id IN ({marks})"
         return {
-            tid: QuotaMark(
-                state == "exceeded",
-                () if n == "[]" else tuple((str(k), str(t)) for k, t in json.loads(n)),
-            )
+            tid: QuotaMark(state == "exceeded", tuple((str(k), str(t)) for k, t in json.loads(n)))
             for tid, state, n in self._rows_in(query, ids)
         }
 
