@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from zendesk_sla.account.fields import provision
 from zendesk_sla.app import App
 from zendesk_sla.config import load_config
-from zendesk_sla.logs import configure
-from zendesk_sla.provision import provision
+from zendesk_sla.ops.logs import configure
 from zendesk_sla.sandbox.serve import sandbox_settings
 from zendesk_sla.zendesk.gateway import OK, UNKNOWN, Outcome, Submitted, Write
 from zenpy.lib.api_objects import Ticket

@@ -23,10 +23,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from zendesk_sla.account.fields import provision
 from zendesk_sla.app import App
 from zendesk_sla.config import load_config
-from zendesk_sla.logs import configure
-from zendesk_sla.provision import provision
+from zendesk_sla.ops.logs import configure
 from zendesk_sla.sandbox.serve import build_sandbox, sandbox_settings
 from zendesk_sla.sandbox.server import RateLimits
 

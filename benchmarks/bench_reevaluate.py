@@ -32,12 +32,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from zendesk_sla import evaluate, recount
 from zendesk_sla.app import App
 from zendesk_sla.config import Config, load_config
 from zendesk_sla.core import text_severity
-from zendesk_sla.logs import configure
+from zendesk_sla.ops.logs import configure
 from zendesk_sla.sandbox.serve import sandbox_settings
+from zendesk_sla.sync import evaluate, recount
 
 from bench_backfill import ROOT, make_app, start_sandbox
 

@@ -27,15 +27,15 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from zoneinfo import ZoneInfo
 
+from zendesk_sla.account.fields import provision
 from zendesk_sla.app import App
 from zendesk_sla.config import load_config
 from zendesk_sla.core.clocks import sla_clocks
-from zendesk_sla.logs import configure
-from zendesk_sla.provision import provision
+from zendesk_sla.ops.logs import configure
 from zendesk_sla.sandbox.account import Account
 from zendesk_sla.sandbox.serve import Clock, build_sandbox, sandbox_settings
 from zendesk_sla.sandbox.server import RateLimits
-from zendesk_sla.timelines import timeline
+from zendesk_sla.sync.timelines import timeline
 
 ROOT = Path(__file__).resolve().parent.parent
 MADRID = ZoneInfo("Europe/Madrid")

@@ -118,7 +118,7 @@ def test_an_unknown_grouping_is_refused() -> None:
 
 def test_at_risk_rows_show_the_due_in_the_teams_zone_and_in_utc() -> None:
     from zendesk_sla.core.compliance import AtRisk, Compliance
-    from zendesk_sla.report_compliance import at_risk_rows
+    from zendesk_sla.reports.compliance import at_risk_rows
 
     due = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
     total = compliance([], (), NOW).total

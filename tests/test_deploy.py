@@ -129,7 +129,7 @@ def test_alert_rules_cover_what_an_operator_must_know() -> None:
         "ZendeskSlaBreachesRising",
     }
     from prometheus_client import generate_latest
-    from zendesk_sla.ops import Metrics
+    from zendesk_sla.ops.metrics import Metrics
 
     exposed = generate_latest(Metrics().registry).decode()
     for group in rules["groups"]:
@@ -159,7 +159,7 @@ def test_the_grafana_dashboard_reads_exposed_metrics() -> None:
     import json
 
     from prometheus_client import generate_latest
-    from zendesk_sla.ops import Metrics
+    from zendesk_sla.ops.metrics import Metrics
 
     dashboard = json.loads((DEPLOY / "grafana" / "zendesk-sla.json").read_text(encoding="utf-8"))
     exposed = generate_latest(Metrics().registry).decode()

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from zendesk_sla.cli import main
-from zendesk_sla.fields import resolve_ticket_fields
 from zendesk_sla.sandbox.generator import API_EMAIL
 from zendesk_sla.sandbox.server import SandboxServer
+from zendesk_sla.sync.fields import resolve_ticket_fields
 
 from tests.conftest import unpaced_yaml
 from tests.worker_fixtures import point_cli_at

@@ -17,7 +17,8 @@ import pytest
 import yaml
 from prometheus_client import generate_latest
 from zendesk_sla.cli import main
-from zendesk_sla.ops import Metrics, OpsServer, healthy
+from zendesk_sla.ops.http import OpsServer
+from zendesk_sla.ops.metrics import Metrics, healthy
 from zendesk_sla.sandbox.generator import API_EMAIL
 from zendesk_sla.sandbox.serve import TOKEN
 from zendesk_sla.sandbox.server import SandboxServer
@@ -50,11 +51,11 @@ def test_cycle_metrics_are_exported(make_app: AppFactory) -> None:
 
 
 def test_ops_server_answers_metrics_and_healthz() -> None:
-    from zendesk_sla.ops import CycleHealth
+    from zendesk_sla.ops.metrics import CycleHealth
 
     metrics = Metrics()
     health = CycleHealth(metrics, last_success=None)
-    server = OpsServer(metrics, health, 60, host="127.0.0.1", port=0).start()
+    server = OpsServer(metrics=metrics, health=health, max_age=60, host="127.0.0.1", port=0).start()
     try:
         base = f"http://127.0.0.1:{server.port}"
         with pytest.raises(HTTPError) as err:
@@ -166,8 +167,8 @@ def test_daemon_serves_health_and_stops_cleanly_on_sigterm(
 
 
 def test_a_crash_loop_is_unhealthy_even_when_every_sweep_succeeds() -> None:
-    from zendesk_sla.ops import CycleHealth, Metrics, healthy
-    from zendesk_sla.summary import Summary
+    from zendesk_sla.ops.metrics import CycleHealth, Metrics, healthy
+    from zendesk_sla.sync.summary import Summary
 
     metrics = Metrics()
     health = CycleHealth(metrics, last_success=None)
@@ -188,12 +189,13 @@ def test_healthz_answers_503_while_polls_fail_and_sweeps_succeed() -> None:
     import urllib.error
     import urllib.request
 
-    from zendesk_sla.ops import CycleHealth, Metrics, OpsServer
-    from zendesk_sla.summary import Summary
+    from zendesk_sla.ops.http import OpsServer
+    from zendesk_sla.ops.metrics import CycleHealth, Metrics
+    from zendesk_sla.sync.summary import Summary
 
     metrics = Metrics()
     health = CycleHealth(metrics, last_success=None)
-    server = OpsServer(metrics, health, 900, host="127.0.0.1", port=0)
+    server = OpsServer(metrics=metrics, health=health, max_age=900, host="127.0.0.1", port=0)
     server.start()
     try:
         url = f"http://127.0.0.1:{server.port}/healthz"
@@ -215,8 +217,8 @@ def test_healthz_answers_503_while_polls_fail_and_sweeps_succeed() -> None:
 
 
 def test_a_first_sync_that_progresses_is_ready_and_a_zendesk_outage_is_not_a_restart() -> None:
-    from zendesk_sla.ops import CycleHealth, Metrics
-    from zendesk_sla.summary import Summary
+    from zendesk_sla.ops.metrics import CycleHealth, Metrics
+    from zendesk_sla.sync.summary import Summary
 
     now = 10_000.0
     progress = {"at": now - 30}  # a page recorded 30 s ago; no cycle finished yet

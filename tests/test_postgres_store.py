@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from zendesk_sla.account.fields import provision
 from zendesk_sla.app import App
-from zendesk_sla.provision import provision
 from zendesk_sla.sandbox.serve import Clock, sandbox_settings
 from zendesk_sla.sandbox.server import SandboxServer
 from zendesk_sla.store import StateStore

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from zendesk_sla.logs import configure
-from zendesk_sla.progress import Progress, cycle_progress
-from zendesk_sla.summary import Summary
+from zendesk_sla.ops.logs import configure
+from zendesk_sla.ops.progress import Progress, cycle_progress
+from zendesk_sla.sync.summary import Summary
 
 
 def test_off_a_terminal_a_progress_line_every_interval(capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from structlog.testing import capture_logs
+from zendesk_sla.account.consumption_page import Publisher
 from zendesk_sla.core.consumption import Page, PageTexts
-from zendesk_sla.publish import Publisher
 from zendesk_sla.store import StateStore
 from zendesk_sla.zendesk.errors import Rejected
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from structlog.testing import capture_logs
 from zendesk_sla.config import load_config
-from zendesk_sla.reload import ConfigWatcher
+from zendesk_sla.ops.reload import ConfigWatcher
 
 from tests.conftest import CONFIG
 from tests.test_contract_versions import VERSION

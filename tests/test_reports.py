@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from zendesk_sla import reports
 from zendesk_sla.cli import main
+from zendesk_sla.reports.render import render
 from zendesk_sla.sandbox.server import SandboxServer
 
 from tests.conftest import CONFIG
@@ -133,12 +133,12 @@ def test_report_without_state_is_a_clear_error(
 
 
 def test_render_table_aligns_columns() -> None:
-    text = reports.render([{"a": 1, "bb": None}, {"a": 22, "bb": "x"}], "table", "")
+    text = render([{"a": 1, "bb": None}, {"a": 22, "bb": "x"}], "table", "")
     assert text.splitlines() == ["a   bb", "--  --", "1   - ", "22  x "]
 
 
 def test_reports_are_safe_for_spreadsheets_and_browsers() -> None:
-    from zendesk_sla.reports import render
+    from zendesk_sla.reports.render import render
 
     rows = [{"organization": "=cmd|' /C calc'!A0", "plan": "<script>alert(1)</script>", "n": -3}]
     csv_text = render(rows, "csv", "t")

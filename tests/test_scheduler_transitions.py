@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
-from zendesk_sla.scheduler import run_daemon
+from zendesk_sla.ops.scheduler import run_daemon
 from zendesk_sla.store import StateStore
-from zendesk_sla.summary import Summary
+from zendesk_sla.sync.summary import Summary
 from zendesk_sla.zendesk.transport import Meter
 
 

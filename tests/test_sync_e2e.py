@@ -6,7 +6,7 @@ import pytest
 from zendesk_sla.app import App
 from zendesk_sla.sandbox.serve import Clock
 from zendesk_sla.sandbox.server import Faults, SandboxServer
-from zendesk_sla.summary import Summary
+from zendesk_sla.sync.summary import Summary
 from zendesk_sla.zendesk.gateway import Submitted
 
 from tests.worker_fixtures import AppFactory, loud_config, new_ticket, notes_by_ticket
@@ -282,7 +282,7 @@ def test_backfill_leaves_the_live_cursor_alone(make_app: AppFactory, clock: Cloc
 
 
 def test_setup_is_idempotent(make_app: AppFactory, sandbox: SandboxServer) -> None:
-    from zendesk_sla.provision import provision
+    from zendesk_sla.account.fields import provision
 
     app = make_app()
     again = provision(app.gateway, app.config)

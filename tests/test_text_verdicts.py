@@ -7,7 +7,7 @@ from dataclasses import replace
 from zendesk_sla.core.policy import Policy
 from zendesk_sla.core.text_severity import Hit, TextRules, TextVerdict, text_severity
 from zendesk_sla.store import StateStore
-from zendesk_sla.verdicts import TextVerdicts, decode, encode, rules_digest, text_key
+from zendesk_sla.sync.verdicts import TextVerdicts, decode, encode, rules_digest, text_key
 
 OUTAGE = "Caída total\nLa plataforma está caída desde las 9, nadie puede entrar."
 

@@ -66,7 +66,7 @@ def test_a_blocker_turns_at_risk_then_breached_at_the_exact_moments(
 
 
 def _timeline(app: object, ticket_id: int) -> object:
-    from zendesk_sla.timelines import timeline
+    from zendesk_sla.sync.timelines import timeline
 
     store = app.store  # type: ignore[attr-defined]
     row = store.tickets([ticket_id])[ticket_id]
@@ -92,7 +92,7 @@ def test_the_worker_reports_its_earliest_transition(
 def test_the_alert_trigger_mails_the_assignee_once_and_the_group_when_unassigned(
     make_app: AppFactory, sandbox: SandboxServer, clock: Clock
 ) -> None:
-    from zendesk_sla.provision_rules import provision_rules
+    from zendesk_sla.account.views_triggers import provision_rules
 
     account = sandbox.sandbox.account
     app = make_app()

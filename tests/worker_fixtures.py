@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from zendesk_sla.account.fields import provision
 from zendesk_sla.app import App
 from zendesk_sla.config import Config, load_config
-from zendesk_sla.provision import provision
 from zendesk_sla.sandbox.account import Account
 from zendesk_sla.sandbox.generator import API_EMAIL
 from zendesk_sla.sandbox.model import Ticket

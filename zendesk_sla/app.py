@@ -20,11 +20,11 @@ import structlog
 from zenpy import Zenpy
 
 from zendesk_sla.config import Config
-from zendesk_sla.cycle import Worker
-from zendesk_sla.evaluate import FieldMap
-from zendesk_sla.fields import field_map as resolve_field_map
-from zendesk_sla.settings import Settings
+from zendesk_sla.ops.settings import Settings
 from zendesk_sla.store import StateStore
+from zendesk_sla.sync.cycles import Worker
+from zendesk_sla.sync.fields import FieldMap
+from zendesk_sla.sync.fields import field_map as resolve_field_map
 from zendesk_sla.zendesk.gateway import ZendeskGateway
 from zendesk_sla.zendesk.pacing import Pacer
 from zendesk_sla.zendesk.transport import ZendeskSession

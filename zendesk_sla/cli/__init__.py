@@ -15,9 +15,9 @@ from zendesk_sla import __version__
 from zendesk_sla.cli import contract, reports, sandbox, severity, worker
 from zendesk_sla.cli.common import LockHeld, UsageError, forget_settings
 from zendesk_sla.config import ConfigError
-from zendesk_sla.fields import NotSetUp
-from zendesk_sla.settings import SettingsError
+from zendesk_sla.ops.settings import SettingsError
 from zendesk_sla.store.base import StateError
+from zendesk_sla.sync.fields import NotSetUp
 from zendesk_sla.zendesk.errors import ZendeskError
 
 

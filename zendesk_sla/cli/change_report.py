@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, TextIO
 from zendesk_sla.core.compliance import JUDGED, KINDS
 
 if TYPE_CHECKING:
-    from zendesk_sla.evaluate import Evaluation
     from zendesk_sla.store import Applied
+    from zendesk_sla.sync.evaluate import Evaluation
 
 
 def _kind(key: str) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from zendesk_sla.config import Config, load_config
-from zendesk_sla.settings import Settings, load_settings
+from zendesk_sla.ops.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from zendesk_sla.app import App
@@ -72,7 +72,7 @@ def add_config(parser: argparse.ArgumentParser) -> None:
 
 def make_app(args: argparse.Namespace, *, dry_run: bool = False) -> App:
     from zendesk_sla.app import App
-    from zendesk_sla.logs import configure
+    from zendesk_sla.ops.logs import configure
 
     current = settings()
     configure(current.zendesk_sla_log_format, current.zendesk_sla_log_level)

@@ -59,7 +59,7 @@ def cmd_due(args: argparse.Namespace) -> int:
 def _explain_ticket(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from zendesk_sla.explain_ticket import UnknownTicket, explain_ticket
+    from zendesk_sla.reports.explain import UnknownTicket, explain_ticket
     from zendesk_sla.store import StateStore
 
     current = settings()

@@ -26,21 +26,22 @@ def _by(text: str) -> tuple[str, ...]:
 
 
 def _compliance(args: argparse.Namespace, store: StateStore, config: Config) -> tuple[str, int]:
-    from zendesk_sla import reports
     from zendesk_sla.core.compliance import Filters
-    from zendesk_sla.report_compliance import at_risk_rows, compliance_report, render_compliance
+    from zendesk_sla.reports.compliance import at_risk_rows, compliance_report, render_compliance
+    from zendesk_sla.reports.render import render
 
     filters = Filters(args.org, args.plan, args.severity, args.month, args.year)
     now = datetime.now(UTC)
     if args.kind == "at-risk":
         report = compliance_report(store, config, (), filters, now)
         rows = at_risk_rows(report, config.policy.timezone)
-        return reports.render(rows, args.format, "zendesk-sla: at risk now"), len(rows)
+        return render(rows, args.format, "zendesk-sla: at risk now"), len(rows)
     return render_compliance(store, config, _by(args.by), filters, args.format, now)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from zendesk_sla import reports
+    from zendesk_sla.reports import leads
+    from zendesk_sla.reports.render import render
 
     current = settings()
     config = load_config(args.config or current.zendesk_sla_config)
@@ -55,17 +56,17 @@ def cmd_report(args: argparse.Namespace) -> int:
             text, count = _compliance(args, store, config)
             return _emit(args, text, count)
         if args.kind == "quota":
-            rows = reports.quota_report(store, config, args.org, args.year)
+            rows = leads.quota_report(store, config, args.org, args.year)
         elif args.kind == "contacts":
-            rows = reports.contacts_report(store, config, args.org)
+            rows = leads.contacts_report(store, config, args.org)
         elif args.kind == "rejects":
-            rows = reports.rejects_report(store)
+            rows = leads.rejects_report(store)
         else:
-            rows = reports.severity_report(store, config)
+            rows = leads.severity_report(store, config)
     finally:
         store.close()
     title = f"zendesk-sla {args.kind} report"
-    return _emit(args, reports.render(rows, args.format, title), len(rows))
+    return _emit(args, render(rows, args.format, title), len(rows))
 
 
 def _emit(args: argparse.Namespace, text: str, count: int) -> int:

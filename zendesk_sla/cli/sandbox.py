@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from zendesk_sla.cli.common import UsageError
-from zendesk_sla.progress import Progress
+from zendesk_sla.ops.progress import Progress
 
 if TYPE_CHECKING:
     pass

@@ -21,12 +21,12 @@ from zendesk_sla.cli.common import (
     settings,
 )
 from zendesk_sla.config import load_config
-from zendesk_sla.progress import Progress, cycle_progress
+from zendesk_sla.ops.progress import Progress, cycle_progress
 
 if TYPE_CHECKING:
     from zendesk_sla.app import App
-    from zendesk_sla.cycle import Worker
-    from zendesk_sla.summary import Summary
+    from zendesk_sla.sync.cycles import Worker
+    from zendesk_sla.sync.summary import Summary
 
 
 def _report_summary(summary: Summary) -> int:
@@ -63,9 +63,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_daemon(args: argparse.Namespace) -> int:
-    from zendesk_sla.reload import ConfigWatcher
-    from zendesk_sla.report_compliance import report_page
-    from zendesk_sla.scheduler import PortInUse, run_daemon
+    from zendesk_sla.ops.reload import ConfigWatcher
+    from zendesk_sla.ops.scheduler import PortInUse, run_daemon
+    from zendesk_sla.reports.compliance import report_page
 
     app = make_app(args)
     try:
@@ -165,9 +165,9 @@ def cmd_reevaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
-    from zendesk_sla.fields import NotSetUp
-    from zendesk_sla.provision import provision
-    from zendesk_sla.provision_rules import provision_rules
+    from zendesk_sla.account.fields import provision
+    from zendesk_sla.account.views_triggers import provision_rules
+    from zendesk_sla.sync.fields import NotSetUp
 
     app = make_app(args)
     try:

@@ -6,12 +6,26 @@ import contextlib
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, Protocol, TypeVar
 
-from zendesk_sla.sandbox.routing import parse_query
+from zendesk_sla.sandbox.jobs import JobQueue
+from zendesk_sla.sandbox.routing import Reply, parse_query
 
-if TYPE_CHECKING:
-    from zendesk_sla.sandbox.server import Sandbox
+
+class Sandbox(Protocol):
+    """What the server needs of the sandbox it serves (`sandbox.server.Sandbox` is one)."""
+
+    base_url: str
+
+    @property
+    def account(self) -> JobQueue: ...
+
+    def handle(
+        self, method: str, path: str, query: dict[str, str], body: bytes, auth: str
+    ) -> Reply | None: ...
+
+
+Served = TypeVar("Served", bound=Sandbox)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -46,10 +60,10 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
 
-class SandboxServer:
+class SandboxServer(Generic[Served]):
     """Runs a `Sandbox` on loopback in a background thread; `port=0` picks a free port."""
 
-    def __init__(self, sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, sandbox: Served, host: str = "127.0.0.1", port: int = 0) -> None:
         handler = type("Handler", (_Handler,), {"sandbox": sandbox})
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
@@ -63,7 +77,7 @@ class SandboxServer:
     def url(self) -> str:
         return self.sandbox.base_url
 
-    def start(self) -> SandboxServer:
+    def start(self) -> SandboxServer[Served]:
         self._thread = threading.Thread(
             target=self.httpd.serve_forever, args=(0.05,), name="zendesk-sandbox", daemon=True
         )
@@ -82,7 +96,7 @@ class SandboxServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def __enter__(self) -> SandboxServer:
+    def __enter__(self) -> SandboxServer[Served]:
         return self.start()
 
     def __exit__(self, *_exc: object) -> None:

@@ -11,10 +11,10 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from zendesk_sla.ops.settings import Settings
 from zendesk_sla.sandbox.account import Account
 from zendesk_sla.sandbox.generator import API_EMAIL, seed_account
 from zendesk_sla.sandbox.server import Faults, RateLimits, Sandbox, SandboxServer
-from zendesk_sla.settings import Settings
 
 TOKEN = "sandbox-token"
 
@@ -51,7 +51,7 @@ def build_sandbox(
     faults: Faults | None = None,
     clock: Callable[[], float] | None = None,
     port: int = 0,
-) -> SandboxServer:
+) -> SandboxServer[Sandbox]:
     account = Account(clock or Clock(), api_user_email=API_EMAIL)
     seed_account(account, tickets=tickets, seed=seed)
     sandbox = Sandbox(account, email=API_EMAIL, token=TOKEN, limits=limits, faults=faults)
@@ -60,7 +60,7 @@ def build_sandbox(
     return server
 
 
-def serve(server: SandboxServer, announce: Callable[[str], None] = print) -> None:
+def serve(server: SandboxServer[Sandbox], announce: Callable[[str], None] = print) -> None:
     """Serve until SIGINT or SIGTERM."""
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -16,7 +16,7 @@ import structlog
 
 from zendesk_sla.config import Config, ConfigError
 
-log = structlog.get_logger("zendesk_sla.reload")
+log = structlog.get_logger("zendesk_sla.ops.reload")
 
 
 class ConfigWatcher:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -25,29 +25,17 @@ from zendesk_sla.core.plan_ticket import decide, diff
 from zendesk_sla.core.policy import Policy
 from zendesk_sla.core.previous import previous_from_notes, previous_from_ticket
 from zendesk_sla.core.text_severity import ticket_text
-from zendesk_sla.recount import QuotaRecount
 from zendesk_sla.store import SENT, Applied, StateStore
-from zendesk_sla.summary import Summary
-from zendesk_sla.timelines import load_orgs, moment, ticket_facts
-from zendesk_sla.verdicts import TextVerdicts
+from zendesk_sla.sync.fields import FieldMap
+from zendesk_sla.sync.recount import QuotaRecount
+from zendesk_sla.sync.summary import Summary
+from zendesk_sla.sync.timelines import load_orgs, moment, ticket_facts
+from zendesk_sla.sync.verdicts import TextVerdicts
 from zendesk_sla.zendesk.parse import TicketRow
 
 WATCHING_SINCE = "worker:watching_since"  # when the worker first looked at this account
 
-log = structlog.get_logger("zendesk_sla.evaluate")
-
-
-@dataclass(frozen=True)
-class FieldMap:
-    """Logical names <-> Zendesk field ids and keys, resolved at start-up."""
-
-    ticket_ids: Mapping[str, int]  # logical ticket field -> id
-    org_keys: Mapping[str, str]  # logical org field -> key
-    authorized_key: str
-
-    @property
-    def ticket_names(self) -> dict[str, str]:
-        return {str(fid): name for name, fid in self.ticket_ids.items()}
+log = structlog.get_logger("zendesk_sla.sync.evaluate")
 
 
 @dataclass
@@ -62,7 +50,7 @@ class Evaluation:
     after: Applied | None = None  # this decision's record
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Evaluator(QuotaRecount):
     store: StateStore
     config: Config

@@ -18,9 +18,9 @@ from typing import Any
 import structlog
 
 from zendesk_sla.core.policy import Tags
-from zendesk_sla.prefetch import END, _End, read_ahead
 from zendesk_sla.store import StateStore
-from zendesk_sla.timelines import org_field_problems
+from zendesk_sla.sync.read_ahead import END, _End, read_ahead
+from zendesk_sla.sync.timelines import org_field_problems
 from zendesk_sla.zendesk.gateway import CursorPage, TimePage, ZendeskGateway
 from zendesk_sla.zendesk.parse import (
     OrgRow,
@@ -38,10 +38,10 @@ from zendesk_sla.zendesk.validate import BadPayload, Warn
 TICKETS, EVENTS, USERS, ORGS = "cursor:tickets", "cursor:events", "cursor:users", "cursor:orgs"
 MEMBERSHIPS = "memberships:refreshed"
 
-log = structlog.get_logger("zendesk_sla.gather")
+log = structlog.get_logger("zendesk_sla.sync.gather")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Gatherer:
     gateway: ZendeskGateway
     store: StateStore

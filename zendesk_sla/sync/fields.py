@@ -9,11 +9,24 @@ ambiguous field stops the worker (it would silently write nothing): run `setup`,
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from zendesk_sla.config import Config
-from zendesk_sla.evaluate import FieldMap
 from zendesk_sla.zendesk.gateway import ZendeskGateway
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """Logical names <-> Zendesk field ids and keys, resolved at start-up."""
+
+    ticket_ids: Mapping[str, int]  # logical ticket field -> id
+    org_keys: Mapping[str, str]  # logical org field -> key
+    authorized_key: str
+
+    @property
+    def ticket_names(self) -> dict[str, str]:
+        return {str(fid): name for name, fid in self.ticket_ids.items()}
 
 
 class NotSetUp(Exception):

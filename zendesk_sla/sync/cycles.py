@@ -18,22 +18,23 @@ from datetime import UTC, datetime
 
 import structlog
 
-from zendesk_sla.apply import Applier, Batch
+from zendesk_sla.account.consumption_page import Publisher
 from zendesk_sla.config import Config
-from zendesk_sla.cycle_range import FIRST_RUN, RangeCycles
-from zendesk_sla.evaluate import Evaluation, Evaluator, FieldMap
-from zendesk_sla.gather import EVENTS, TICKETS, Gatherer
-from zendesk_sla.publish import Publisher
 from zendesk_sla.store import StateStore
-from zendesk_sla.summary import Summary
+from zendesk_sla.sync.apply import Applier, Batch
+from zendesk_sla.sync.evaluate import Evaluation, Evaluator
+from zendesk_sla.sync.fields import FieldMap
+from zendesk_sla.sync.gather import EVENTS, TICKETS, Gatherer
+from zendesk_sla.sync.ranges import FIRST_RUN, RangeCycles
+from zendesk_sla.sync.summary import Summary
 from zendesk_sla.zendesk.errors import RateLimited, ZendeskError
 from zendesk_sla.zendesk.gateway import ZendeskGateway
 from zendesk_sla.zendesk.parse import ticket_row
 
-log = structlog.get_logger("zendesk_sla.cycle")
+log = structlog.get_logger("zendesk_sla.sync.cycles")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Worker(RangeCycles):
     gateway: ZendeskGateway
     store: StateStore
@@ -53,35 +54,39 @@ class Worker(RangeCycles):
 
     def __post_init__(self) -> None:
         self.gather = Gatherer(
-            self.gateway,
-            self.store,
-            self.fields.authorized_key,
-            self.worker_user_id,
-            self.config.policy.tags,
-            self.fields.org_keys,
-            self.stop,
+            gateway=self.gateway,
+            store=self.store,
+            authorized_key=self.fields.authorized_key,
+            worker_user_id=self.worker_user_id,
+            tags=self.config.policy.tags,
+            org_keys=self.fields.org_keys,
+            stop=self.stop,
             on_page=self.progressed,
         )
-        self.evaluator = Evaluator(self.store, self.config, self.fields, self.clock)
+        self.evaluator = Evaluator(
+            store=self.store, config=self.config, fields=self.fields, clock=self.clock
+        )
         self.applier = Applier(
-            self.gateway,
-            self.store,
-            self.fields,
-            self.clock,
-            self.dry_run,
-            self.on_change,
-            self.stop,
-            self.settle_seconds,
-            self.worker_user_id,
-            self.config.policy.refused,
-            self.on_evaluated,
+            gateway=self.gateway,
+            store=self.store,
+            fields=self.fields,
+            clock=self.clock,
+            dry_run=self.dry_run,
+            on_change=self.on_change,
+            stop=self.stop,
+            settle_seconds=self.settle_seconds,
+            worker_user_id=self.worker_user_id,
+            refused_rules=self.config.policy.refused,
+            on_evaluated=self.on_evaluated,
         )
         self.publisher = Publisher(self.gateway, self.store, self.config.policy.pages)
 
     def reconfigure(self, config: Config) -> None:
         """A reloaded contract file: the next decision reads it (the daemon, between cycles)."""
         self.config = config
-        self.evaluator = Evaluator(self.store, config, self.fields, self.clock)
+        self.evaluator = Evaluator(
+            store=self.store, config=config, fields=self.fields, clock=self.clock
+        )
         self.applier.refused_rules = config.policy.refused
         self.gather.tags = config.policy.tags
 

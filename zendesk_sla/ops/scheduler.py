@@ -15,10 +15,11 @@ from typing import Any
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from zendesk_sla.cycle import Worker
-from zendesk_sla.ops import CycleHealth, Metrics, OpsServer, Page
-from zendesk_sla.progress import Progress, cycle_progress
-from zendesk_sla.summary import Summary
+from zendesk_sla.ops.http import OpsServer, Page
+from zendesk_sla.ops.metrics import CycleHealth, Metrics
+from zendesk_sla.ops.progress import Progress, cycle_progress
+from zendesk_sla.sync.cycles import Worker
+from zendesk_sla.sync.summary import Summary
 
 log = structlog.get_logger("zendesk_sla.daemon")
 
@@ -102,11 +103,11 @@ def run_daemon(
     if metrics_port is not None:
         try:
             ops = OpsServer(
-                metrics,
-                health,
-                health_max_age,
-                metrics_host,
-                metrics_port,
+                metrics=metrics,
+                health=health,
+                max_age=health_max_age,
+                host=metrics_host,
+                port=metrics_port,
                 alive=lambda: scheduler.running or not started.is_set(),
                 pages=pages,
             )

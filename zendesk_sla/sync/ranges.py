@@ -12,14 +12,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from zendesk_sla.evaluate import WATCHING_SINCE, Evaluator
-from zendesk_sla.gather import EVENTS, TICKETS, Gatherer
 from zendesk_sla.store import StateStore
-from zendesk_sla.summary import Summary
+from zendesk_sla.sync.evaluate import WATCHING_SINCE, Evaluator
+from zendesk_sla.sync.gather import EVENTS, TICKETS, Gatherer
+from zendesk_sla.sync.summary import Summary
 
 if TYPE_CHECKING:
-    from zendesk_sla.apply import Applier, Batch
     from zendesk_sla.config import Config
+    from zendesk_sla.sync.apply import Applier, Batch
 
 FIRST_RUN = "first_run:decided"  # set while the initial load is being decided
 

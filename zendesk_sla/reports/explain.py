@@ -18,7 +18,7 @@ from zendesk_sla.core.clocks import sla_clocks
 from zendesk_sla.core.explain import explain_clocks, explain_history, iso_z
 from zendesk_sla.core.plan_ticket import decide
 from zendesk_sla.store import StateStore
-from zendesk_sla.timelines import load_orgs, ticket_facts
+from zendesk_sla.sync.timelines import load_orgs, ticket_facts
 
 FIELD_MAP_KEY = "fields:ticket"
 

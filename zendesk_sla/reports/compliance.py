@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from zendesk_sla import report_html, reports
 from zendesk_sla.config import Config
 from zendesk_sla.core.compliance import (
     GROUPINGS,
@@ -27,8 +26,10 @@ from zendesk_sla.core.compliance import (
     TicketVerdict,
     compliance,
 )
+from zendesk_sla.reports import compliance_html
+from zendesk_sla.reports.render import render
 from zendesk_sla.store import StateStore
-from zendesk_sla.timelines import load_orgs
+from zendesk_sla.sync.timelines import load_orgs
 
 Row = dict[str, Any]
 CHARTED = ("organization", "severity", "month")
@@ -158,11 +159,11 @@ def render_compliance(
     if fmt == "json":
         text = json.dumps(as_json(report, config.policy.timezone, now), indent=2)
     elif fmt == "csv":
-        text = reports.render(rows, "csv", "")
+        text = render(rows, "csv", "")
     elif fmt == "html":
         overall = {dim: compliance(verdicts, (dim,), now, filters) for dim in CHARTED}
         title = "SLA compliance"
-        text = report_html.page(title, describe(by, filters), overall, rows, risk, now)
+        text = compliance_html.page(title, describe(by, filters), overall, rows, risk, now)
     else:
         total = replace(report.total, key=("all",) + ("",) * max(len(by) - 1, 0))
         table = [_compact(by or ("total",), g) for g in report.groups]
@@ -170,9 +171,9 @@ def render_compliance(
         text = "\n\n".join(
             [
                 describe(by, filters),
-                reports.render(table if rows else [], "table", ""),
+                render(table if rows else [], "table", ""),
                 f"At risk now ({len(risk)}):",
-                reports.render(risk, "table", "") if risk else "(nothing)",
+                render(risk, "table", "") if risk else "(nothing)",
             ]
         )
     return text, len(rows)

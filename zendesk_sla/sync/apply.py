@@ -19,9 +19,10 @@ import structlog
 from zendesk_sla.core.changes import MARKER, TicketChange
 from zendesk_sla.core.pending import CLOSING, NOTICE
 from zendesk_sla.core.policy import RefusedRules
-from zendesk_sla.evaluate import Evaluation, FieldMap
 from zendesk_sla.store import StateStore
-from zendesk_sla.summary import Summary
+from zendesk_sla.sync.evaluate import Evaluation
+from zendesk_sla.sync.fields import FieldMap
+from zendesk_sla.sync.summary import Summary
 from zendesk_sla.zendesk.gateway import (
     CONFLICT,
     FAILED,
@@ -36,7 +37,7 @@ from zendesk_sla.zendesk.gateway import (
 SLA_NOTES = ("sla:", "sla-change:")
 PUBLIC_KEYS = (NOTICE, CLOSING)  # notes posted as public comments, without their key
 
-log = structlog.get_logger("zendesk_sla.apply")
+log = structlog.get_logger("zendesk_sla.sync.apply")
 
 
 @dataclass
@@ -58,7 +59,7 @@ class Written:
     snapshots: list[tuple[int, list[str], dict[str, Any]]] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Applier:
     gateway: ZendeskGateway
     store: StateStore

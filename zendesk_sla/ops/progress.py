@@ -11,9 +11,9 @@ from typing import Any
 import structlog
 from tqdm import tqdm
 
-from zendesk_sla.summary import Summary
+from zendesk_sla.sync.summary import Summary
 
-log = structlog.get_logger("zendesk_sla.progress")
+log = structlog.get_logger("zendesk_sla.ops.progress")
 
 
 class Progress:

@@ -1,21 +1,16 @@
-"""Operations: Prometheus metrics of the worker and an HTTP endpoint with /metrics and /healthz.
+"""The worker's Prometheus metrics and its health: what the last cycles did and whether it is ready.
 
-/healthz answers 200 while a cycle succeeded within `max_age` seconds, 503
-otherwise, so an orchestrator restarts a worker that is stuck or failing.
+Readiness holds while a cycle succeeded within `max_age` seconds, so an orchestrator
+restarts a worker that is stuck or failing; `ops.http` serves both.
 """
 
 from __future__ import annotations
 
-import json
-import threading
 import time
-from collections.abc import Callable, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Gauge,
@@ -23,15 +18,11 @@ from prometheus_client import (
     Histogram,
     PlatformCollector,
     ProcessCollector,
-    generate_latest,
 )
 
 from zendesk_sla.store import StateStore
-from zendesk_sla.summary import Summary
+from zendesk_sla.sync.summary import Summary
 from zendesk_sla.zendesk.transport import Meter
-
-# A page the ops server serves: the query's parameters -> (status, content type, body).
-Page = Callable[[dict[str, str]], tuple[int, str, bytes]]
 
 
 class Metrics:
@@ -178,61 +169,3 @@ class CycleHealth:
 
 def healthy(last_success: float | None, max_age: float, now: float) -> bool:
     return last_success is not None and now - last_success <= max_age
-
-
-class OpsServer:
-    """Serves /metrics, /healthz and the `pages` given (the daemon's /report) on a thread.
-
-    `/healthz` (also `/healthz/ready`): 200 while ready, else 503, with a JSON body saying
-    why; `/healthz/live`: 200 while the process and its scheduler run.
-    """
-
-    def __init__(
-        self,
-        metrics: Metrics,
-        health: CycleHealth,
-        max_age: float,
-        host: str = "127.0.0.1",
-        port: int = 9108,
-        alive: Callable[[], bool] = lambda: True,
-        pages: Mapping[str, Page] | None = None,
-    ) -> None:
-        served = dict(pages or {})
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                kind = "application/json"
-                url = urlsplit(self.path)
-                if url.path in served:
-                    query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-                    status, kind, body = served[url.path](query)
-                elif self.path == "/metrics":
-                    body, kind, status = generate_latest(metrics.registry), CONTENT_TYPE_LATEST, 200
-                elif self.path in ("/healthz", "/healthz/ready", "/healthz/live"):
-                    live = alive()
-                    ready, report = health.report(time.time(), max_age, live)
-                    ok = live if self.path == "/healthz/live" else ready and live
-                    body, status = (json.dumps(report) + "\n").encode(), 200 if ok else 503
-                else:
-                    body, kind, status = b"not found\n", "text/plain", 404
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.httpd = ThreadingHTTPServer((host, port), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.2,), daemon=True)
-
-    def start(self) -> OpsServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()

@@ -15,19 +15,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from zendesk_sla import reports
+from zendesk_sla.account.fields import provision
+from zendesk_sla.account.views_triggers import provision_rules
 from zendesk_sla.app import App
 from zendesk_sla.config import load_config
 from zendesk_sla.core.compliance import Filters
-from zendesk_sla.logs import configure
-from zendesk_sla.provision import provision
-from zendesk_sla.provision_rules import provision_rules
-from zendesk_sla.report_compliance import render_compliance
+from zendesk_sla.ops.logs import configure
+from zendesk_sla.reports import leads
+from zendesk_sla.reports.compliance import render_compliance
+from zendesk_sla.reports.render import render
 from zendesk_sla.sandbox.serve import build_sandbox, sandbox_settings
 from zendesk_sla.sandbox.server import RateLimits
 from zendesk_sla.store import Applied
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: zendesk_sla/cli/demo.py
 
 
 def _row(a: Applied, org: str, status: str) -> str:
@@ -150,10 +151,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"   {count:>5}  {endpoint}")
         print(f"   {app.session.meter.total():>5}  in all")
         print("\n7. zendesk-sla report quota (first rows)")
-        quota = reports.quota_report(app.store, config, None, None)
-        print(reports.render(quota[:8], "table", ""))
+        quota = leads.quota_report(app.store, config, None, None)
+        print(render(quota[:8], "table", ""))
         print("\n8. zendesk-sla report contacts")
-        print(reports.render(reports.contacts_report(app.store, config, None), "table", ""))
+        print(render(leads.contacts_report(app.store, config, None), "table", ""))
         hc = server.sandbox.help_center
         print(f"\n9. support center: {len(hc.articles)} consumption pages, one per organization")
         for article in list(hc.articles.values())[:3]:

@@ -24,7 +24,7 @@ from zendesk_sla.store import StateStore
 from zendesk_sla.zendesk.errors import ZendeskError
 from zendesk_sla.zendesk.gateway import ZendeskGateway
 
-log = structlog.get_logger("zendesk_sla.publish")
+log = structlog.get_logger("zendesk_sla.account.consumption_page")
 PLACE = "hc:place"
 HC = "help_center"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from zendesk_sla.config import Config
@@ -25,10 +25,8 @@ from zendesk_sla.core.plan_org import (
 )
 from zendesk_sla.core.policy import Policy
 from zendesk_sla.store import StateStore
-from zendesk_sla.timelines import quota_facts
-
-if TYPE_CHECKING:
-    from zendesk_sla.evaluate import FieldMap
+from zendesk_sla.sync.fields import FieldMap
+from zendesk_sla.sync.timelines import quota_facts
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Running the worker: settings, logs, progress, metrics, health, the daemon, reloads."""
