@@ -8,6 +8,7 @@ import pytest
 import yaml
 from zendesk_sla.config import Config, load_config
 from zendesk_sla.core.policy import Policy
+from zendesk_sla.model.attach import with_model
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config" / "athento.yaml"
@@ -31,6 +32,13 @@ def config() -> Config:
 @pytest.fixture(scope="session")
 def policy(config: Config) -> Policy:
     return config.policy
+
+
+@pytest.fixture(scope="session")
+def rules_policy(policy: Policy) -> Policy:
+    """The bundled policy deciding severity by its phrase rules alone (no model beside them):
+    for the specifications of the rules' pattern language."""
+    return with_model(policy, None)
 
 
 pytest_plugins = ["tests.sandbox_fixtures"]

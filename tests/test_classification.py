@@ -27,7 +27,7 @@ CASES = [
 
 @pytest.mark.parametrize(("field", "tags", "priority", "text", "sev", "source", "review"), CASES)
 def test_severity_precedence(
-    policy: Policy,
+    rules_policy: Policy,
     field: str | None,
     tags: list[str],
     priority: str | None,
@@ -36,14 +36,20 @@ def test_severity_precedence(
     source: str,
     review: bool,
 ) -> None:
-    decision = classify(policy.severity, field_value=field, tags=tags, priority=priority, text=text)
+    decision = classify(
+        rules_policy.severity, field_value=field, tags=tags, priority=priority, text=text
+    )
     assert (decision.severity, decision.source, decision.review) == (sev, source, review)
     assert decision.reason
 
 
-def test_review_reason_names_the_keyword(policy: Policy) -> None:
+def test_review_reason_names_the_keyword(rules_policy: Policy) -> None:
     decision = classify(
-        policy.severity, field_value=None, tags=[], priority="low", text="data breach reported"
+        rules_policy.severity,
+        field_value=None,
+        tags=[],
+        priority="low",
+        text="data breach reported",
     )
     assert "data breach" in decision.reason
     assert "blocker" in decision.reason
@@ -87,14 +93,14 @@ TEXT_CASES = [
 
 
 @pytest.mark.parametrize(("text", "severity"), TEXT_CASES)
-def test_text_is_read_as_customers_write_it(policy: Policy, text: str, severity: str) -> None:
-    decision = classify(policy.severity, field_value=None, tags=(), priority=None, text=text)
+def test_text_is_read_as_customers_write_it(rules_policy: Policy, text: str, severity: str) -> None:
+    decision = classify(rules_policy.severity, field_value=None, tags=(), priority=None, text=text)
     assert (decision.source, decision.severity) == ("text", severity), decision.reason
 
 
-def test_text_that_points_higher_than_the_priority_asks_for_review(policy: Policy) -> None:
+def test_text_that_points_higher_than_the_priority_asks_for_review(rules_policy: Policy) -> None:
     decision = classify(
-        policy.severity, field_value=None, tags=(), priority="low", text="Producción caída"
+        rules_policy.severity, field_value=None, tags=(), priority="low", text="Producción caída"
     )
     assert decision.severity == "trivial" and decision.source == "priority"
     assert decision.review

@@ -206,7 +206,9 @@ def test_the_sla_note_says_in_spanish_why_and_until_when(policy: Policy) -> None
     decision = run(policy, ticket(priority=None, subject="No podemos crear documentos"))
     (note,) = [n for n in decision.notes if n.key.startswith("sla:")]
     # Plans and severities as the support page names them, not the keys Zendesk keeps.
-    assert note.body.startswith("SLA aplicado. Plan Company, severidad Crítica (según el texto: «")
+    # Read by the model beside the rules: its chance and the customer's words that weighed.
+    assert note.body.startswith("SLA aplicado. Plan Company, severidad Crítica (según el texto (")
+    assert "de probabilidad, lectura del modelo): «" in note.body
     assert "Respuesta antes de: 02/02/2026 a las 17:00 (Europe/Madrid)" in note.body
     for english in ("priority", "maps to", "points", "paused", "best effort", "critical"):
         assert english not in note.body

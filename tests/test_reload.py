@@ -79,3 +79,27 @@ def test_a_reconfigured_worker_decides_with_the_new_file(
     worker.reconfigure(fresh)
     assert worker.evaluator.config is fresh
     assert worker.config.policy.latest().terms.startswith("2027-01-01")
+
+
+def test_a_retrained_model_is_picked_up_and_a_broken_one_leaves_the_rules_alone(
+    policy_file: Path,
+) -> None:
+    from zendesk_sla.model.artefact import BUNDLED
+
+    model = policy_file.parent / "model.json.gz"
+    model.write_bytes(BUNDLED.read_bytes())
+    text = policy_file.read_text(encoding="utf-8").replace("file: bundled", "file: model.json.gz")
+    policy_file.write_text(text, encoding="utf-8")
+    watcher = ConfigWatcher(load_config(policy_file), load_config)
+    assert watcher.current.model is not None and watcher.current.model.problem is None
+    model.write_bytes(b"half a model")  # the contract file is untouched
+    with capture_logs() as logs:
+        fresh = watcher.check()
+    assert fresh is not None and fresh.policy.severity.text.model is None
+    (warning,) = [e for e in logs if e["event"] == "severity_model_unusable"]
+    assert "not gzipped JSON" in warning["problem"] and warning["using"] == "rules alone"
+    model.write_bytes(BUNDLED.read_bytes())  # retrained (here: the good one back)
+    with capture_logs() as logs:
+        again = watcher.check()
+    assert again is not None and again.policy.severity.text.model is not None
+    assert any(e["event"] == "severity_model" and e["status"] == "loaded" for e in logs)

@@ -21,6 +21,7 @@ class FakeWorker:
         self.stop = threading.Event()
         self.store = store
         self.gateway = SimpleNamespace(session=SimpleNamespace(meter=Meter()))
+        self.config = SimpleNamespace(model=None)  # the contract names no severity model
         self.last_progress: float | None = None
         self.on_progress = lambda *_: None
         self.moments = moments

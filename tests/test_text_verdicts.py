@@ -47,14 +47,14 @@ def test_a_restarted_worker_reads_the_recorded_verdict_instead_of_the_text(
     assert text_severity(OUTAGE, again.rules) == forged
 
 
-def test_changed_rules_read_the_text_again_and_drop_the_old_verdicts(policy: Policy) -> None:
+def test_changed_rules_read_the_text_again_and_drop_the_old_verdicts(rules_policy: Policy) -> None:
     store = StateStore(":memory:")
-    before = TextVerdicts(store, fresh(policy.severity.text))
+    before = TextVerdicts(store, fresh(rules_policy.severity.text))
     before.load([OUTAGE])
     text_severity(OUTAGE, before.rules)
     with store.transaction():
         before.save()
-    rules = policy.severity.text
+    rules = rules_policy.severity.text
     stricter = replace(rules, memo={}, derived={}, threshold=rules.threshold + 10)
     assert rules_digest(stricter) != rules_digest(rules)
     after = TextVerdicts(store, stricter)

@@ -20,6 +20,7 @@ import structlog
 from zenpy import Zenpy
 
 from zendesk_sla.config import Config
+from zendesk_sla.ops.reload import announce_model
 from zendesk_sla.ops.settings import Settings
 from zendesk_sla.store import StateStore
 from zendesk_sla.sync.cycles import Worker
@@ -93,6 +94,7 @@ class App:
             sleep=self.sleep,
         )
         self.store = StateStore(self.settings.state_target, dry_run=self.dry_run)
+        announce_model(self.config)
 
     def field_map(self) -> FieldMap:
         return resolve_field_map(self.gateway, self.config)

@@ -1,7 +1,7 @@
 """Command line: parses arguments, turns every expected failure into a message and an exit code.
 
 Commands live in groups: contract (check-config, due, explain), worker (run,
-plan, daemon, backfill, setup, health), reports, sandbox.
+plan, daemon, backfill, setup, health), severity (train), reports, sandbox.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ import sys
 from collections.abc import Callable, Sequence
 
 from zendesk_sla import __version__
-from zendesk_sla.cli import contract, reports, sandbox, severity, worker
+from zendesk_sla.cli import contract, reports, sandbox, severity, severity_train, worker
 from zendesk_sla.cli.common import LockHeld, UsageError, forget_settings
 from zendesk_sla.config import ConfigError
+from zendesk_sla.model.artefact import ModelError
+from zendesk_sla.model.corpus import CorpusError
 from zendesk_sla.ops.settings import SettingsError
 from zendesk_sla.store.base import StateError
 from zendesk_sla.sync.fields import NotSetUp
@@ -32,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"zendesk-sla {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    for group in (contract, severity, worker, reports, sandbox):
+    for group in (contract, severity, severity_train, worker, reports, sandbox):
         group.register(sub)
     return parser
 
@@ -48,6 +50,8 @@ EXPECTED_ERRORS: dict[type[Exception], tuple[str, int]] = {
     ZendeskError: ("zendesk error: ", 3),
     LockHeld: ("zendesk-sla {command}: ", 4),
     NotSetUp: ("zendesk-sla {command}: ", 5),
+    ModelError: ("", 1),  # names the model file and the fault
+    CorpusError: ("", 1),  # names the batch file and line
 }
 EXPECTED = tuple(EXPECTED_ERRORS)
 

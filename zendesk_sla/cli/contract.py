@@ -26,7 +26,16 @@ from zendesk_sla.core.policy import SEVERITIES
 def cmd_check_config(args: argparse.Namespace) -> int:
     config = load_config(args.file or config_path(args))
     plans = ", ".join(config.policy.plans)
-    print(f"{config.path}: OK ({len(config.policy.plans)} plans: {plans})")
+    model = config.model
+    if model is not None and model.problem is not None:
+        print(
+            f"{config.path}: severity.model: {model.problem} (the worker would decide "
+            "severity by the phrase rules alone)",
+            file=sys.stderr,
+        )
+        return 1
+    beside = f"; severity model {model.digest[:12]}" if model and model.digest else ""
+    print(f"{config.path}: OK ({len(config.policy.plans)} plans: {plans}){beside}")
     return 0
 
 

@@ -23,15 +23,19 @@ from zendesk_sla.config.schema import (
 )
 from zendesk_sla.config.yaml_loader import read_yaml
 from zendesk_sla.core.policy import Policy
+from zendesk_sla.model.attach import ModelStatus, attach
 
 
 class Config:
     """The loaded configuration: the core's `Policy` plus the adapter settings."""
 
-    def __init__(self, path: Path, raw: ConfigFile, policy: Policy) -> None:
+    def __init__(
+        self, path: Path, raw: ConfigFile, policy: Policy, model: ModelStatus | None = None
+    ) -> None:
         self.path = path
         self.raw = raw
         self.policy = policy
+        self.model = model  # None: no `severity.model` in the file, the rules decide alone
 
     @property
     def sync(self) -> SyncConfig:
@@ -70,7 +74,11 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(format_errors(file, exc)) from None
     except RecursionError:
         raise ConfigError(f"{file}: nested too deeply to be a contract file") from None
-    return Config(file, raw, build_policy(raw))
+    policy = build_policy(raw)
+    if raw.severity.model is None:
+        return Config(file, raw, policy)
+    policy, status = attach(policy, raw.severity.model.file, file.parent)
+    return Config(file, raw, policy, status)
 
 
 def format_errors(file: Path, exc: ValidationError) -> str:

@@ -32,6 +32,7 @@ from zendesk_sla.core.policy import (
     Tags,
     Target,
 )
+from zendesk_sla.core.text_model import ModelRules
 from zendesk_sla.core.text_severity import TextRules
 
 _HOLIDAY_YEARS = range(2000, 2061)
@@ -134,6 +135,13 @@ def build_policy(raw: ConfigFile) -> Policy:
     return replace(base, later=tuple(later))
 
 
+def _model_rules(raw: ConfigFile) -> ModelRules:
+    model = raw.severity.model
+    if model is None:
+        return ModelRules()
+    return ModelRules(danger=model.danger, confident=model.confident, overrule=model.overrule)
+
+
 def _base_policy(
     raw: ConfigFile, plans: dict[str, Plan], calendars: dict[str, BusinessCalendar]
 ) -> Policy:
@@ -157,6 +165,7 @@ def _base_policy(
                 hypotheticals=tuple(raw.severity.hypotheticals),
                 caps=tuple((str(c.severity), tuple(c.cues)) for c in raw.severity.caps),
                 threshold=float(raw.severity.threshold),
+                model_rules=_model_rules(raw),
             ),
             default=raw.severity.default,
         ),

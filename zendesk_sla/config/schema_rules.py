@@ -47,6 +47,20 @@ class CapConfig(Strict):
     cues: list[Pattern]
 
 
+Chance = Annotated[float, Field(gt=0, lt=1)]
+
+
+class ModelConfig(Strict):
+    """The trained model beside the rules (POLICY 6): which file, and when an agent confirms."""
+
+    # `bundled`: the model shipped with the worker; otherwise a path (relative to this file)
+    # to one built by `zendesk-sla severity train`.
+    file: str = "bundled"
+    danger: Chance = 0.25  # chance of blocker or critical at which a lower level is confirmed
+    confident: Chance = 0.55  # the chosen level's chance below which an agent confirms
+    overrule: Chance = 0.9  # the model's chance at which it outweighs a strong phrase rule
+
+
 class SeverityConfig(Strict):
     priority_map: dict[Literal["urgent", "high", "normal", "low"], Severity]
     default: Severity
@@ -57,6 +71,7 @@ class SeverityConfig(Strict):
     hypotheticals: list[Pattern] = []  # a match in a sentence opened by one is not counted
     # In order, the first whose cue the text holds bounds every signal at that severity.
     caps: list[CapConfig] = []
+    model: ModelConfig | None = None  # no `model:` key: the phrase rules alone
 
 
 class QuotaConfig(Strict):
@@ -101,6 +116,7 @@ class NotesConfig(Strict):
     why_tag: _note("why_tag")  # type: ignore[valid-type]
     why_priority: _note("why_priority")  # type: ignore[valid-type]
     why_text: _note("why_text")  # type: ignore[valid-type]
+    why_model: _note("why_model")  # type: ignore[valid-type]
     why_default: _note("why_default")  # type: ignore[valid-type]
     channel_names: dict[str, str] = {}
     state_names: dict[str, str] = {}

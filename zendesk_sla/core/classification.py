@@ -1,8 +1,9 @@
 """Severity classification with the precedence of POLICY.md section 6.
 
 Field, then an agent's `sla_sev_*` tag, then Zendesk priority, then the text
-(`text_severity`), then the default. The review flag goes up when the text points
-higher than the choice, or when the text decided on weak evidence.
+(`text_severity`: the phrase rules and, beside them, a trained model), then the default.
+The review flag goes up when the text points higher than the choice, or when the text
+decided on weak evidence (few points, or a chance the leads' YAML calls too low).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class SeverityDecision:
     reason: str
     review: bool = False
     detail: str = ""  # what decided, for a person: the tag, the priority, the phrases found
+    chance: float | None = None  # the model's chance of this severity, when the model decided
 
 
 def classify(
@@ -45,6 +47,7 @@ def classify(
                 f"{decision.reason}; weaker signs of {verdict.higher}",
                 review=True,
                 detail=decision.detail,
+                chance=decision.chance,
             )
         return decision
     pointed = verdict.severity if verdict.strong else verdict.higher
@@ -64,18 +67,12 @@ def _choose(
     tag_prefix: str,
     verdict: TextVerdict,
 ) -> SeverityDecision:
-    # A dropdown's option values may be plain ("blocker") or tag-like ("sla_sev_blocker").
-    value = (field_value or "").lower().removeprefix(tag_prefix)
-    if value in SEVERITIES:
-        return SeverityDecision(
-            value, "field", f"severity field is {field_value}", detail=str(field_value)
-        )
-    tagged = [t[len(tag_prefix) :] for t in tags if t.startswith(tag_prefix)]
-    if len(tagged) > 1:
-        tagged.sort(key=lambda s: severity_rank(s) if s in SEVERITIES else len(SEVERITIES))
-    if tagged and tagged[0] in SEVERITIES:
-        tag = f"{tag_prefix}{tagged[0]}"
-        return SeverityDecision(tagged[0], "tag", f"tag {tag}", detail=tag)
+    agent = agent_severity(field_value, tags, tag_prefix)
+    if agent is not None:
+        severity, how, shown = agent
+        if how == "field":
+            return SeverityDecision(severity, "field", f"severity field is {shown}", detail=shown)
+        return SeverityDecision(severity, "tag", f"tag {shown}", detail=shown)
     if priority and priority in rules.priority_map:
         mapped = rules.priority_map[priority]
         return SeverityDecision(
@@ -83,11 +80,33 @@ def _choose(
         )
     if verdict.severity is not None:
         # Weak evidence is still the best reading of the text, but an agent should confirm.
-        phrases = ", ".join(f"«{h.text}»" for h in verdict.hits if h.severity == verdict.severity)
+        phrases = ", ".join(f"«{p}»" for p in verdict.phrases) or "-"
         return SeverityDecision(
-            verdict.severity, "text", verdict.reason, review=not verdict.strong, detail=phrases
+            verdict.severity,
+            "text",
+            verdict.reason,
+            review=not verdict.strong,
+            detail=phrases,
+            chance=verdict.chance,
         )
     # Nothing to go on: the default, and an agent confirms it (POLICY 6: never silently).
     return SeverityDecision(
         rules.default, "default", "no field, tag, priority or text signal", review=True
     )
+
+
+def agent_severity(
+    field_value: str | None, tags: Iterable[str], tag_prefix: str = "sla_sev_"
+) -> tuple[str, Literal["field", "tag"], str] | None:
+    """The severity a person set on the ticket (the field, else an `sla_sev_*` tag; of two
+    tags the more severe), how, and as they wrote it; None when nobody set one."""
+    # A dropdown's option values may be plain ("blocker") or tag-like ("sla_sev_blocker").
+    value = (field_value or "").lower().removeprefix(tag_prefix)
+    if value in SEVERITIES:
+        return value, "field", str(field_value)
+    tagged = [t[len(tag_prefix) :] for t in tags if t.startswith(tag_prefix)]
+    if len(tagged) > 1:
+        tagged.sort(key=lambda s: severity_rank(s) if s in SEVERITIES else len(SEVERITIES))
+    if tagged and tagged[0] in SEVERITIES:
+        return tagged[0], "tag", f"{tag_prefix}{tagged[0]}"
+    return None

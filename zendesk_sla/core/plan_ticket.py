@@ -209,6 +209,9 @@ def _due_text(policy: Policy, clock: Clock) -> str:
 
 def _why(policy: Policy, severity: SeverityDecision) -> str:
     texts = policy.texts
+    if severity.source == "text" and severity.chance is not None:
+        chance = f"{round(severity.chance * 100)} %"
+        return render(texts.why_model, {"phrases": severity.detail, "chance": chance})
     template, values = {
         "field": (texts.why_field, {"value": severity.detail}),
         "tag": (texts.why_tag, {"tag": severity.detail}),

@@ -162,6 +162,7 @@ class NoteTexts:
     why_tag: str = "{tag}"
     why_priority: str = "{priority}"
     why_text: str = "{phrases}"
+    why_model: str = "{phrases} ({chance})"
     why_default: str = "-"
     channel_names: Mapping[str, str] = field(default_factory=dict)
     state_names: Mapping[str, str] = field(default_factory=dict)
@@ -206,6 +207,7 @@ NOTE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "why_tag": ("tag",),
     "why_priority": ("priority",),
     "why_text": ("phrases",),
+    "why_model": ("phrases", "chance"),
     "why_default": (),
 }
 

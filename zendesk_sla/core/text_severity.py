@@ -9,7 +9,9 @@ negation cue ("no es", "not") stands just before it, or when a hypothetical cue
 ("en caso de", "what if") opens its sentence; caps bound every signal when the
 text says what is affected ("el plugin": trivial) or that it works again (major).
 The most severe level whose score reaches the threshold wins; a lower score is
-weak evidence, chosen but flagged for review.
+weak evidence, chosen but flagged for review. With a trained model beside the rules
+(`text_model`), the model decides where the rules are silent or weak. Both read only the
+customer's own words (`mail_text`): no quoted thread, signature or disclaimer.
 """
 
 from __future__ import annotations
@@ -20,9 +22,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from zendesk_sla.core.mail_text import own_words
 from zendesk_sla.core.severities import SEVERITIES, severity_rank
+from zendesk_sla.core.text_model import ModelReading, ModelRules, TextModel, judge
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+MODEL_MIN_WORDS = 3  # a shorter text ("Hola", a bare subject) gives the model nothing to read
 _SENTENCE = re.compile(r"[.!?;\n]+|\s[¿¡]")
 
 
@@ -111,6 +116,10 @@ class TextRules:
     # that severity ("un plugin" -> trivial; "ddos" -> critical; "ya funciona" -> major).
     caps: tuple[tuple[str, tuple[str, ...]], ...] = ()
     threshold: float = 2.0
+    model_rules: ModelRules = field(default_factory=ModelRules)
+    # The trained model, if one is loaded (the composition root attaches it); its digest,
+    # not the object, is part of the rules' identity (sync/verdicts.py).
+    model: TextModel | None = field(default=None, compare=False, repr=False)
     # Derived once per rules: the verdicts already read (a ticket is read again at every
     # sweep) and the index of rules by first word. Not part of the rules' identity.
     memo: dict[str, TextVerdict] = field(default_factory=dict, compare=False, repr=False)
@@ -132,9 +141,34 @@ class TextVerdict:
     hits: tuple[Hit, ...]
     strong: bool  # the score reached the threshold
     higher: str | None = None  # a more severe level the text also points to, if any
+    # The model's reading, when it decided: chances in SEVERITIES order, the words that weighed.
+    chances: tuple[float, ...] = ()
+    evidence: tuple[str, ...] = ()
+
+    @property
+    def by_model(self) -> bool:
+        return bool(self.chances)
+
+    @property
+    def chance(self) -> float | None:
+        if not self.chances or self.severity is None:
+            return None
+        return self.chances[SEVERITIES.index(self.severity)]
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """What weighed, in the customer's words: the model's evidence or the rules' matches."""
+        if self.by_model:
+            return self.evidence
+        return tuple(h.text for h in self.hits if h.severity == self.severity)
 
     @property
     def reason(self) -> str:
+        if self.by_model and self.chance is not None:
+            shown = ", ".join(f"'{p}'" for p in self.evidence)
+            return (
+                f"text reads as {self.severity} ({self.chance:.0%}){': ' if shown else ''}{shown}"
+            )
         decisive = [h for h in self.hits if h.severity == self.severity]
         shown = ", ".join(f"'{h.text}'" for h in decisive[:3])
         return f"text {shown} ({self.score:g} points)" if decisive else "no rule matched"
@@ -157,8 +191,30 @@ def text_severity(text: str, rules: TextRules) -> TextVerdict:
     if verdict is None:
         if len(rules.memo) > 200_000:
             rules.memo.clear()
-        verdict = rules.memo[text] = _read(text, rules)
+        own = own_words(text)
+        verdict = _read(own, rules)
+        if rules.model is not None and len(own.split()) >= MODEL_MIN_WORDS:
+            verdict = _with_model(verdict, rules.model.read(own), rules)
+        rules.memo[text] = verdict
     return verdict
+
+
+def _with_model(verdict: TextVerdict, reading: ModelReading, rules: TextRules) -> TextVerdict:
+    found = judge(reading, rules.model_rules, verdict.severity, verdict.strong)
+    if not found.by_model:
+        higher = found.higher or verdict.higher
+        return TextVerdict(
+            found.severity, verdict.score, verdict.hits, found.sure, higher if higher else None
+        )
+    return TextVerdict(
+        found.severity,
+        verdict.score,
+        verdict.hits,
+        found.sure,
+        found.higher,
+        reading.probabilities,
+        reading.evidence,
+    )
 
 
 def _read(text: str, rules: TextRules) -> TextVerdict:

@@ -78,6 +78,12 @@ class Metrics:
             ["plan", "severity", "state"],
             registry=r,
         )
+        self.severity_model = Gauge(
+            "zendesk_sla_severity_model_loaded",
+            "1: the trained severity model reads beside the phrase rules; 0: the rules "
+            "decide alone (the log says why)",
+            registry=r,
+        )
         self._requests_seen: dict[str, int] = {}
         self._waits_seen = (0, 0.0)
 

@@ -81,6 +81,8 @@ def run_daemon(
 
     def after(summary: Summary) -> None:
         metrics.observe(summary, meter, worker.store)
+        model = worker.config.model
+        metrics.severity_model.set(1 if model is not None and model.digest else 0)
         health.observed(summary, time.time())
         wanted[0] = worker.next_transition()  # every cycle may have moved it
 
