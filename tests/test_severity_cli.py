@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from zendesk_sla.cli import main
+from zendesk_sla.model.corpus import read_cores
 from zendesk_sla.sandbox.serve import Clock
 from zendesk_sla.sandbox.server import SandboxServer
 
@@ -66,3 +67,19 @@ def test_report_severity_lists_agents_corrections_with_the_rules_that_fired(
         "blocker",
     )
     assert "nadie" in row["text_rules"]
+    assert "nadie" in row["text_words"].lower()
+
+    assert main(["report", "severity-confusion", "--format", "json", "--config", str(CONFIG)]) == 0
+    confusion = {r["agent_severity"]: r for r in json.loads(capsys.readouterr().out)}
+    assert confusion["major"]["text_blocker"] >= 1  # the corrected ticket, among others
+    assert sum(r["tickets"] for r in confusion.values()) >= 1
+
+    # The agents' labels train the model: --from-state adds them, written where asked.
+    few = read_cores()[::8]
+    monkeypatch.setattr("zendesk_sla.cli.severity_train.read_cores", lambda: few)
+    out = tmp_path / "retrained.json.gz"
+    argv = ["severity", "train", "--from-state", "--out", str(out), "--config", str(CONFIG)]
+    assert main(argv) == 0
+    said = capsys.readouterr().out
+    learned = int(said.split(" from the state")[0].rsplit(" ", 1)[1])
+    assert 1 <= learned <= sum(r["tickets"] for r in confusion.values())  # one per distinct text

@@ -40,7 +40,7 @@ def _compliance(args: argparse.Namespace, store: StateStore, config: Config) -> 
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from zendesk_sla.reports import leads
+    from zendesk_sla.reports import labels, leads
     from zendesk_sla.reports.render import render
 
     current = settings()
@@ -61,8 +61,10 @@ def cmd_report(args: argparse.Namespace) -> int:
             rows = leads.contacts_report(store, config, args.org)
         elif args.kind == "rejects":
             rows = leads.rejects_report(store)
+        elif args.kind == "severity-confusion":
+            rows = labels.severity_confusion(store, config)
         else:
-            rows = leads.severity_report(store, config)
+            rows = labels.severity_report(store, config)
     finally:
         store.close()
     title = f"zendesk-sla {args.kind} report"
@@ -91,10 +93,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     report.add_argument(
         "kind",
-        choices=("compliance", "at-risk", "quota", "contacts", "sla", "rejects", "severity"),
+        choices=(
+            "compliance",
+            "at-risk",
+            "quota",
+            "contacts",
+            "sla",
+            "rejects",
+            "severity",
+            "severity-confusion",
+        ),
         help="sla is another name for compliance; rejects: records and fields from Zendesk "
         "the worker could not read; severity: "
-        "tickets where an agent's severity differs from the text's, with the rules that fired",
+        "tickets where an agent's severity differs from the text's, with the rules that fired "
+        "and the words that weighed; severity-confusion: agents' severities against the text's",
     )
     report.add_argument("--org", type=int, help="one organization id")
     report.add_argument("--plan", help="one plan (compliance)")

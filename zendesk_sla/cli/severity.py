@@ -1,5 +1,5 @@
-"""Commands for severity rules: `classify` tries the YAML's rules on tickets, JSON lines in
-and out, so a support lead can test a change before deploying it."""
+"""Commands for severity rules: `classify` tries the YAML's rules (and the model beside them)
+on tickets, JSON lines in and out, so a support lead can test a change before deploying it."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ def _one(line: str, config: Any) -> dict[str, Any]:
         "source": decision.source,
         "reason": decision.reason,
         "review": decision.review,
+        "chance": None if decision.chance is None else round(decision.chance, 3),
     }
 
 

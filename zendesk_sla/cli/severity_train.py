@@ -57,7 +57,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     model = SeverityModel.load(out)
     print(
         f"{out}: trained on {len(examples)} corpus tickets and {len(from_state)} from the "
-        f"state; {len(model.rows)} features, {len(data) // 1024} KiB, sha256 {model.digest[:12]}"
+        f"state; {len(model.index)} features, {len(data) // 1024} KiB, sha256 {model.digest[:12]}"
     )
     return 0
 

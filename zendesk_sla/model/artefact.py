@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import re
+from array import array
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ _WORD = re.compile(r"[^\W_]+")
 # Evidence shown to agents leaves out words found in a large share of all tickets ("the",
 # "de", "we"): idf = 1 + ln((1 + n) / (1 + df)), so 2.6 is a word in about a fifth of them.
 COMMON_IDF = 3.0
+STRIDE = 1 + len(SEVERITIES)
 _LOADED: dict[str, SeverityModel] = {}  # by digest: configs load the same file many times
 
 
@@ -44,11 +46,15 @@ class SeverityModel:
         self._digest = digest
         self.temperature = float(raw["temperature"])
         self.intercept = tuple(float(v) for v in raw["intercept"])
-        weights = raw["weights"]
-        self.rows: dict[str, tuple[float, ...]] = {
-            name: (float(raw["idf"][i]), *(float(weights[k][i]) for k in range(len(SEVERITIES))))
-            for i, name in enumerate(raw["features"])
-        }
+        # One flat table, a stride per feature (idf, then a weight per severity): a fifth of
+        # the memory of a tuple per feature, which a worker keeps for its whole life.
+        weights, idf = raw["weights"], raw["idf"]
+        self.index: dict[str, int] = {name: i for i, name in enumerate(raw["features"])}
+        self.table = array("d", bytes(8 * STRIDE * len(self.index)))
+        for i in range(len(self.index)):
+            self.table[STRIDE * i] = float(idf[i])
+            for k, row in enumerate(weights):
+                self.table[STRIDE * i + 1 + k] = float(row[i])
 
     @property
     def digest(self) -> str:
@@ -86,20 +92,23 @@ class SeverityModel:
 
     def read(self, text: str) -> ModelReading:
         counts = Counter(features(text))
-        values: list[tuple[str, float, tuple[float, ...]]] = []
+        table, index = self.table, self.index
+        values: list[tuple[str, float, int]] = []
         square = 0.0
         for name, count in counts.items():
-            row = self.rows.get(name)
-            if row is None:
+            i = index.get(name)
+            if i is None:
                 continue
-            value = (1.0 + math.log(count)) * row[0]
+            at = STRIDE * i
+            value = (1.0 + math.log(count)) * table[at]
             square += value * value
-            values.append((name, value, row))
+            values.append((name, value, at))
         norm = math.sqrt(square) or 1.0
         scores = list(self.intercept)
-        for _, value, row in values:
+        for _, value, at in values:
+            scaled = value / norm
             for k in range(len(scores)):
-                scores[k] += value / norm * row[k + 1]
+                scores[k] += scaled * table[at + 1 + k]
         top = max(scores)
         exps = [math.exp((s - top) / self.temperature) for s in scores]
         total = sum(exps)
@@ -107,11 +116,11 @@ class SeverityModel:
         evidence = self._evidence(values, scores.index(top))
         return ModelReading(probabilities, _in_their_words(evidence, text))
 
-    @staticmethod
-    def _evidence(values: list[tuple[str, float, tuple[float, ...]]], k: int) -> tuple[str, ...]:
+    def _evidence(self, values: list[tuple[str, float, int]], k: int) -> tuple[str, ...]:
         """Up to three readable features that pushed the likeliest level above the others."""
         pushes = []
-        for name, value, row in values:
+        for name, value, at in values:
+            row = self.table[at : at + STRIDE]
             if name[0] not in "wb" or row[0] < COMMON_IDF or len(name) < 5:
                 continue
             others = (sum(row[1:]) - row[k + 1]) / (len(row) - 2)

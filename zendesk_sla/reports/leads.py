@@ -1,18 +1,15 @@
-"""Reports for support leads, from the worker's state: quota, contacts, rejects, severity.
+"""Reports for support leads, from the worker's state: quota, contacts, rejects.
 
 Each report is a list of rows (dicts); `reports.render` prints them as a table, JSON,
 CSV, or a self-contained HTML page. SLA compliance has its own module
-(`reports.compliance`), with charts.
+(`reports.compliance`), with charts; severity against agents, `reports.labels`.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 from zendesk_sla.config import Config
-from zendesk_sla.core.severities import SEVERITIES
-from zendesk_sla.core.text_severity import text_severity, ticket_text
 from zendesk_sla.reports.render import Row
 from zendesk_sla.store import StateStore
 from zendesk_sla.sync.timelines import load_orgs
@@ -45,44 +42,6 @@ def quota_report(store: StateStore, config: Config, org: int | None, year: int |
             }
         )
     return rows
-
-
-def severity_report(store: StateStore, config: Config) -> list[Row]:
-    """Tickets whose agent-set severity (field or tag) differs from what the text gives, with
-    the text rules that fired: the corrections a lead can learn the YAML rules from."""
-    policy = config.policy
-    prefix = policy.tags.severity_input_prefix
-    field_ids = json.loads(store.get("fields:ticket") or "{}")
-    severity_field = str(field_ids.get("severity", ""))
-    rows: list[Row] = []
-    ids = store.live_ticket_ids()
-    for start in range(0, len(ids), 1000):
-        for ticket in store.tickets(ids[start : start + 1000]).values():
-            value = str(ticket.custom_fields.get(severity_field) or "").removeprefix(prefix)
-            tagged = sorted(t.removeprefix(prefix) for t in ticket.tags if t.startswith(prefix))
-            agent, how = (value, "field") if value in SEVERITIES else (None, "")
-            if agent is None and tagged and tagged[0] in SEVERITIES:
-                agent, how = tagged[0], "tag"
-            if agent is None:
-                continue
-            verdict = text_severity(
-                ticket_text(ticket.subject, ticket.description), policy.severity.text
-            )
-            if verdict.severity is None or verdict.severity == agent:
-                continue
-            rows.append(
-                {
-                    "ticket_id": ticket.id,
-                    "agent_severity": agent,
-                    "set_by": how,
-                    "text_severity": verdict.severity,
-                    "text_rules": "; ".join(
-                        h.pattern for h in verdict.hits if h.severity == verdict.severity
-                    )[:200],
-                    "subject": ticket.subject[:80],
-                }
-            )
-    return sorted(rows, key=lambda r: (r["agent_severity"], r["text_severity"], r["ticket_id"]))
 
 
 def rejects_report(store: StateStore) -> list[Row]:
