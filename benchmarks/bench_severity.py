@@ -6,8 +6,8 @@ written from, scored apart; `dev`, the batches the thresholds were chosen on (tr
 by the shipped model, so its figures are not a measure). For each: accuracy, the review
 flag, the dangerous count (a true blocker or critical rated major or trivial with no
 review flag), accuracy by language group, per-severity precision and recall, the confusion
-matrix; the rules alone beside the rules with the model. Then the speed of reading new
-texts on one core.
+matrix, the calibration of the model's stated chances (expected calibration error); the
+rules alone beside the rules with the model. Then the speed of reading new texts on one core.
 
 Targets on the test part and on the old corpus: accuracy >= 0.88, dangerous <= 1 %,
 review <= 20 %, every language group >= 0.80; reading >= 2,000 new texts/s.
@@ -52,8 +52,11 @@ def score(examples: list[Item], rules: SeverityRules, show_errors: bool) -> dict
     groups: Counter[str] = Counter()
     right: Counter[str] = Counter()
     review = dangerous = 0
+    said: list[tuple[float, bool]] = []  # the model's chance of its choice, and if right
     for group, severity, kind, text in examples:
         decision = classify(rules, field_value=None, tags=(), priority=None, text=text)
+        if decision.chance is not None:
+            said.append((decision.chance, decision.severity == severity))
         confusion[(severity, decision.severity)] += 1
         groups[group] += 1
         right[group] += decision.severity == severity
@@ -77,12 +80,30 @@ def score(examples: list[Item], rules: SeverityRules, show_errors: bool) -> dict
         f"    accuracy {correct / n:.3f}; review {review / n:.1%}; "
         f"dangerous {dangerous} ({dangerous / n:.1%}); by group: {shown}"
     )
+    if said:
+        print(f"    calibration where the model decided ({len(said)}): {calibration(said)}")
     return {
         "accuracy": correct / n,
         "dangerous": dangerous / n,
         "review": review / n,
         "worst_group": min(by_group.values()),
     }
+
+
+def calibration(said: list[tuple[float, bool]]) -> str:
+    """Expected calibration error over five bins of stated chance, and each bin's figures."""
+    bins: dict[int, list[tuple[float, bool]]] = {}
+    for chance, right in said:
+        bins.setdefault(min(4, int(chance * 5)), []).append((chance, right))
+    error = 0.0
+    shown = []
+    for b in sorted(bins):
+        items = bins[b]
+        stated = sum(c for c, _ in items) / len(items)
+        actual = sum(r for _, r in items) / len(items)
+        error += len(items) / len(said) * abs(stated - actual)
+        shown.append(f"{b * 20}-{b * 20 + 20} %: said {stated:.2f}, right {actual:.2f}")
+    return f"ECE {error:.3f} ({'; '.join(shown)})"
 
 
 def matrix(examples: list[Item], rules: SeverityRules) -> None:

@@ -232,3 +232,16 @@ def test_a_first_sync_that_progresses_is_ready_and_a_zendesk_outage_is_not_a_res
     assert not ready
     assert report["last_error"] == {"seconds_ago": 0.0, "error": "HTTP 503 from Zendesk"}
     assert report["live"]  # liveness stays up: restarting the pod fixes no Zendesk outage
+
+
+def test_an_unusable_severity_model_shows_in_the_metrics() -> None:
+    from zendesk_sla.model.attach import ModelStatus
+
+    metrics = Metrics()
+    unusable = "zendesk_sla_severity_model_unusable 1.0"
+    metrics.model(ModelStatus(Path("m.json.gz"), None, "m.json.gz: not a severity model"))
+    assert unusable in generate_latest(metrics.registry).decode()
+    metrics.model(ModelStatus(Path("m.json.gz"), "abc"))  # retrained, read again
+    assert "zendesk_sla_severity_model_unusable 0.0" in generate_latest(metrics.registry).decode()
+    metrics.model(None)  # the contract names no model: the rules alone, by choice
+    assert "zendesk_sla_severity_model_unusable 0.0" in generate_latest(metrics.registry).decode()

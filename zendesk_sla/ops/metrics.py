@@ -20,6 +20,7 @@ from prometheus_client import (
     ProcessCollector,
 )
 
+from zendesk_sla.model.attach import ModelStatus
 from zendesk_sla.store import StateStore
 from zendesk_sla.sync.summary import Summary
 from zendesk_sla.zendesk.transport import Meter
@@ -78,14 +79,17 @@ class Metrics:
             ["plan", "severity", "state"],
             registry=r,
         )
-        self.severity_model = Gauge(
-            "zendesk_sla_severity_model_loaded",
-            "1: the trained severity model reads beside the phrase rules; 0: the rules "
-            "decide alone (the log says why)",
+        self.model_unusable = Gauge(
+            "zendesk_sla_severity_model_unusable",
+            "1: the contract names a severity model that cannot be read, and the phrase rules "
+            "decide alone (the log says why); 0: the model reads, or none is named",
             registry=r,
         )
         self._requests_seen: dict[str, int] = {}
         self._waits_seen = (0, 0.0)
+
+    def model(self, status: ModelStatus | None) -> None:
+        self.model_unusable.set(1 if status is not None and status.problem is not None else 0)
 
     def observe(self, summary: Summary, meter: Meter | None, store: StateStore) -> None:
         self.evaluated.labels(summary.kind).inc(summary.evaluated)

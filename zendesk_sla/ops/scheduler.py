@@ -81,8 +81,7 @@ def run_daemon(
 
     def after(summary: Summary) -> None:
         metrics.observe(summary, meter, worker.store)
-        model = worker.config.model
-        metrics.severity_model.set(1 if model is not None and model.digest else 0)
+        metrics.model(worker.config.model)
         health.observed(summary, time.time())
         wanted[0] = worker.next_transition()  # every cycle may have moved it
 
