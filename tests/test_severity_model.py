@@ -296,3 +296,18 @@ def test_agents_labels_become_examples_once_and_never_from_the_test_part() -> No
     assert [(e.text, e.severity, e.group, e.weight) for e in examples] == [
         ("Caída\nNo entra nadie desde las 9", "blocker", "state", 2.0)
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How do I rename a document type? Thanks",
+        "No podemos crear documentos\nNadie puede crear documentos desde esta mañana.",
+        "O sistema está muito lento desde segunda-feira, demora para abrir os arquivos",
+    ],
+)
+def test_the_words_that_weighed_are_the_customers_as_written(text: str) -> None:
+    evidence = SeverityModel.load().read(text).evidence
+    assert 1 <= len(evidence) <= 3
+    for phrase in evidence:
+        assert phrase in text, phrase  # their case and accents, a run of their words

@@ -210,7 +210,8 @@ def _due_text(policy: Policy, clock: Clock) -> str:
 def _why(policy: Policy, severity: SeverityDecision) -> str:
     texts = policy.texts
     if severity.source == "text" and severity.chance is not None:
-        chance = f"{round(severity.chance * 100)} %"
+        # A model is never certain: 99.6 % reads "99 %", not "100 %".
+        chance = f"{min(99, max(1, round(severity.chance * 100)))} %"
         return render(texts.why_model, {"phrases": severity.detail, "chance": chance})
     template, values = {
         "field": (texts.why_field, {"value": severity.detail}),

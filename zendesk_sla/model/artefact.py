@@ -129,12 +129,35 @@ class SeverityModel:
                 pushes.append((push, name[2:].replace("_", " ")))
         pushes.sort(reverse=True)
         chosen: list[str] = []
-        for _, phrase in pushes:
-            if not any(phrase in kept or kept in phrase for kept in chosen):
+        for _, phrase in pushes[:12]:
+            words = phrase.split()
+            # A pair holding a word already kept says more: it takes the word's place.
+            inside = [k for k in chosen if k in words]
+            if inside:
+                chosen[chosen.index(inside[0])] = phrase
+            elif not any(set(words) <= set(kept.split()) for kept in chosen):
                 chosen.append(phrase)
+            chosen = _joined(list(dict.fromkeys(chosen)))
             if len(chosen) == 3:
                 break
         return tuple(chosen)
+
+
+def _joined(phrases: list[str]) -> list[str]:
+    """Pairs that overlap read as one run of words: `how do` and `do i` -> `how do i`."""
+    out: list[str] = []
+    for phrase in phrases:
+        for i, kept in enumerate(out):
+            a, b = kept.split(), phrase.split()
+            if a[-1] == b[0] and len(a) + len(b) <= 5:
+                out[i] = " ".join([*a, *b[1:]])
+                break
+            if b[-1] == a[0] and len(a) + len(b) <= 5:
+                out[i] = " ".join([*b, *a[1:]])
+                break
+        else:
+            out.append(phrase)
+    return out
 
 
 def _in_their_words(evidence: tuple[str, ...], text: str) -> tuple[str, ...]:
