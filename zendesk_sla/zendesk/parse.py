@@ -182,9 +182,44 @@ def _child_row(
             or channel == "rule"
             or (worker_user_id is not None and author == worker_user_id),
         )
-    if "status" in child:
-        return EventRow(ticket_id, child_id, at, "status", status=str(child["status"]))
+    status = _status_change(child)
+    if status is not None:
+        return EventRow(ticket_id, child_id, at, "status", status=status)
     return None
+
+
+def _status_change(child: dict[str, Any]) -> str | None:
+    """The new status of a status change, in either shape Zendesk writes one: the export's
+    documented `{"status": "solved"}`, or the ticket audit's recorded `{"type": "Change",
+    "field_name": "status", "value": "solved"}` (no export body is public: both are read)."""
+    if "status" in child:
+        value = child["status"]
+    elif child.get("field_name") == "status":
+        value = child.get("value")
+    else:
+        return None
+    if not isinstance(value, str) or not value:
+        raise BadPayload(f"status change without a status: {value!r}")
+    return value
+
+
+def _tags_added(child: dict[str, Any]) -> set[str]:
+    """Tags a child event added, in the export's shape (`tags`, `added_tags`) or the audit's
+    (`field_name: "tags"`, `value`, `previous_value`; lists, or text split on spaces)."""
+
+    def tags(value: Any) -> set[str]:
+        if isinstance(value, list):
+            return {str(t) for t in value}
+        return set(value.split()) if isinstance(value, str) else set()
+
+    added: set[str] = set()
+    if isinstance(child.get("tags"), list):
+        added |= tags(child["tags"]) - tags(child.get("previous_value"))
+    if child.get("field_name") == "tags":
+        added |= tags(child.get("value")) - tags(child.get("previous_value"))
+    if isinstance(child.get("added_tags"), list):
+        added |= tags(child["added_tags"])
+    return added
 
 
 def worker_notes(
@@ -203,11 +238,8 @@ def worker_notes(
         return []
     added: set[str] = set()
     for child in children:
-        if isinstance(child, dict) and isinstance(child.get("tags"), list):
-            before = child.get("previous_value")
-            added |= set(child["tags"]) - set(before if isinstance(before, list) else [])
-        if isinstance(child, dict) and isinstance(child.get("added_tags"), list):
-            added |= set(child["added_tags"])
+        if isinstance(child, dict):
+            added |= _tags_added(child)
     out: list[tuple[int, str, int]] = []
     for child in children:
         if not isinstance(child, dict) or child.get("author_id") != worker_user_id:
