@@ -3,6 +3,7 @@ bucket, and at most N of our jobs queued or running at once."""
 
 from __future__ import annotations
 
+import pytest
 from zendesk_sla.sandbox.serve import Clock
 from zendesk_sla.sandbox.server import SandboxServer
 from zendesk_sla.zendesk.pacing import Pacer
@@ -57,3 +58,22 @@ def test_no_more_than_the_configured_jobs_are_in_flight(
     assert account.peak_active_jobs == 1
     assert sandbox.sandbox.stats["429"] == 0
     assert_every_live_ticket_classified(sandbox)
+
+
+@pytest.mark.parametrize(
+    ("headers", "slept"),
+    [
+        ({"ratelimit-remaining": "3", "ratelimit-reset": "12"}, [12.0]),  # since 2024-02
+        ({"rate-limit-remaining": "3", "rate-limit-reset": "7"}, [7.0]),  # up to 2023-12
+        ({"X-Rate-Limit-Remaining": "3", "Ratelimit-Reset": "9"}, [9.0]),  # any case
+        ({"x-rate-limit": "700", "x-rate-limit-remaining": "3"}, [60.0]),  # Help Center: no reset
+        ({"x-rate-limit-remaining": "many", "rate-limit-remaining": "2"}, [60.0]),
+        ({"x-rate-limit": "700"}, []),  # nothing said of what is left: no wait
+    ],
+    ids=["current", "2023", "any-case", "help-center", "unreadable-then-old", "no-remaining"],
+)
+def test_every_spelling_of_the_budget_is_read(headers: dict[str, str], slept: list[float]) -> None:
+    time = FakeTime()
+    pacer = Pacer(reserve=10, sleep=time.sleep, clock=lambda: time.now)
+    pacer.after(headers)
+    assert time.slept == slept

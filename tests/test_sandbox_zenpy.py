@@ -349,3 +349,20 @@ def test_generate_streams_json_lines(capsys: pytest.CaptureFixture[str]) -> None
     assert all(t["events"][0]["child_events"] for t in tickets)
     assert {r["type"] for r in records} >= {"organization", "user", "organization_field"}
     assert all(r["data"]["email"].isascii() for r in records if r["type"] == "user")
+
+
+def test_support_answers_carry_the_current_budget_headers_and_help_center_only_the_x_pair(
+    sandbox: SandboxServer,
+) -> None:
+    """As recorded (ZENDESK_API_NOTES 1.2): `ratelimit-*` on Support since 2024-02, and
+    `x-rate-limit`/`x-rate-limit-remaining` alone on Help Center answers."""
+    support = requests.get(f"{sandbox.url}/api/v2/tickets/1.json", auth=AUTH, timeout=10)
+    guide = requests.get(f"{sandbox.url}/api/v2/help_center/user_segments", auth=AUTH, timeout=10)
+    assert support.status_code == guide.status_code == 200
+    assert {"ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"} <= {
+        k.lower() for k in support.headers
+    }
+    assert {k.lower() for k in guide.headers if "rate" in k.lower()} == {
+        "x-rate-limit",
+        "x-rate-limit-remaining",
+    }

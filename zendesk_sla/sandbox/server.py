@@ -178,10 +178,12 @@ class Sandbox(
         headers = {
             "X-Rate-Limit": str(self.limits.per_minute or 700),
             "X-Rate-Limit-Remaining": str(remaining),
-            "ratelimit-limit": str(self.limits.per_minute or 700),
-            "ratelimit-remaining": str(remaining),
-            "ratelimit-reset": str(math.ceil(reset)),
         }
+        if not path.startswith(("/api/v2/help_center/", "/api/v2/guide/")):
+            # Support answers since 2024-02; Help Center ones carry only the x- pair.
+            headers["ratelimit-limit"] = str(self.limits.per_minute or 700)
+            headers["ratelimit-remaining"] = str(remaining)
+            headers["ratelimit-reset"] = str(math.ceil(reset))
         if fault == "429":
             ok, reset = False, 1.0
         if not ok:

@@ -1,7 +1,9 @@
 """Pacing: stay under Zendesk's limits instead of waiting out 429s.
 
 Two budgets: the account's requests per minute, which Zendesk reports on every
-response (`X-Rate-Limit-Remaining` / `ratelimit-remaining`, `ratelimit-reset`),
+response under one of three spellings (`ratelimit-*` since 2024-02, `rate-limit-*`
+before, `x-rate-limit-*` always; Help Center answers carry only the last, with no
+reset: then the pacer waits a whole minute),
 and the incremental exports' own per-minute bucket, which it does not report:
 that one is kept client-side as a sliding window (never more than the limit in
 any 60 seconds), which both a fixed and a sliding server window accept, and
@@ -22,14 +24,18 @@ WINDOW = 60.5  # seconds: Zendesk's minute, and a margin
 log = structlog.get_logger("zendesk_sla.pacing")
 
 
-def _number(headers: Mapping[str, str], *names: str) -> float | None:
+REMAINING = ("ratelimit-remaining", "rate-limit-remaining", "x-rate-limit-remaining")
+RESET = ("ratelimit-reset", "rate-limit-reset", "x-rate-limit-reset")
+
+
+def _number(headers: Mapping[str, str], names: tuple[str, ...]) -> float | None:
+    """The first of these headers (any case) that holds a number."""
+    lowered = {k.lower(): v for k, v in headers.items()}
     for name in names:
-        value = headers.get(name)
-        if value is not None:
-            try:
-                return float(value)
-            except ValueError:
-                return None
+        try:
+            return float(lowered[name])
+        except (KeyError, ValueError):
+            continue
     return None
 
 
@@ -69,10 +75,10 @@ class Pacer:
 
     def after(self, headers: Mapping[str, str]) -> None:
         """When the account's budget runs low, wait for its window to reset."""
-        remaining = _number(headers, "ratelimit-remaining", "X-Rate-Limit-Remaining")
+        remaining = _number(headers, REMAINING)
         if remaining is None or remaining > self.reserve:
             return
-        reset = _number(headers, "ratelimit-reset") or 60.0
+        reset = _number(headers, RESET) or 60.0
         self._wait(min(max(reset, 1.0), 60.0), f"{remaining:.0f} requests left this minute")
 
     def _wait(self, seconds: float, cause: str) -> None:
