@@ -128,6 +128,7 @@ def test_alert_rules_cover_what_an_operator_must_know() -> None:
         "ZendeskSlaRefusedWrites",
         "ZendeskSlaBreachesRising",
         "ZendeskSlaSeverityModelUnusable",
+        "ZendeskSlaDegraded",
     }
     from prometheus_client import generate_latest
     from zendesk_sla.ops.metrics import Metrics

@@ -10,8 +10,8 @@ from responses import matchers
 from zendesk_sla.zendesk.gateway import (
     CONFLICT,
     FAILED,
-    NOT_SENT,
     OK,
+    REFUSED,
     UNKNOWN,
     Write,
     ZendeskGateway,
@@ -211,7 +211,8 @@ def test_a_job_that_never_finishes_leaves_the_outcome_unknown(gateway: ZendeskGa
 @pytest.mark.parametrize(
     ("status", "body", "result"),
     [
-        # A request refused whole: nothing was queued, not a refusal of each ticket.
+        # A request refused whole: nothing was queued, the request (not each ticket) was
+        # refused; it is retried with back-off and handed over like a refused write.
         (
             400,
             {
@@ -219,7 +220,21 @@ def test_a_job_that_never_finishes_leaves_the_outcome_unknown(gateway: ZendeskGa
                 "description": "Parameter  cannot specify more than 100 values",
                 "max_count": 100,
             },
-            NOT_SENT,
+            REFUSED,
+        ),
+        (
+            403,
+            {"error": {"title": "Forbidden", "message": "You do not have access to this page."}},
+            REFUSED,
+        ),
+        (
+            422,
+            {
+                "error": "RecordInvalid",
+                "description": "Record validation errors",
+                "details": {"base": [{"description": "Ticket is not updatable"}]},
+            },
+            REFUSED,
         ),
         # A 500 may come after Zendesk queued the job: notes are verified before a resend.
         (500, {"error": "InternalError", "description": "Something went wrong"}, UNKNOWN),
@@ -232,7 +247,9 @@ def test_a_job_request_that_fails_whole_gives_each_ticket_the_same_outcome(
     responses.put(f"{API}/tickets/update_many.json", status=status, json=body)
     outcomes = gateway.write([Write(1, "s", add_tags=("x",)), Write(2, "s", add_tags=("x",))])
     assert [o.result for o in outcomes] == [result, result]
-    assert str(body["error"]) in outcomes[0].detail
+    error = body["error"]
+    said = error["title"] if isinstance(error, dict) else error
+    assert f"HTTP {status} {said}" in outcomes[0].detail
 
 
 @responses.activate

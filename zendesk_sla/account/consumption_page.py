@@ -26,6 +26,7 @@ from zendesk_sla.zendesk.gateway import ZendeskGateway
 
 log = structlog.get_logger("zendesk_sla.account.consumption_page")
 PLACE = "hc:place"
+HELP_CENTER_FAILED = "hc:failed"  # "<at> <what Zendesk answered>" while writes are refused
 HC = "help_center"
 
 
@@ -61,6 +62,12 @@ class Publisher:
         except ZendeskError as exc:
             log.warning("help_center_unavailable", error=str(exc)[:300], retry_in_seconds=3600)
             self._resting_until = self.clock() + 3600
+            with self.store.transaction():
+                self.store.put(HELP_CENTER_FAILED, f"{int(time.time())} {str(exc)[:300]}")
+            return written
+        if self.store.get(HELP_CENTER_FAILED):
+            with self.store.transaction():
+                self.store.put(HELP_CENTER_FAILED, "")
         return written
 
     def _place(self, texts: PageTexts) -> dict[str, Any]:

@@ -202,6 +202,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
 def cmd_health(args: argparse.Namespace) -> int:
     """Ready (exit 0) when a poll succeeded or a page was recorded within the allowed age."""
     from zendesk_sla.store import StateStore
+    from zendesk_sla.sync.degraded import degraded
 
     current = settings()
     config = load_config(args.config or current.zendesk_sla_config)
@@ -212,6 +213,7 @@ def cmd_health(args: argparse.Namespace) -> int:
     store = StateStore(target)
     try:
         last, progress, error = store.last_success(), store.last_progress(), store.last_error()
+        worse = degraded(store)
     finally:
         store.close()
     now, limit = time.time(), config.sync.health_max_age_seconds
@@ -224,7 +226,11 @@ def cmd_health(args: argparse.Namespace) -> int:
     detail = f"last successful poll {ago(last)}, last page recorded {ago(progress)}"
     if error is not None:
         detail += f", last error {ago(error[0])}: {error[1][:160]}"
-    print(f"{'healthy' if ready else 'unhealthy'}: {detail} (limit {limit}s)")
+    state = "healthy" if ready else "unhealthy"
+    if worse:  # still ready: the ticket path works, an operator should look
+        state += ", degraded"
+        detail += "".join(f"; {line[:200]}" for line in worse)
+    print(f"{state}: {detail} (limit {limit}s)")
     return 0 if ready else 1
 
 

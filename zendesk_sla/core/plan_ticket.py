@@ -46,6 +46,7 @@ from zendesk_sla.core.transitions import next_transition
 
 REFUSED_PLACEHOLDERS = ("reason",)
 INFORMATIVE = ("sla:", "no-plan")  # notes that tell, where no agent must act
+HAND_OVER = "write-refused:"  # the note that leaves a ticket to an agent (POLICY 10)
 
 
 def decide(
@@ -99,7 +100,7 @@ def decide(
         if step.solve:  # the close is what was refused: the notice stands, no closing
             step_tags = (step.tags - {tags.closed_no_response}) | {tags.pending_notice}
         text = render(policy.refused.note_template, {"reason": reason})
-        notes = (*notes, Note(f"write-refused:{since}", text))
+        notes = (*notes, Note(f"{HAND_OVER}{since}", text))
         extra.add(tags.write_refused)
     elif step.notice is not None:
         notes = (*notes, Note(step.notice[0], step.notice[1], public=True))

@@ -85,6 +85,13 @@ class Metrics:
             "decide alone (the log says why); 0: the model reads, or none is named",
             registry=r,
         )
+        self.degraded = Gauge(
+            "zendesk_sla_degraded",
+            "Things that work less than they should after the last cycle (a failing "
+            "directory read, a whole write request Zendesk refused); the log and /healthz "
+            "say which",
+            registry=r,
+        )
         self._requests_seen: dict[str, int] = {}
         self._waits_seen = (0, 0.0)
 
@@ -95,6 +102,8 @@ class Metrics:
         self.evaluated.labels(summary.kind).inc(summary.evaluated)
         for result in ("written", "conflicts", "failed", "unknown", "handed_off"):
             self.writes.labels(result).inc(getattr(summary, result))
+        self.writes.labels("request_refused").inc(summary.refused_requests)
+        self.degraded.set(len(summary.degraded))
         self.notes.inc(summary.notes)
         self.rejected.inc(summary.skipped_bad)
         self.cycle_seconds.labels(summary.kind).observe(summary.seconds)
@@ -144,8 +153,10 @@ class CycleHealth:
         self.last_success = last_success
         self.progress = progress
         self.last_error: tuple[float, str] | None = None
+        self.degraded: list[str] = []
 
     def observed(self, summary: Summary, now: float) -> None:
+        self.degraded = list(summary.degraded)
         if summary.kind == "poll" and summary.error is None and not summary.interrupted:
             self.last_success = now
         if summary.error:
@@ -173,6 +184,8 @@ class CycleHealth:
             if self.last_error is None
             else {"seconds_ago": age(self.last_error[0]), "error": self.last_error[1]},
             "max_age_seconds": max_age,
+            "status": ("ready" if ready else "not ready") + (", degraded" if self.degraded else ""),
+            "degraded": self.degraded,
         }
         return ready, body
 

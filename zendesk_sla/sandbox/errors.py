@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from zendesk_sla.sandbox.model import Json
 
 
@@ -48,3 +50,25 @@ def too_many_jobs(retry_after: int = 10) -> ApiError:
         {"error": "TooManyJobs", "description": "Too many jobs queued for this account"},
         {"Retry-After": str(retry_after)},
     )
+
+
+def refusal(status: int) -> tuple[bytes, str]:
+    """A whole request refused, as Zendesk answers it: (body, content type)."""
+    if status == 403:  # `error` as an object, as live accounts answer a missing right
+        body: Json = {
+            "error": {
+                "title": "Forbidden",
+                "message": "You do not have access to this page. Please contact the account "
+                "owner of this help desk for further help.",
+            }
+        }
+    elif status == 413:  # refused before the API reads it: the front end's HTML page
+        page = "<html><head><title>413 Request Entity Too Large</title></head><body>"
+        return (page + "<h1>413 Request Entity Too Large</h1></body></html>").encode(), "text/html"
+    else:
+        body = {
+            "error": "RecordInvalid",
+            "description": "Record validation errors",
+            "details": {"base": [{"description": "The request could not be processed"}]},
+        }
+    return json.dumps(body).encode(), "application/json; charset=utf-8"

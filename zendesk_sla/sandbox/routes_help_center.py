@@ -8,7 +8,7 @@ from typing import Any
 from zendesk_sla.sandbox.errors import ApiError, not_found
 from zendesk_sla.sandbox.help_center import HelpCenter
 from zendesk_sla.sandbox.model import Json
-from zendesk_sla.sandbox.routing import Reply, Routes, json_reply, listing
+from zendesk_sla.sandbox.routing import Reply, Routes, json_reply, paged
 
 LOCALE = r"([a-z]{2}(?:-[a-z]{2})?)"
 FORBIDDEN = ApiError(
@@ -46,32 +46,38 @@ class HelpCenterRoutes(Routes):
         if self.caller is None or self.caller.role not in ("agent", "admin"):
             raise FORBIDDEN
 
-    def hc_segments(self, _q: dict[str, str], _b: Json) -> Reply:
+    def _list(self, key: str, items: list[Json], query: dict[str, str], path: str) -> Reply:
+        url = f"{self.base_url}/api/v2/help_center/{path}.json"
+        return paged(key, items, query, url, help_center=True)
+
+    def hc_segments(self, query: dict[str, str], _b: Json) -> Reply:
         self._staff()
         items = [s.to_json(self.base_url) for s in self.help_center.segments.values()]
-        return listing("user_segments", items)
+        return self._list("user_segments", items, query, "user_segments")
 
     def hc_create_segment(self, _q: dict[str, str], body: Json) -> Reply:
         self._staff()
         seg = self.help_center.create_segment(body.get("user_segment"), self.account.now())
         return json_reply(201, {"user_segment": seg.to_json(self.base_url)})
 
-    def hc_permission_groups(self, _q: dict[str, str], _b: Json) -> Reply:
+    def hc_permission_groups(self, query: dict[str, str], _b: Json) -> Reply:
         self._staff()
-        return listing("permission_groups", list(self.help_center.permission_groups.values()))
+        items = list(self.help_center.permission_groups.values())
+        url = f"{self.base_url}/api/v2/guide/permission_groups.json"
+        return paged("permission_groups", items, query, url, help_center=True)
 
-    def hc_categories(self, _q: dict[str, str], _b: Json, locale: str) -> Reply:
+    def hc_categories(self, query: dict[str, str], _b: Json, locale: str) -> Reply:
         items = [c for c in self.help_center.categories.values() if c["locale"] == locale]
-        return listing("categories", items)
+        return self._list("categories", items, query, f"{locale}/categories")
 
     def hc_create_category(self, _q: dict[str, str], body: Json, locale: str) -> Reply:
         self._staff()
         category = self.help_center.create_category(body.get("category"), locale, self._now())
         return json_reply(201, {"category": category})
 
-    def hc_sections(self, _q: dict[str, str], _b: Json, locale: str) -> Reply:
+    def hc_sections(self, query: dict[str, str], _b: Json, locale: str) -> Reply:
         items = [s for s in self.help_center.sections.values() if s["locale"] == locale]
-        return listing("sections", items)
+        return self._list("sections", items, query, f"{locale}/sections")
 
     def hc_create_section(self, _q: dict[str, str], body: Json, locale: str, cid: str) -> Reply:
         self._staff()
@@ -94,7 +100,7 @@ class HelpCenterRoutes(Routes):
             for a in self.help_center.articles.values()
             if self._readable(a) and (not wanted or wanted & set(a.label_names))
         ]
-        return listing("articles", items)
+        return self._list("articles", items, query, "articles")
 
     def hc_article(self, _q: dict[str, str], _b: Json, aid: str) -> Reply:
         article = self.help_center.articles.get(int(aid))

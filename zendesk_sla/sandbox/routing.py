@@ -1,6 +1,6 @@
 """The sandbox's routing layer: replies, the route table, and helpers every resource shares.
 
-Zendesk's JSON envelopes (a list's one page with offset-pagination keys, an
+Zendesk's JSON envelopes (a list's page, by cursor or by offset up to page 100, an
 export page whose items are already encoded), number arguments refused with
 Zendesk's 400 body, show_many lookups, and lenient query parsing (zenpy sends
 cursors unencoded).
@@ -8,6 +8,7 @@ cursors unencoded).
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -45,30 +46,85 @@ def json_reply(status: int, body: Json) -> Reply:
     return Reply(status, json.dumps(body).encode())
 
 
-def paged(key: str, items: list[Json], query: dict[str, str], url: str) -> Reply:
-    """One page of a list endpoint with Zendesk's offset pagination: `page` (from 1) and
-    `per_page` (at most 100), `next_page`/`previous_page` as full URLs, `count` of all."""
-    per_page = min(max(int_arg(query.get("per_page"), 100), 1), 100)
+OFFSET_PAGES = 100  # Zendesk refuses offset pages past 100 (10,000 records) since 2024
+
+
+def paged(
+    key: str, items: list[Json], query: dict[str, str], url: str, *, help_center: bool = False
+) -> Reply:
+    """One page of a list endpoint as Zendesk pages it: by cursor when the request has
+    `page[size]` (`meta.has_more`, `links.next`), else by offset (`page` from 1,
+    `per_page` at most 100, `next_page`/`previous_page`, `count`), refused past page 100."""
+    if "page[size]" in query:
+        return _cursor_page(key, items, query, url)
+    per_page = min(max(int_arg(query.get("per_page"), 30 if help_center else 100), 1), 100)
     page = max(int_arg(query.get("page"), 1), 1)
+    if page > OFFSET_PAGES:
+        # The body of this 400 is not recorded anywhere public (notes, section 7); the
+        # status is documented. A client must not depend on the wording.
+        raise ApiError(
+            400,
+            {
+                "error": "InvalidPaginationParameter",
+                "description": "Offset pagination is limited to the first 100 pages "
+                "(10,000 records). Use cursor pagination (page[size]) instead.",
+            },
+        )
     chunk = items[(page - 1) * per_page : page * per_page]
 
     def link(number: int) -> str:
         return f"{url}?page={number}&per_page={per_page}"
 
     more = page * per_page < len(items)
+    body: Json = {
+        key: chunk,
+        "next_page": link(page + 1) if more else None,
+        "previous_page": link(page - 1) if page > 1 else None,
+        "count": len(items),
+    }
+    if help_center:  # Help Center's offset lists carry their own keys
+        body |= {"page": page, "per_page": per_page, "page_count": -(-len(items) // per_page)}
+    return json_reply(200, body)
+
+
+def _cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"o{position}".encode()).decode().rstrip("=")
+
+
+def _position(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not raw.startswith("o"):
+            raise ValueError(raw)
+        return int(raw[1:])
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(
+            400, {"error": "InvalidPaginationParameter", "description": "invalid cursor"}
+        ) from None
+
+
+def _cursor_page(key: str, items: list[Json], query: dict[str, str], url: str) -> Reply:
+    size = min(max(int_arg(query.get("page[size]"), 100), 1), 100)
+    start = _position(query["page[after]"]) if query.get("page[after]") else 0
+    chunk = items[start : start + size]
+    more = start + size < len(items)
+    after = _cursor(start + len(chunk)) if chunk else None
+    before = _cursor(start) if chunk else None
     return json_reply(
         200,
         {
             key: chunk,
-            "next_page": link(page + 1) if more else None,
-            "previous_page": link(page - 1) if page > 1 else None,
-            "count": len(items),
+            "meta": {"has_more": more, "after_cursor": after, "before_cursor": before},
+            "links": {
+                "next": f"{url}?page[size]={size}&page[after]={after}" if more else None,
+                "prev": f"{url}?page[size]={size}&page[before]={before}" if start else None,
+            },
         },
     )
 
 
 def listing(key: str, items: list[Json]) -> Reply:
-    """A list endpoint's one and only page, with Zendesk's offset-pagination keys."""
+    """A show_many answer: one page, with Zendesk's offset-pagination keys."""
     return json_reply(
         200, {key: items, "next_page": None, "previous_page": None, "count": len(items)}
     )

@@ -13,14 +13,14 @@ import json
 import math
 import random
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
 from zendesk_sla.sandbox.account import Account
-from zendesk_sla.sandbox.errors import ApiError, conflict
+from zendesk_sla.sandbox.errors import ApiError, conflict, refusal
 from zendesk_sla.sandbox.help_center import HelpCenter
 from zendesk_sla.sandbox.http import SandboxServer
 from zendesk_sla.sandbox.model import Json
@@ -103,6 +103,8 @@ class Sandbox(
         self.limits = limits or RateLimits()
         self.faults = faults or Faults()
         self.stats: Counter[str] = Counter()
+        self.refusals: dict[str, int] = {}  # "PUT /api/v2/tickets/update_many" -> status
+        self.journal: deque[tuple[str, str, bytes]] = deque(maxlen=50_000)  # writes seen
         self.base_url = ""
         self.routes: list[Route] = []
         self.updates_by_ticket: dict[int, list[int]] = {}
@@ -191,6 +193,12 @@ class Sandbox(
             # Zendesk's 429: plain text, with Retry-After (never sent on any other status).
             headers["Retry-After"] = str(max(1, math.ceil(reset)))
             return Reply(429, RATE_LIMIT_BODY, "text/plain", headers)
+        if method in ("PUT", "POST") and path.startswith("/api/v2/"):
+            self.journal.append((method, path, body))
+        refused = self.refusals.get(f"{method} {path.removesuffix('.json')}")
+        if refused:  # told to refuse this request whole (POST /sandbox/refuse)
+            self.stats[f"refused {refused}"] += 1
+            return Reply(refused, *refusal(refused), headers)
         if fault in ("500", "503", "409"):
             self.stats[fault] += 1
             reply = self._fault_reply(fault)
@@ -290,6 +298,14 @@ class Sandbox(
             with self.account.lock:
                 self.faults = Faults(**data)
             return json_reply(200, asdict(self.faults))
+        if path == "/sandbox/refuse" and method == "POST":
+            key = f"{data['method']} {data['path'].removesuffix('.json')}"
+            with self.account.lock:
+                if data.get("status"):
+                    self.refusals[key] = int(data["status"])
+                else:
+                    self.refusals.pop(key, None)
+            return json_reply(200, {"refusing": self.refusals})
         if path == "/sandbox/limits" and method == "POST":
             with self.account.lock:
                 self.limits = RateLimits(**data)

@@ -18,8 +18,10 @@ import structlog
 
 from zendesk_sla.core.changes import MARKER, TicketChange
 from zendesk_sla.core.pending import CLOSING, NOTICE
+from zendesk_sla.core.plan_ticket import HAND_OVER
 from zendesk_sla.core.policy import RefusedRules
 from zendesk_sla.store import StateStore
+from zendesk_sla.sync.degraded import org_writes_due, record_job_outcomes, record_org_outcomes
 from zendesk_sla.sync.evaluate import Evaluation
 from zendesk_sla.sync.fields import FieldMap
 from zendesk_sla.sync.summary import Summary
@@ -28,6 +30,7 @@ from zendesk_sla.zendesk.gateway import (
     FAILED,
     NOT_SENT,
     OK,
+    REFUSED,
     Outcome,
     Submitted,
     Write,
@@ -102,10 +105,11 @@ class Applier:
             )
         writes = [self._to_write(e.change) for e in changes if e.change]
         # A close or a notice depends on the ticket as read: a single update with
-        # safe_update. Everything else is the worker's own and goes in bulk jobs.
-        bulk = [w for w in writes if not w.guarded]
+        # safe_update. A hand-over goes alone too (the bulk request may be what Zendesk
+        # refuses). Everything else is the worker's own and goes in bulk jobs.
+        bulk = [w for w in writes if not w.single]
         submitted = self.gateway.submit(bulk) if bulk else Submitted()
-        submitted.outcomes += [self.gateway.update_ticket(w) for w in writes if w.guarded]
+        submitted.outcomes += [self.gateway.update_ticket(w) for w in writes if w.single]
         return Batch({e.facts.id: e for e in changes}, submitted, page_cursor, now)
 
     def finish(self, batch: Batch, summary: Summary, *, wait_first: bool = True) -> list[int]:
@@ -122,9 +126,11 @@ class Applier:
             self.store.record_written(done.applied)
             self.store.record_snapshots(done.snapshots)
             self.store.clear_dirty(o.ticket_id for o in outcomes if o.result == OK)
+            in_jobs = {w.ticket_id for ws in batch.submitted.in_flight.values() for w in ws}
+            record_job_outcomes(self.store, batch.at, in_jobs, outcomes)
             if batch.page_cursor and batch.page_cursor[1]:
                 self.store.put(batch.page_cursor[0], batch.page_cursor[1])
-        failed = [o for o in outcomes if o.result not in (OK, FAILED)]
+        failed = [o for o in outcomes if o.result not in (OK, FAILED, REFUSED)]
         if failed:  # one line per batch, not one per ticket (a 409 storm is hundreds)
             by_result: dict[str, int] = {}
             for outcome in failed:
@@ -174,13 +180,15 @@ class Applier:
             return
         if outcome.result == CONFLICT:
             summary.conflicts += 1
-        elif outcome.result in (FAILED, NOT_SENT):
+        elif outcome.result in (FAILED, NOT_SENT, REFUSED):
             summary.failed += 1
         else:
             summary.unknown += 1
-        if outcome.result in (CONFLICT, FAILED, NOT_SENT):
+        if outcome.result == REFUSED:
+            summary.refused_requests += 1
+        if outcome.result in (CONFLICT, FAILED, NOT_SENT, REFUSED):
             self.store.note_dropped(ticket_id, keys)  # certainly not posted
-        if outcome.result == FAILED:
+        if outcome.result in (FAILED, REFUSED):
             self._refused(evaluation, outcome, summary, now)
             return
         self.store.mark_dirty([ticket_id], f"{outcome.result}: {outcome.detail}"[:500], now)
@@ -193,6 +201,15 @@ class Applier:
         rules = self.refused_rules
         ticket_id = outcome.ticket_id
         reason = _reason(outcome.detail)
+        if any(n.key.startswith(HAND_OVER) for n in evaluation.decision.notes):
+            # The hand-over itself was refused: it stays handed over, tried again only
+            # after the longest wait, so a refusal that lasts costs a few requests a day.
+            wait = rules.retry_after_seconds * 4 ** (rules.max_attempts - 1)
+            self.store.count_refusal(ticket_id, reason, now, now + wait)
+            log.warning(
+                "hand_over_refused", ticket_id=ticket_id, retry_in_seconds=wait, reason=reason
+            )
+            return
         attempts = self.store.attempts(ticket_id) + 1
         wait = rules.retry_after_seconds * 4 ** (attempts - 1)
         self.store.count_refusal(ticket_id, reason, now, now + wait)
@@ -216,6 +233,7 @@ class Applier:
 
     def _to_write(self, change: TicketChange) -> Write:
         return Write(
+            alone=any(n.key.startswith(HAND_OVER) for n in change.notes),
             ticket_id=change.ticket_id,
             updated_stamp=change.updated_stamp,
             add_tags=change.add_tags,
@@ -226,13 +244,17 @@ class Applier:
         )
 
     def org_fields(self, org_fields: dict[int, dict[str, Any]]) -> set[int]:
-        """Write organizations' quota fields; the organizations whose write must be retried."""
+        """Write organizations' quota fields; the organizations whose write must be retried
+        (all of them while a refused request waits out its back-off)."""
         if not org_fields:
             return set()
         if self.dry_run:
             for org_id, fields in org_fields.items():
                 log.info("org_fields_planned", organization_id=org_id, fields=fields)
             return set()
+        now = self._now_epoch()
+        if not org_writes_due(self.store, now):
+            return set(org_fields)
         retry: set[int] = set()
         outcomes = self.gateway.update_organizations(org_fields)
         with self.store.transaction():
@@ -246,6 +268,7 @@ class Applier:
                         organization_id=outcome.ticket_id,
                         detail=outcome.detail[:300],
                     )
+            record_org_outcomes(self.store, now, outcomes, self.refused_rules)
         return retry
 
     def verify_uncertain_notes(self) -> None:

@@ -22,6 +22,7 @@ from zendesk_sla.account.consumption_page import Publisher
 from zendesk_sla.config import Config
 from zendesk_sla.store import StateStore
 from zendesk_sla.sync.apply import Applier, Batch
+from zendesk_sla.sync.degraded import degraded, read_directory
 from zendesk_sla.sync.evaluate import Evaluation, Evaluator
 from zendesk_sla.sync.fields import FieldMap
 from zendesk_sla.sync.gather import EVENTS, TICKETS, Gatherer
@@ -89,7 +90,6 @@ class Worker(RangeCycles):
         )
         self.applier.refused_rules = config.policy.refused
         self.gather.tags = config.policy.tags
-
         self.publisher = Publisher(self.gateway, self.store, self.config.policy.pages)
 
     def progressed(self) -> None:
@@ -144,6 +144,7 @@ class Worker(RangeCycles):
         except ZendeskError as exc:
             ok, summary.error = False, str(exc)
             log.error("zendesk_error", kind=kind, error=str(exc))
+        summary.degraded = degraded(self.store)
         summary.seconds = round(time.monotonic() - started, 3)
         summary.requests = session.meter.total() - before
         summary.cursor = (
@@ -155,7 +156,8 @@ class Worker(RangeCycles):
         return summary
 
     def _poll(self, summary: Summary) -> None:
-        self.touched_orgs |= self.gather.directory(int(self.clock().timestamp()))
+        now = int(self.clock().timestamp())
+        self.touched_orgs |= read_directory(lambda: self.gather.directory(now), self.store, now)
         summary.events += self.gather.events(EVENTS, self._start())
         self.applier.verify_uncertain_notes()
         first = self.store.get(TICKETS) is None or self.store.get(FIRST_RUN) is not None
@@ -173,7 +175,8 @@ class Worker(RangeCycles):
             self.quiet = False
 
     def _sweep(self, summary: Summary) -> None:
-        self.gather.refresh_memberships(int(self.clock().timestamp()))
+        now = int(self.clock().timestamp())
+        read_directory(lambda: self.gather.refresh_memberships(now), self.store, now)
         self.touched_orgs |= set(self.store.all_org_ids())  # quota years roll over with time
         self._quota_pass(summary)
         ids = self.store.live_ticket_ids()

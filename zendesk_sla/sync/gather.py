@@ -104,7 +104,7 @@ class Gatherer:
                 if page.end_of_stream or page.end_time <= start:
                     break
                 start = page.end_time
-        if initial:
+        if initial or self.store.get(MEMBERSHIPS) is None:  # never read whole: read them now
             touched |= self.refresh_memberships(now, every_seconds=0)
         return touched
 

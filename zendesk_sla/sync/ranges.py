@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from zendesk_sla.store import StateStore
+from zendesk_sla.sync.degraded import read_directory
 from zendesk_sla.sync.evaluate import WATCHING_SINCE, Evaluator
 from zendesk_sla.sync.gather import EVENTS, TICKETS, Gatherer
 from zendesk_sla.sync.summary import Summary
@@ -184,7 +185,8 @@ class RangeCycles:
             f"{TICKETS}:backfill:{since}",
             f"backfill:{since}:decided",
         )
-        self.touched_orgs |= self.gather.directory(int(self.clock().timestamp()))
+        now = int(self.clock().timestamp())
+        self.touched_orgs |= read_directory(lambda: self.gather.directory(now), self.store, now)
         summary.events += self.gather.events(keys[0], since)
         self._export(summary, keys[1], start_time=since, until=until, decide=False)
         if self.stop.is_set():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
@@ -20,10 +20,12 @@ class Summary:
     failed: int = 0
     unknown: int = 0
     handed_off: int = 0  # refused writes left to an agent
+    refused_requests: int = 0  # tickets whose whole write request Zendesk refused
     notes: int = 0
     events: int = 0
     interrupted: bool = False
     error: str | None = None
+    degraded: list[str] = field(default_factory=list)  # what works less than it should
     cursor: str | None = None
     requests: int = 0
     seconds: float = 0.0

@@ -80,6 +80,9 @@ def describe(response: requests.Response) -> str:
         return f"HTTP {response.status_code}: {response.text[:200]}"
     if isinstance(body, dict):
         error = body.get("error")
+        if isinstance(error, dict):  # {"error": {"title": ..., "message": ...}} (403, 400)
+            title, message = error.get("title") or "", error.get("message") or ""
+            return f"HTTP {response.status_code} {title}: {message}".rstrip(": ")
         description = body.get("description") or ""
         details = body.get("details")
         text = f"HTTP {response.status_code} {error}: {description}".rstrip(": ")

@@ -38,6 +38,7 @@ from zendesk_sla.zendesk.jobs import (
     MAX_JOB,
     NOT_SENT,
     OK,
+    REFUSED,
     UNKNOWN,
     JobWriter,
     Outcome,
@@ -144,20 +145,22 @@ class ZendeskGateway(JobWriter, ContentWriter):
         return out
 
     def _all(self, path: str, key: str) -> list[dict[str, Any]]:
-        """Every item of a list endpoint: Zendesk pages them by 100 (`next_page`, or
-        `links.next` while `meta.has_more` under cursor pagination)."""
+        """Every item of a list endpoint, read by cursor (`page[size]=100`, `links.next`
+        while `meta.has_more`): Zendesk refuses offset pages past 100. An endpoint that
+        answers with offset keys instead is followed by `next_page`."""
         items: list[dict[str, Any]] = []
-        data = self._get(path, {"per_page": 100})
-        for _ in range(10_000):
+        data = self._get(path, {"page[size]": 100})
+        for _ in range(100_000):
             items += [i for i in data.get(key) or [] if isinstance(i, dict)]
             links, meta = data.get("links") or {}, data.get("meta") or {}
-            following = data.get("next_page") or (
-                links.get("next") if meta.get("has_more") else None
-            )
+            if isinstance(meta, dict) and "has_more" in meta:
+                following = links.get("next") if meta.get("has_more") else None
+            else:
+                following = data.get("next_page")
             if not following:
                 return items
             data = self._get_url(str(following))
-        raise Rejected(f"GET {path}: more than 10,000 pages")
+        raise Rejected(f"GET {path}: more than 100,000 pages")
 
     def user_memberships(self, user_id: int) -> list[dict[str, Any]]:
         """A user's organization memberships (users carry only their default organization)."""
@@ -231,6 +234,7 @@ __all__ = [
     "FAILED",
     "NOT_SENT",
     "OK",
+    "REFUSED",
     "UNKNOWN",
     "CursorPage",
     "Outcome",

@@ -26,10 +26,12 @@ from zendesk_sla.zendesk.transport import ZendeskSession
 MAX_JOB = 100
 
 # OK: applied. CONFLICT: an agent changed the ticket since it was read. FAILED: Zendesk
-# refused this ticket's change. NOT_SENT: certainly not applied, for a reason that is not
-# the ticket's (rate limit, a whole request refused). UNKNOWN: no answer; maybe applied.
+# refused this ticket's change. REFUSED: Zendesk refused the whole request that carried it
+# (a 4xx other than 409 and 429: rights, size, shape); not applied, retried as a refusal.
+# NOT_SENT: certainly not applied, for a passing reason (the rate limit, no connection).
+# UNKNOWN: no answer; maybe applied.
 OK, CONFLICT, FAILED, UNKNOWN = "ok", "conflict", "failed", "unknown"
-NOT_SENT = "not_sent"
+NOT_SENT, REFUSED = "not_sent", "refused"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,12 @@ class Write:
     custom_fields: dict[int, Any] = field(default_factory=dict)
     comment: tuple[str, bool] | None = None  # (body, public)
     status: str | None = None
+    alone: bool = False  # sent as a single update even when unguarded (a hand-over)
+
+    @property
+    def single(self) -> bool:
+        """Sent by itself (PUT tickets/{id}), not in an update_many job."""
+        return self.alone or self.guarded
 
     @property
     def guarded(self) -> bool:
@@ -208,12 +216,17 @@ class JobWriter:
 
 
 def submit_result(exc: Exception) -> str:
+    """The outcome of every write a failed job request carried."""
     if isinstance(exc, OutcomeUnknown):
         return UNKNOWN
+    if isinstance(exc, Rejected):
+        return REFUSED
     response = getattr(exc, "response", None)
     status = getattr(response, "status_code", None)
     if isinstance(status, int) and status >= 500:
         return UNKNOWN  # the job may exist: notes are verified before they are sent again
+    if isinstance(status, int) and classify_status(status) is Kind.REJECTED:
+        return REFUSED  # zenpy's exception for a refused organizations update_many
     return NOT_SENT
 
 
