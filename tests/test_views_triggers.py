@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+import requests
 from zendesk_sla.cli import main
 from zendesk_sla.sandbox.errors import ApiError
+from zendesk_sla.sandbox.generator import API_EMAIL
+from zendesk_sla.sandbox.serve import TOKEN
 from zendesk_sla.sandbox.server import SandboxServer
 
 from tests.conftest import unpaced_yaml
@@ -52,7 +56,13 @@ def test_views_are_ordered_by_urgency_and_sorted_by_the_next_due(
     first = views[0]
     tags = next(c for c in first["conditions"]["all"] if c["field"] == "current_tags")
     assert tags["value"] == "sla_response_breached sla_resolution_breached"
-    assert first["execution"]["sort_by"] == f"custom_fields_{due}"
+    assert first["execution"]["sort_by"] == due
+    # The due time first, then the API reference's columns (Subject is `description`).
+    assert first["execution"]["columns"][:2] == [
+        {"id": due, "title": "SLA next due (Madrid)"},
+        {"id": "status", "title": "Status category"},
+    ]
+    assert {"id": "description", "title": "Subject"} in first["execution"]["columns"]
     assert {"field": "status", "operator": "less_than", "value": "solved"} in first["conditions"][
         "all"
     ]
@@ -85,3 +95,51 @@ def test_the_sandbox_refuses_a_view_zendesk_refuses(sandbox: SandboxServer) -> N
     assert "Status, Type, Group, Assignee, Requester" in refused.value.body["description"]
     with pytest.raises(ApiError):
         rules.create_trigger({"title": "t", "conditions": {"all": tag_only["all"]}}, 0, "")
+
+
+def _view(output: dict[str, object]) -> dict[str, object]:
+    return {
+        "title": "Old shape",
+        "all": [{"field": "status", "operator": "less_than", "value": "solved"}],
+        "output": output,
+    }
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        {"columns": ["subject", "status"]},  # Subject is `description`
+        {"columns": ["custom_fields_{due}"]},  # a custom field column is its numeric id
+        {"columns": ["status"], "sort_by": "custom_fields_{due}"},
+        {"columns": ["status", "description"], "sort_by": "description"},  # cannot sort
+        {"columns": ["status"] * 11},  # at most ten columns
+        {"columns": [999_999_999]},  # no such field
+    ],
+)
+def test_the_sandbox_refuses_a_view_outside_the_api_reference_shapes(
+    sandbox: SandboxServer, output: dict[str, object]
+) -> None:
+    account = sandbox.sandbox.account
+    due = next(iter(f.id for f in account.fields.values() if f.kind == "ticket"))
+    text = json.dumps(output).replace("{due}", str(due))
+    reply = requests.post(
+        f"{sandbox.url}/api/v2/views.json",
+        json={"view": _view(json.loads(text))},
+        auth=(f"{API_EMAIL}/token", TOKEN),
+        timeout=10,
+    )
+    assert reply.status_code == 422
+    assert reply.json()["error"] == "RecordInvalid"
+
+
+def test_the_sandbox_takes_a_view_in_the_api_reference_shape(sandbox: SandboxServer) -> None:
+    account = sandbox.sandbox.account
+    due = next(iter(f.id for f in account.fields.values() if f.kind == "ticket"))
+    output = {"columns": [due, "description", "nice_id"], "sort_by": due, "group_by": "status"}
+    reply = requests.post(
+        f"{sandbox.url}/api/v2/views.json",
+        json={"view": _view(output)},
+        auth=(f"{API_EMAIL}/token", TOKEN),
+        timeout=10,
+    )
+    assert reply.status_code == 201, reply.text

@@ -47,9 +47,12 @@ def view_tags(tags: Tags, name: str) -> list[str]:
 
 
 def view_spec(title: str, tags: list[str], position: int, due_field: int | None) -> dict[str, Any]:
-    columns: list[Any] = ["status", "subject", "requester", "assignee", "updated"]
+    """A view in the API reference's request shape: columns from its View columns table
+    (Subject is `description`; a custom field by its numeric id), sorted by the next due
+    time when that field exists, else by the last update."""
+    columns: list[Any] = ["status", "description", "requester", "assignee", "updated"]
     if due_field is not None:
-        columns.insert(0, f"custom_fields_{due_field}")
+        columns.insert(0, due_field)
     return {
         "title": title,
         "active": True,
@@ -61,7 +64,7 @@ def view_spec(title: str, tags: list[str], position: int, due_field: int | None)
         "any": [],
         "output": {
             "columns": columns,
-            "sort_by": f"custom_fields_{due_field}" if due_field else "updated",
+            "sort_by": due_field if due_field is not None else "updated",
             "sort_order": "asc",
         },
     }

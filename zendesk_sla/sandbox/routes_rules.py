@@ -2,7 +2,9 @@
 included.
 
 A view must test at least one of status, type, group, assignee or requester
-among its ALL conditions (Zendesk refuses it otherwise); a trigger needs a
+among its ALL conditions (Zendesk refuses it otherwise), and its columns come
+from the API reference's View columns table (custom fields by numeric id, at
+most 10; Subject is `description`, which cannot sort); a trigger needs a
 title, at least one condition and one action. Conditions and actions are
 checked against the fields Zendesk knows (custom ticket fields as
 `custom_fields_<id>`).
@@ -54,6 +56,35 @@ OPERATORS = {
     "not_changed",
 }
 CUSTOM = re.compile(r"^custom_fields_\d+$")
+# View columns (output.columns) as the API reference lists them; a custom field is given by
+# its numeric id. Subject is `description`; three columns cannot sort or group.
+VIEW_COLUMNS = {
+    "assigned": "Assigned",
+    "assignee": "Assignee",
+    "due_date": "Due Date",
+    "group": "Group",
+    "nice_id": "ID",
+    "updated": "Updated",
+    "updated_assignee": "Assignee updated",
+    "updated_requester": "Requester updated",
+    "updated_by_type": "Updater",
+    "organization": "Organization",
+    "priority": "Priority",
+    "created": "Requested",
+    "requester": "Requester",
+    "locale_id": "Requester language",
+    "satisfaction_score": "Satisfaction",
+    "solved": "Solved",
+    "status": "Status category",
+    "description": "Subject",
+    "submitter": "Submitter",
+    "ticket_form": "Ticket form",
+    "type": "Type",
+    "brand": "Brand",
+    "custom_status_id": "Ticket status",
+}
+UNSORTABLE = {"description", "submitter", "custom_status_id"}
+MAX_COLUMNS = 10
 
 
 def _invalid(description: str) -> ApiError:
@@ -75,6 +106,46 @@ def _conditions(spec: Json, kind: str) -> tuple[list[Json], list[Json]]:
     return every, some
 
 
+def _column(value: Any, fields: dict[int, str]) -> Json:
+    """One view column as the response lists it; a column Zendesk does not know is refused
+    (what Zendesk itself answers to one is not recorded: notes, section 7)."""
+    if isinstance(value, str) and value in VIEW_COLUMNS:
+        return {"id": value, "title": VIEW_COLUMNS[value]}
+    number = value if isinstance(value, int) and not isinstance(value, bool) else None
+    if isinstance(value, str) and value.isdigit():
+        number = int(value)
+    if number is not None and number in fields:
+        return {"id": number, "title": fields[number]}
+    raise _invalid(f"Invalid view column: {value!r}")
+
+
+def _output(output: Any, fields: dict[int, str]) -> Json:
+    """`output` of a view request, checked against the View columns table."""
+    output = output or {}
+    if not isinstance(output, dict):
+        raise _invalid("Output must be an object")
+    columns = [_column(c, fields) for c in output.get("columns") or []]
+    if len(columns) > MAX_COLUMNS:
+        raise _invalid(f"A view can have at most {MAX_COLUMNS} columns")
+    for key in ("sort_by", "group_by"):
+        value = output.get(key)
+        if value is None:
+            continue
+        column = _column(value, fields)
+        if column["id"] in UNSORTABLE:
+            raise _invalid(f"Invalid {key}: {value!r} cannot sort or group a view")
+    for key in ("sort_order", "group_order"):
+        if output.get(key, "asc") not in ("asc", "desc"):
+            raise _invalid(f"Invalid {key}: {output.get(key)!r}")
+    return {
+        "group_by": output.get("group_by"),
+        "group_order": output.get("group_order", "asc"),
+        "sort_by": output.get("sort_by"),
+        "sort_order": output.get("sort_order", "asc"),
+        "columns": columns,
+    }
+
+
 class Rules:
     """Views and triggers of one account. Callers hold the account lock."""
 
@@ -83,7 +154,10 @@ class Rules:
         self.views: dict[int, Json] = {}
         self.triggers: dict[int, Json] = {}
 
-    def create_view(self, spec: Any, now: int, base: str) -> Json:
+    def create_view(
+        self, spec: Any, now: int, base: str, fields: dict[int, str] | None = None
+    ) -> Json:
+        """`fields`: the account's ticket fields (id -> title), for custom columns."""
         if not isinstance(spec, dict) or not spec.get("title"):
             raise _invalid("Title: cannot be blank")
         every, some = _conditions(spec, "view")
@@ -92,7 +166,7 @@ class Rules:
                 "You must test for at least one of the following ticket properties in the "
                 "ALL conditions section: Status, Type, Group, Assignee, Requester."
             )
-        output = spec.get("output") or {}
+        execution = _output(spec.get("output"), fields or {})
         vid = self._new_id()
         view = {
             "url": f"{base}/api/v2/views/{vid}.json",
@@ -104,13 +178,7 @@ class Rules:
             "description": spec.get("description"),
             "default": False,
             "restriction": spec.get("restriction"),
-            "execution": {
-                "group_by": output.get("group_by"),
-                "group_order": output.get("group_order", "asc"),
-                "sort_by": output.get("sort_by"),
-                "sort_order": output.get("sort_order", "asc"),
-                "columns": [{"id": c, "title": str(c)} for c in output.get("columns", [])],
-            },
+            "execution": execution,
             "conditions": {"all": every, "any": some},
             "created_at": iso(now),
             "updated_at": iso(now),
@@ -130,6 +198,11 @@ class Rules:
         for action in actions:
             if not isinstance(action, dict) or action.get("field") not in ACTION_FIELDS:
                 raise _invalid(f"Invalid action: {action!r}")
+            value = action.get("value")
+            if action["field"].startswith("notification_") and not (
+                isinstance(value, list) and len(value) == 3  # [recipient, subject, body]
+            ):
+                raise _invalid(f"Invalid value for {action['field']}: {value!r}")
         tid = self._new_id()
         trigger = {
             "url": f"{base}/api/v2/triggers/{tid}.json",
@@ -164,7 +237,8 @@ class RuleRoutes(Routes):
         return paged("views", items, query, f"{self.base_url}/api/v2/views.json")
 
     def create_view(self, _q: dict[str, str], body: Json) -> Reply:
-        view = self.rules.create_view(body.get("view"), self.account.now(), self.base_url)
+        fields = {f.id: f.title for f in self.account.fields.values() if f.kind == "ticket"}
+        view = self.rules.create_view(body.get("view"), self.account.now(), self.base_url, fields)
         return json_reply(201, {"view": view})
 
     def list_triggers(self, query: dict[str, str], _b: Json) -> Reply:
