@@ -58,7 +58,8 @@ def test_one_record_of_each_malformed_kind_among_good_tickets_costs_only_itself(
     audit = next(a for a in account.audits if a.ticket_id not in poisoned)
     event = audit.to_event_json(True)
     event["timestamp"] = 2**63  # an absurd event time, as the export would send it
-    audit.cache[True] = audit.cache[False] = json.dumps(event).encode()
+    for key in [(True, "export"), (False, "export")]:  # (with comments, shape) as served
+        audit.cache[key] = json.dumps(event).encode()
 
     app = make_app()
     summary = app.worker().run_cycle()

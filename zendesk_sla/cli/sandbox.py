@@ -45,7 +45,12 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
     faults = Faults(error_rate=args.error_rate, drop_rate=args.drop_rate, seed=args.seed)
     try:
         server = build_sandbox(
-            tickets=args.tickets, seed=args.seed, limits=limits, faults=faults, port=args.port
+            tickets=args.tickets,
+            seed=args.seed,
+            limits=limits,
+            faults=faults,
+            port=args.port,
+            event_shape=args.event_shape,
         )
     except OSError as exc:
         raise UsageError(f"--port {args.port}: {exc.strerror} (choose another, or 0)") from None
@@ -70,6 +75,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     serve.add_argument(
         "--rate-window", type=float, default=60.0, help="seconds per rate-limit window"
+    )
+    serve.add_argument(
+        "--event-shape",
+        choices=("export", "audit"),
+        default="export",
+        help="field changes in the ticket-events export: as documented, or as audits record them",
     )
     serve.add_argument("--error-rate", type=float, default=0.0, help="share of 500/503 replies")
     serve.add_argument("--drop-rate", type=float, default=0.0, help="share of dropped connections")

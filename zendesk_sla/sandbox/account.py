@@ -56,6 +56,7 @@ class Account(Exports, JobQueue, TicketCreation, Memberships):
         self.api_user_email = api_user_email
         self.api_user_id: int | None = None
         self.job_delay_seconds = 0.0  # how long a job stays queued before it runs
+        self.event_shape = "export"  # or "audit": field changes in the ticket-events export
         self._queue: deque[str] = deque()
         self._jobs_ready = threading.Condition(self.lock)
         self.refusals: Counter[int] = Counter()  # refused updates per ticket (for tests)

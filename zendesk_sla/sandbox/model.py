@@ -109,16 +109,22 @@ class Audit:
     author_id: int
     via: str  # channel name: email, web, voice, api, rule
     children: list[Json]
-    cache: dict[bool, bytes] = field(default_factory=dict)  # audits never change once made
+    cache: dict[Any, bytes] = field(default_factory=dict)  # audits never change once made
 
     def comments(self) -> list[Json]:
         return [c for c in self.children if c.get("event_type") == "Comment"]
 
-    def to_event_json(self, with_comments: bool) -> Json:
+    def to_event_json(self, with_comments: bool, shape: str = "export") -> Json:
+        """The audit as a `ticket_events` export item. `shape="audit"`: field changes as
+        the ticket audit records them (`type`, `field_name`, `value`), one per field, the
+        shape every public recording of a status change has (API notes, section 2.3)."""
         display = VIA_DISPLAY.get(self.via, "Web service")
         children: list[Json] = []
         for child in self.children:
             if child["event_type"] == "Comment" and not with_comments:
+                continue
+            if shape == "audit" and child["event_type"] != "Comment":
+                children += [{"via": display, **e} for e in self._field_events(child)]
                 continue
             item: Json = {"via": display, "via_reference_id": None}
             if "id" in child:  # real exports sometimes carry a child without one
@@ -166,30 +172,30 @@ class Audit:
             "audit_id": self.id,
         }
 
+    @staticmethod
+    def _field_events(child: Json) -> list[Json]:
+        """A Create or Change child as the audit records it: one event per field."""
+        kind = child["event_type"]
+        return [
+            {
+                **({"id": child["id"]} if "id" in child else {}),
+                "type": "Create" if kind == "Create" else "Change",
+                "value": value,
+                "field_name": key,
+                **({"previous_value": child.get("previous_value")} if kind == "Change" else {}),
+            }
+            for key, value in child.items()
+            if key not in ("id", "event_type", "previous_value", "_via_rel")
+        ]
+
     def to_audit_json(self) -> Json:
         """The `audit` object of a single-ticket PUT response (events use `type`)."""
         events = []
         for child in self.children:
-            kind = child["event_type"]
-            if kind == "Comment":
+            if child["event_type"] == "Comment":
                 events.append(self.comment_json(child))
             else:
-                for key, value in child.items():
-                    if key in ("id", "event_type", "previous_value", "_via_rel"):
-                        continue
-                    events.append(
-                        {
-                            "id": child["id"],
-                            "type": "Create" if kind == "Create" else "Change",
-                            "value": value,
-                            "field_name": key,
-                            **(
-                                {"previous_value": child.get("previous_value")}
-                                if kind == "Change"
-                                else {}
-                            ),
-                        }
-                    )
+                events += self._field_events(child)
         return {
             "id": self.id,
             "ticket_id": self.ticket_id,

@@ -68,10 +68,12 @@ class ExportRoutes(Routes):
                 self._event(audit, True)
 
     def _event(self, audit: Audit, with_comments: bool) -> bytes:
-        encoded = audit.cache.get(with_comments)
+        key = (with_comments, self.account.event_shape)
+        encoded = audit.cache.get(key)
         if encoded is None:
-            encoded = json.dumps(audit.to_event_json(with_comments)).encode()
-            audit.cache[with_comments] = encoded
+            shape = self.account.event_shape
+            encoded = json.dumps(audit.to_event_json(with_comments, shape)).encode()
+            audit.cache[key] = encoded
         return encoded
 
     def _tickets(self, page: Page, metrics: bool) -> list[bytes]:

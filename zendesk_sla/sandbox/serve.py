@@ -51,8 +51,10 @@ def build_sandbox(
     faults: Faults | None = None,
     clock: Callable[[], float] | None = None,
     port: int = 0,
+    event_shape: str = "export",
 ) -> SandboxServer[Sandbox]:
     account = Account(clock or Clock(), api_user_email=API_EMAIL)
+    account.event_shape = event_shape
     seed_account(account, tickets=tickets, seed=seed)
     sandbox = Sandbox(account, email=API_EMAIL, token=TOKEN, limits=limits, faults=faults)
     server = SandboxServer(sandbox, port=port)
