@@ -45,6 +45,54 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def connect(
+    settings: Settings,
+    config: Config,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], datetime] = utc_now,
+) -> tuple[ZendeskSession, Zenpy, ZendeskGateway]:
+    """The Zendesk session, zenpy client and gateway the settings and the contract call for
+    (no state: `check-account` reads Zendesk before any state exists)."""
+    sync = config.sync
+    session = ZendeskSession(
+        wait_budget_seconds=sync.rate_limit_wait_budget_seconds,
+        sleep=sleep,
+        timeout=settings.zendesk_timeout_seconds,
+        pacer=Pacer(
+            incremental_per_minute=sync.incremental_exports_per_minute,
+            reserve=sync.rate_limit_reserve,
+            sleep=sleep,
+            clock=lambda: clock().timestamp(),
+        ),
+    )
+    if settings.zendesk_url:
+        # zenpy hard-codes https://{subdomain}.zendesk.com; it documents these overrides.
+        parsed = urlparse(settings.zendesk_url)
+        os.environ["ZENPY_FORCE_SCHEME"] = parsed.scheme
+        os.environ["ZENPY_FORCE_NETLOC"] = parsed.netloc
+    token = settings.zendesk_api_token
+    oauth = settings.zendesk_oauth_token
+    client = Zenpy(
+        subdomain=settings.zendesk_subdomain or "sandbox",
+        email=settings.zendesk_email or None,
+        token=token.get_secret_value() if token else None,
+        oauth_token=oauth.get_secret_value() if oauth and not token else None,
+        session=session,
+        timeout=settings.zendesk_timeout_seconds,
+    )
+    gateway = ZendeskGateway(
+        client,
+        session,
+        settings.base_url,
+        job_poll_interval=sync.job_poll_interval_seconds,
+        job_poll_timeout=sync.job_poll_timeout_seconds,
+        max_jobs_in_flight=sync.max_jobs_in_flight,
+        sleep=sleep,
+    )
+    return session, client, gateway
+
+
 @dataclass
 class App:
     settings: Settings
@@ -57,41 +105,8 @@ class App:
     def __post_init__(self) -> None:
         self.settings.check()
         tune_gc()
-        sync = self.config.sync
-        self.session = ZendeskSession(
-            wait_budget_seconds=sync.rate_limit_wait_budget_seconds,
-            sleep=self.sleep,
-            timeout=self.settings.zendesk_timeout_seconds,
-            pacer=Pacer(
-                incremental_per_minute=sync.incremental_exports_per_minute,
-                reserve=sync.rate_limit_reserve,
-                sleep=self.sleep,
-                clock=lambda: self.clock().timestamp(),
-            ),
-        )
-        if self.settings.zendesk_url:
-            # zenpy hard-codes https://{subdomain}.zendesk.com; it documents these overrides.
-            parsed = urlparse(self.settings.zendesk_url)
-            os.environ["ZENPY_FORCE_SCHEME"] = parsed.scheme
-            os.environ["ZENPY_FORCE_NETLOC"] = parsed.netloc
-        token = self.settings.zendesk_api_token
-        oauth = self.settings.zendesk_oauth_token
-        self.client = Zenpy(
-            subdomain=self.settings.zendesk_subdomain or "sandbox",
-            email=self.settings.zendesk_email or None,
-            token=token.get_secret_value() if token else None,
-            oauth_token=oauth.get_secret_value() if oauth and not token else None,
-            session=self.session,
-            timeout=self.settings.zendesk_timeout_seconds,
-        )
-        self.gateway = ZendeskGateway(
-            self.client,
-            self.session,
-            self.settings.base_url,
-            job_poll_interval=sync.job_poll_interval_seconds,
-            job_poll_timeout=sync.job_poll_timeout_seconds,
-            max_jobs_in_flight=sync.max_jobs_in_flight,
-            sleep=self.sleep,
+        self.session, self.client, self.gateway = connect(
+            self.settings, self.config, sleep=self.sleep, clock=self.clock
         )
         self.store = StateStore(self.settings.state_target, dry_run=self.dry_run)
         announce_model(self.config)

@@ -1,6 +1,6 @@
 """Command line: parses arguments, turns every expected failure into a message and an exit code.
 
-Commands live in groups: contract (check-config, due, explain), worker (run,
+Commands live in groups: contract (check-config, due, explain), check-account, worker (run,
 plan, daemon, backfill, setup, health), severity (train), reports, sandbox.
 """
 
@@ -12,7 +12,15 @@ import sys
 from collections.abc import Callable, Sequence
 
 from zendesk_sla import __version__
-from zendesk_sla.cli import contract, reports, sandbox, severity, severity_train, worker
+from zendesk_sla.cli import (
+    account_check,
+    contract,
+    reports,
+    sandbox,
+    severity,
+    severity_train,
+    worker,
+)
 from zendesk_sla.cli.common import LockHeld, UsageError, forget_settings
 from zendesk_sla.config import ConfigError
 from zendesk_sla.model.artefact import ModelError
@@ -34,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"zendesk-sla {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    for group in (contract, severity, severity_train, worker, reports, sandbox):
+    for group in (contract, account_check, severity, severity_train, worker, reports, sandbox):
         group.register(sub)
     return parser
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from zendesk_sla.sandbox.errors import ApiError
-from zendesk_sla.sandbox.model import Json, iso
+from zendesk_sla.sandbox.model import STATUSES, Json, iso
 from zendesk_sla.sandbox.routing import (
     Reply,
     Routes,
@@ -24,6 +24,29 @@ class TicketRoutes(Routes):
         return json_reply(
             200, {"ticket": self.account.ticket(int(ticket_id)).to_json(self.base_url)}
         )
+
+    def count_tickets(self, _query: dict[str, str], _body: Json) -> Reply:
+        """GET tickets/count: Zendesk's (cached) count of the account's tickets."""
+        count = {"value": len(self.account.tickets), "refreshed_at": iso(self.account.now())}
+        return json_reply(200, {"count": count})
+
+    def custom_statuses(self, _query: dict[str, str], _body: Json) -> Reply:
+        """GET custom_statuses: the account's statuses, one system status per category
+        (the ids the sandbox's tickets carry as custom_status_id)."""
+        items = [
+            {
+                "id": 6130830355738 + STATUSES.index(category),
+                "status_category": category,
+                "agent_label": category.capitalize(),
+                "end_user_label": category.capitalize(),
+                "description": "",
+                "active": True,
+                "default": True,
+            }
+            for category in STATUSES
+            if category != "closed"
+        ]
+        return json_reply(200, {"custom_statuses": items})
 
     def show_tickets(self, query: dict[str, str], _body: Json) -> Reply:
         return listing("tickets", found(self.account.tickets, query, self.base_url))

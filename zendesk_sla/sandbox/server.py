@@ -124,6 +124,8 @@ class Sandbox(
         self._route("GET", r"incremental/users", self.export_users)
         self._route("GET", r"incremental/organizations", self.export_organizations)
         self._route("PUT", r"tickets/update_many", self.update_many)
+        self._route("GET", r"tickets/count", self.count_tickets)
+        self._route("GET", r"custom_statuses", self.custom_statuses)
         self._route("POST", r"tickets", self.create_ticket)
         self._route("GET", r"tickets/show_many", self.show_tickets)
         self._route("GET", r"tickets/(\d+)/comments", self.ticket_comments)

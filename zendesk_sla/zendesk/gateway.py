@@ -106,6 +106,19 @@ class ZendeskGateway(JobWriter, ContentWriter):
             raise Rejected(f"GET {path}: unexpected body")
         return data
 
+    def probe(self, path: str, params: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        """A GET whose refusal is an answer, not an error (the account check): status,
+        JSON body (None when it is not JSON) and headers. No answer at all raises."""
+        url = f"{self.base_url}/api/v2/{path}.json"
+        if params:
+            url += "?" + urlencode(params)
+        response = self.session.get(url)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        return response.status_code, body, dict(response.headers)
+
     def ticket_page(
         self, *, cursor: str | None = None, start_time: int | None = None, per_page: int = 1000
     ) -> CursorPage:

@@ -24,6 +24,7 @@ WINDOW = 60.5  # seconds: Zendesk's minute, and a margin
 log = structlog.get_logger("zendesk_sla.pacing")
 
 
+LIMIT = ("ratelimit-limit", "rate-limit", "x-rate-limit")
 REMAINING = ("ratelimit-remaining", "rate-limit-remaining", "x-rate-limit-remaining")
 RESET = ("ratelimit-reset", "rate-limit-reset", "x-rate-limit-reset")
 

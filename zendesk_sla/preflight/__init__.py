@@ -1,0 +1,1 @@
+"""A read-only check of a live Zendesk account before the worker's first write."""
