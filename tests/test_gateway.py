@@ -358,3 +358,26 @@ def test_job_results_are_matched_by_ticket_id_in_any_order(gateway: ZendeskGatew
     writes = [Write(i, "2026-02-02T07:00:00Z", status="solved") for i in (1, 2, 3)]
     outcomes = {o.ticket_id: o.result for o in gateway.write(writes)}
     assert outcomes == {1: OK, 2: FAILED, 3: OK}
+
+
+@pytest.mark.parametrize(
+    ("status", "results", "expected"),
+    [
+        # Recorded: a completed job whose results are one object, and `total` null.
+        ("completed", {"success": True}, OK),
+        ("completed", {"success": False}, UNKNOWN),
+        ("failed", {}, UNKNOWN),
+    ],
+)
+@responses.activate
+def test_a_job_whose_results_are_an_object_gives_every_ticket_that_outcome(
+    gateway: ZendeskGateway, status: str, results: dict[str, object], expected: str
+) -> None:
+    responses.put(
+        f"{API}/tickets/update_many.json",
+        json={"job_status": payloads.job_status("V3-o", "queued", total=2)},
+    )
+    done = {**payloads.job_status("V3-o", status), "total": None, "results": results}
+    responses.get(f"{API}/job_statuses/show_many.json", json={"job_statuses": [done]})
+    outcomes = gateway.write([Write(1, "s", add_tags=("x",)), Write(2, "s", add_tags=("x",))])
+    assert [o.result for o in outcomes] == [expected, expected]

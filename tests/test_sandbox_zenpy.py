@@ -366,3 +366,31 @@ def test_support_answers_carry_the_current_budget_headers_and_help_center_only_t
         "x-rate-limit",
         "x-rate-limit-remaining",
     }
+
+
+def test_the_per_ticket_update_limit_answers_in_html_with_retry_after(
+    sandbox: SandboxServer,
+) -> None:
+    ticket_id = next(iter(sandbox.sandbox.account.tickets))
+    url = f"{sandbox.url}/api/v2/tickets/{ticket_id}.json"
+    auth = (f"{API_EMAIL}/token", TOKEN)
+    replies = [
+        requests.put(url, json={"ticket": {"additional_tags": [f"t{n}"]}}, auth=auth, timeout=10)
+        for n in range(31)
+    ]
+    assert [r.status_code for r in replies[:30]] == [200] * 30
+    last = replies[30]
+    assert last.status_code == 429 and last.headers["Content-Type"].startswith("text/html")
+    assert int(last.headers["Retry-After"]) >= 1
+    assert last.text.startswith("Rate limit for ticket updates exceeded")
+
+
+def test_only_the_export_carries_generated_timestamp(sandbox: SandboxServer) -> None:
+    ticket_id = next(iter(sandbox.sandbox.account.tickets))
+    auth = (f"{API_EMAIL}/token", TOKEN)
+    shown = requests.get(f"{sandbox.url}/api/v2/tickets/{ticket_id}.json", auth=auth, timeout=10)
+    many = requests.get(
+        f"{sandbox.url}/api/v2/tickets/show_many.json?ids={ticket_id}", auth=auth, timeout=10
+    )
+    assert "generated_timestamp" not in shown.json()["ticket"]
+    assert "generated_timestamp" not in many.json()["tickets"][0]

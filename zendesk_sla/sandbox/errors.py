@@ -10,11 +10,18 @@ from zendesk_sla.sandbox.model import Json
 class ApiError(Exception):
     """An error response as Zendesk sends it: status code and JSON body."""
 
-    def __init__(self, status: int, body: Json, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        body: Json,
+        headers: dict[str, str] | None = None,
+        text: tuple[bytes, str] | None = None,  # a body that is not JSON, and its type
+    ) -> None:
         super().__init__(f"{status} {body}")
         self.status = status
         self.body = body
         self.headers = headers or {}
+        self.text = text
 
 
 def not_found() -> ApiError:

@@ -21,9 +21,9 @@ class TicketRoutes(Routes):
     updates_by_ticket: dict[int, list[int]]
 
     def show_ticket(self, _query: dict[str, str], _body: Json, ticket_id: str) -> Reply:
-        return json_reply(
-            200, {"ticket": self.account.ticket(int(ticket_id)).to_json(self.base_url)}
-        )
+        ticket = self.account.ticket(int(ticket_id)).to_json(self.base_url)
+        ticket.pop("generated_timestamp", None)  # only the incremental export carries it
+        return json_reply(200, {"ticket": ticket})
 
     def count_tickets(self, _query: dict[str, str], _body: Json) -> Reply:
         """GET tickets/count: Zendesk's (cached) count of the account's tickets."""
@@ -49,7 +49,10 @@ class TicketRoutes(Routes):
         return json_reply(200, {"custom_statuses": items})
 
     def show_tickets(self, query: dict[str, str], _body: Json) -> Reply:
-        return listing("tickets", found(self.account.tickets, query, self.base_url))
+        tickets = found(self.account.tickets, query, self.base_url)
+        for ticket in tickets:
+            ticket.pop("generated_timestamp", None)  # only the incremental export carries it
+        return listing("tickets", tickets)
 
     def ticket_comments(self, query: dict[str, str], _body: Json, ticket_id: str) -> Reply:
         comments = [
@@ -81,10 +84,13 @@ class TicketRoutes(Routes):
         recent = [t for t in self.updates_by_ticket.get(ticket_id, []) if now - t < 600]
         if len(recent) >= UPDATES_PER_TICKET:
             wait = 600 - (now - recent[0])
+            # Documented as text/html, unlike the account's plain-text 429 (API notes 1.2).
+            words = b"Rate limit for ticket updates exceeded, please wait before updating "
             raise ApiError(
                 429,
-                {"error": "TooManyRequests", "description": "Ticket update rate limit exceeded"},
+                {},
                 {"Retry-After": str(max(wait, 1))},
+                text=(words + b"this ticket again", "text/html; charset=utf-8"),
             )
         self.updates_by_ticket[ticket_id] = [*recent, now]
 

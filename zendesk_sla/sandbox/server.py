@@ -229,6 +229,8 @@ class Sandbox(
                         return handler(query, payload, *match.groups())
                 except ApiError as exc:
                     reply = json_reply(exc.status, exc.body)
+                    if exc.text is not None:
+                        reply = Reply(exc.status, *exc.text)
                     reply.headers.update(exc.headers)
                     if exc.status == 429:
                         self.stats["429"] += 1

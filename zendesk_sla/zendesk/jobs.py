@@ -233,7 +233,12 @@ def submit_result(exc: Exception) -> str:
 def job_outcomes(batch: list[Write], status: dict[str, Any]) -> list[Outcome]:
     """An outcome per write. Results are matched by ticket id (Zendesk's successful results
     carry `id` and no `index`, in no promised order); by `index` only where the id is missing."""
-    results = [r for r in status.get("results") or [] if isinstance(r, dict)]
+    raw = status.get("results")
+    if isinstance(raw, dict):  # `{"success": true}` for the whole job (API notes 2.6)
+        whole = OK if status.get("status") == "completed" and raw.get("success") else UNKNOWN
+        detail = "" if whole == OK else f"job {status.get('status')}: results {raw}"[:200]
+        return [Outcome(w.ticket_id, whole, detail) for w in batch]
+    results = [r for r in raw or [] if isinstance(r, dict)]
     by_id: dict[int, dict[str, Any]] = {}
     by_index: dict[int, dict[str, Any]] = {}
     for result in results:
