@@ -65,6 +65,20 @@ def test_only_one_replica_holds_the_worker_lock(postgres_url: str) -> None:
     passive.close()
 
 
+def test_a_closed_store_leaves_the_lock_free_at_once(postgres_url: str) -> None:
+    """close() releases the lock itself: the server would free a closed session's lock a
+    few milliseconds later, and a replica retaking it at once was refused (1 in 10)."""
+    for _ in range(50):
+        first = StateStore(postgres_url)
+        assert first.acquire() is True
+        first.close()
+        second = StateStore(postgres_url)
+        try:
+            assert second.acquire() is True
+        finally:
+            second.close()
+
+
 def test_the_worker_on_postgres_is_idempotent(
     postgres_url: str, sandbox: SandboxServer, clock: Clock, tmp_path: Path
 ) -> None:

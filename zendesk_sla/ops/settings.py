@@ -9,13 +9,13 @@ from typing import Literal
 from pydantic import SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the checkout: zendesk_sla/ops/settings.py
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def default_config() -> Path:
-    """The bundled contract file, wherever the command runs from."""
-    return PACKAGE_ROOT / "config" / "athento.yaml"
+    """The bundled contract file, wherever the command runs from and however the package
+    was installed (it is package data; `config/athento.yaml` in the checkout links to it)."""
+    return Path(__file__).resolve().parents[1] / "config" / "athento.yaml"
 
 
 def default_state() -> Path:

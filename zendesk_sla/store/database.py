@@ -113,6 +113,7 @@ class PostgresDatabase(_Transactions):
     def __init__(self, url: str) -> None:
         import psycopg  # an optional dependency: only a PostgreSQL store needs it
 
+        self._error: type[Exception] = psycopg.Error
         self.conn = psycopg.connect(url, autocommit=True)
         self.conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
         self._columns: dict[str, list[str]] = {}
@@ -185,7 +186,15 @@ class PostgresDatabase(_Transactions):
         return re.sub(r"\bREAL\b", "DOUBLE PRECISION", text)
 
     def close(self) -> None:
-        self.conn.close()
+        """Release the worker lock before closing: the server frees a closed session's
+        locks a moment later, and a replica taking over must not find it still held."""
+        try:
+            if not self.conn.closed:
+                self.conn.execute("SELECT pg_advisory_unlock_all()")
+        except self._error:  # a lost connection holds no lock any more
+            pass
+        finally:
+            self.conn.close()
 
 
 def open_database(target: str) -> Database:
