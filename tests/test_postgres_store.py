@@ -58,11 +58,14 @@ def test_schema_and_upserts_work_on_postgres(postgres_url: str) -> None:
 
 def test_only_one_replica_holds_the_worker_lock(postgres_url: str) -> None:
     active, passive = StateStore(postgres_url), StateStore(postgres_url)
-    assert active.acquire() is True
-    assert passive.acquire() is False
-    active.close()
-    assert passive.acquire() is True
-    passive.close()
+    try:  # a store left open would hold the lock into the next test
+        assert active.acquire() is True
+        assert passive.acquire() is False
+        active.close()
+        assert passive.acquire() is True
+    finally:
+        active.close()
+        passive.close()
 
 
 def test_a_closed_store_leaves_the_lock_free_at_once(postgres_url: str) -> None:
