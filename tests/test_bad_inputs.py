@@ -64,6 +64,13 @@ def test_output_into_a_missing_directory(
         ("ZENDESK_TIMEOUT_SECONDS", "abc", "ZENDESK_TIMEOUT_SECONDS:"),
         ("ZENDESK_SLA_LOG_FORMAT", "xml", "ZENDESK_SLA_LOG_FORMAT:"),
         ("ZENDESK_SLA_LOG_LEVEL", "LOUD", "'LOUD' is not a log level"),
+        # Settings validated in shape (issue 26, 8): each names its variable, none passes.
+        ("ZENDESK_URL", "not a url", "ZENDESK_URL: 'not a url' is not an http(s) address"),
+        ("ZENDESK_URL", "https://a b.zendesk.com", "ZENDESK_URL:"),
+        ("ZENDESK_SUBDOMAIN", "my company", "ZENDESK_SUBDOMAIN: 'my company' is not a subdomain"),
+        ("ZENDESK_SLA_DATABASE_URL", "mysql://u:secret@host/x", "mysql://... is not supported"),
+        ("ZENDESK_SLA_DATABASE_URL", "postgresql://u:p@[bad/x", "not a PostgreSQL URL"),
+        ("ZENDESK_SLA_STATE", "relative/state.sqlite3", "is relative: give an absolute path"),
     ],
 )
 def test_a_bad_environment_value_names_the_variable(
@@ -76,6 +83,27 @@ def test_a_bad_environment_value_names_the_variable(
     monkeypatch.setenv(name, value)
     line = run(capsys, "run", "--once", code=1)
     assert line.startswith("settings error: ") and expected in line
+    assert "secret" not in line  # a database password is never printed
+
+
+def test_an_env_file_that_is_not_utf8_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ".env").write_bytes(b"ZENDESK_EMAIL=\xff\xfe\n")
+    monkeypatch.chdir(tmp_path)
+    line = run(capsys, "run", "--once", code=1)
+    assert line.startswith("settings error: .env in ") and "not UTF-8" in line
+
+
+@pytest.mark.parametrize("value", ["99999", "0", "http"])
+def test_a_metrics_port_that_is_no_port_is_one_line(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["daemon", "--metrics-port", value])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("zendesk-sla daemon: error: argument --metrics-port")
 
 
 def test_an_unwritable_state_path(

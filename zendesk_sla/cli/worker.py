@@ -234,6 +234,17 @@ def cmd_health(args: argparse.Namespace) -> int:
     return 0 if ready else 1
 
 
+def port(value: str) -> int:
+    """A TCP port (1-65535), else argparse's one line and exit 2."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{number} is not a port (1-65535)")
+    return number
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run = sub.add_parser("run", help="poll Zendesk and apply the contract (--once for one cycle)")
     run.add_argument("--once", action="store_true", help="one poll and one sweep, then exit")
@@ -247,7 +258,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     daemon = sub.add_parser("daemon", help="run the scheduler: polls and sweeps until SIGTERM")
     daemon.add_argument(
-        "--metrics-port", type=int, metavar="PORT", help="serve /metrics and /healthz on PORT"
+        "--metrics-port", type=port, metavar="PORT", help="serve /metrics and /healthz on PORT"
     )
     daemon.add_argument(
         "--metrics-host",

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+SUBDOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", re.IGNORECASE)
 
 
 def default_config() -> Path:
@@ -58,6 +61,63 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} is not between 1 and 600 seconds")
         return value
 
+    @field_validator("zendesk_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            parts = urlsplit(value)
+            host = parts.hostname
+        except ValueError:
+            host = None
+        if parts.scheme not in ("http", "https") or not host or " " in value:
+            raise ValueError(
+                f"{value!r} is not an http(s) address like https://yourcompany.zendesk.com"
+            )
+        return value
+
+    @field_validator("zendesk_subdomain")
+    @classmethod
+    def _subdomain(cls, value: str) -> str:
+        if value and not SUBDOMAIN.match(value):
+            raise ValueError(
+                f"{value!r} is not a subdomain: the part before .zendesk.com, letters, digits "
+                "and hyphens"
+            )
+        return value
+
+    @field_validator("zendesk_sla_database_url")
+    @classmethod
+    def _database(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - raises on a malformed port
+            host = parts.hostname
+        except ValueError as exc:
+            raise ValueError(f"not a PostgreSQL URL ({exc})") from None
+        if parts.scheme not in ("postgresql", "postgres"):
+            shown = f"{parts.scheme}://..." if parts.scheme else "this value"
+            raise ValueError(
+                f"{shown} is not supported: the state is SQLite (ZENDESK_SLA_STATE) or "
+                "PostgreSQL (postgresql://user:password@host/database)"
+            )
+        if not host and "host=" not in parts.query:
+            raise ValueError("a PostgreSQL URL names its host: postgresql://user@host/database")
+        return value
+
+    @field_validator("zendesk_sla_state")
+    @classmethod
+    def _state(cls, value: Path) -> Path:
+        if not value.is_absolute():
+            raise ValueError(
+                f"{str(value)!r} is relative: give an absolute path, so that every run finds "
+                "the same state whatever its directory"
+            )
+        return value
+
     @property
     def state_target(self) -> str:
         return self.zendesk_sla_database_url or str(self.zendesk_sla_state)
@@ -91,6 +151,10 @@ def load_settings() -> Settings:
     naming the variable."""
     try:
         return Settings()
+    except UnicodeDecodeError as exc:
+        raise SettingsError(
+            f".env in {Path.cwd()}: not UTF-8 text (byte {exc.start + 1}); save it as UTF-8"
+        ) from None
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
