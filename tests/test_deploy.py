@@ -20,6 +20,16 @@ def manifests() -> list[dict[str, Any]]:
     return docs
 
 
+def test_the_example_secret_names_every_key_the_pods_read() -> None:
+    path = DEPLOY / "k8s-examples" / "secret.example.yaml"
+    secret = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert secret["kind"] == "Secret" and secret["metadata"]["name"] == "zendesk-sla"
+    assert {"ZENDESK_SUBDOMAIN", "ZENDESK_EMAIL", "ZENDESK_API_TOKEN"} <= set(secret["stringData"])
+    deployment = by_kind("Deployment")
+    sources = deployment["spec"]["template"]["spec"]["containers"][0]["envFrom"]
+    assert {"secretRef": {"name": "zendesk-sla"}} in sources
+
+
 def by_kind(kind: str) -> dict[str, Any]:
     return next(d for d in manifests() if d["kind"] == kind)
 
@@ -29,11 +39,10 @@ def test_every_manifest_has_api_version_kind_and_name() -> None:
     assert {d["kind"] for d in docs} == {
         "Deployment",
         "CronJob",
-        "Secret",
         "PersistentVolumeClaim",
         "ConfigMap",
         "Service",
-    }
+    }  # no Secret: `kubectl apply -f deploy/k8s/` must never overwrite the real token
     for doc in docs:
         assert doc["apiVersion"]
         assert doc["metadata"]["name"].startswith("zendesk-sla")
@@ -60,7 +69,7 @@ def test_deployment_runs_one_non_root_replica_with_state_and_health() -> None:
         if "persistentVolumeClaim" in v
     ]
     assert claims == [by_kind("PersistentVolumeClaim")["metadata"]["name"]]
-    assert container["envFrom"][0]["secretRef"]["name"] == by_kind("Secret")["metadata"]["name"]
+    assert container["envFrom"][0]["secretRef"]["name"] == "zendesk-sla"  # created by hand
 
 
 def test_backfill_cronjob_never_overlaps_itself() -> None:
