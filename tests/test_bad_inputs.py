@@ -231,3 +231,11 @@ def test_a_backfill_beside_the_daemon_on_one_state_is_refused(
     finally:
         daemon.close()
     assert main(["backfill", "--since", "2026-01-01", "--config", config]) == 0
+
+
+@pytest.mark.parametrize("month", ["2026-13", "2026-00", "2026-1"])
+def test_a_month_that_does_not_exist_is_refused(
+    month: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = run(capsys, "report", "compliance", "--month", month, code=2)
+    assert f"--month: {month!r} is not a month" in line

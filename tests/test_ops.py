@@ -245,3 +245,22 @@ def test_an_unusable_severity_model_shows_in_the_metrics() -> None:
     assert "zendesk_sla_severity_model_unusable 0.0" in generate_latest(metrics.registry).decode()
     metrics.model(None)  # the contract names no model: the rules alone, by choice
     assert "zendesk_sla_severity_model_unusable 0.0" in generate_latest(metrics.registry).decode()
+
+
+def test_probes_may_send_head_and_scrapers_a_query_string() -> None:
+    import urllib.request
+
+    from zendesk_sla.ops.metrics import CycleHealth
+
+    metrics = Metrics()
+    health = CycleHealth(metrics, last_success=time.time())
+    server = OpsServer(metrics=metrics, health=health, max_age=60, host="127.0.0.1", port=0).start()
+    try:
+        base = f"http://127.0.0.1:{server.port}"
+        head = urllib.request.Request(f"{base}/healthz", method="HEAD")
+        with urllib.request.urlopen(head, timeout=5) as reply:
+            assert reply.status == 200 and reply.read() == b""
+        assert get(f"{base}/metrics?x=1")[0] == 200
+        assert get(f"{base}/healthz/live?probe=k8s")[0] == 200
+    finally:
+        server.stop()

@@ -48,8 +48,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     state = args.state or current.state_target
     if not str(state).startswith("postgres") and not Path(state).exists():
         raise UsageError(f"no worker state at {state}: run the worker first (or pass --state)")
-    if args.month and not re.fullmatch(r"\d{4}-\d{2}", args.month):
-        raise UsageError(f"--month: {args.month!r} is not YYYY-MM")
+    if args.month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
+        raise UsageError(f"--month: {args.month!r} is not a month, YYYY-MM (01 to 12)")
     store = StateStore(state)
     try:
         if args.kind in ("compliance", "sla", "at-risk"):

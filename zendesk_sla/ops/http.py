@@ -49,9 +49,9 @@ class OpsServer:
                 if url.path in served:
                     query = {k: v[-1] for k, v in parse_qs(url.query).items()}
                     status, kind, body = served[url.path](query)
-                elif self.path == "/metrics":
+                elif url.path == "/metrics":
                     body, kind, status = generate_latest(metrics.registry), CONTENT_TYPE_LATEST, 200
-                elif self.path in ("/healthz", "/healthz/ready", "/healthz/live"):
+                elif url.path in ("/healthz", "/healthz/ready", "/healthz/live"):
                     live = alive()
                     ready, report = health.report(time.time(), max_age, live)
                     ok = live if self.path == "/healthz/live" else ready and live
@@ -62,7 +62,11 @@ class OpsServer:
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                if self.command != "HEAD":  # a probe's HEAD: the status and headers only
+                    self.wfile.write(body)
+
+            def do_HEAD(self) -> None:
+                self.do_GET()
 
             def log_message(self, format: str, *args: Any) -> None:
                 return
