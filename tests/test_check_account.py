@@ -12,7 +12,8 @@ import pytest
 import responses
 from zendesk_sla.cli import main
 from zendesk_sla.config import load_config
-from zendesk_sla.preflight.checks import FAIL, OK, WARN, AccountCheck
+from zendesk_sla.core.templates import template_errors
+from zendesk_sla.preflight.checks import FAIL, OK, WARN, AccountCheck, Line
 from zendesk_sla.preflight.report import messages, printed
 from zendesk_sla.sandbox.server import SandboxServer
 
@@ -127,16 +128,20 @@ def test_a_token_that_is_not_an_admins_fails_the_role_check(
 
 
 def test_every_message_names_only_the_values_its_check_gives() -> None:
-    from zendesk_sla.core.templates import template_errors
+    """Each message is one a check or the report can give (none is dead text), and the
+    values the checks really give fill every placeholder (see `filled` in the tests)."""
+    import zendesk_sla.preflight.checks as checks_module
+    import zendesk_sla.preflight.report as report_module
 
-    for key, text in messages().items():
-        assert template_errors(text, _names(text)) == [], key
+    source = Path(checks_module.__file__).read_text() + Path(report_module.__file__).read_text()
+    for key in messages():
+        assert f'"{key}"' in source, f"message {key} is given by no check"
 
 
-def _names(text: str) -> set[str]:
-    import re
-
-    return set(re.findall(r"\{([a-z_]+)\}", text))
+def filled(lines: list[Line]) -> None:
+    """Every line's message takes exactly the values its check gave."""
+    for line in lines:
+        assert template_errors(messages()[line.key], set(line.values)) == [], line.key
 
 
 # -- against the API notes' documented and recorded bodies ------------------------------
@@ -196,6 +201,7 @@ def test_against_documented_bodies() -> None:
     settings = Settings(zendesk_subdomain="athento", zendesk_email="a@b.c", zendesk_api_token="t")
     _, _, gateway = connect(settings, config)
     lines = AccountCheck(gateway, config, now=1_764_000_000).run()
+    filled(lines)
     levels = {line.key: line.level for line in lines}
     assert levels["role_admin"] == OK
     assert levels["fields_missing"] == WARN  # the inactive organization field

@@ -80,6 +80,7 @@ def test_offset_pages_stop_at_page_100_and_cursor_pages_do_not(
 @pytest.mark.parametrize("path", ["views", "triggers", "ticket_fields", "organization_fields"])
 def test_every_list_the_worker_reads_pages_by_cursor(sandbox: SandboxServer, path: str) -> None:
     page = get(sandbox, path, **{"page[size]": 1}).json()
+    assert set(page) == {path, "meta", "links"}  # no offset keys: a cursor page
     assert page["meta"]["has_more"] is (len(page[path]) == 1 and page["links"]["next"] is not None)
 
 

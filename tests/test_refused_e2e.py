@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from zendesk_sla.core.policy import RefusedRules
 from zendesk_sla.sandbox.records import FieldDef
 from zendesk_sla.sandbox.serve import Clock
 from zendesk_sla.sandbox.server import SandboxServer
@@ -69,3 +71,13 @@ def test_a_refused_solve_is_tried_three_times_in_fourteen_days_then_handed_to_an
     assert "sla_write_refused" not in ticket.tags
     assert "sla_closed_no_response" in ticket.tags
     assert account.refusals[tid] == 3  # no refused attempt after the hand-over
+
+
+@pytest.mark.parametrize(
+    ("attempt", "hours"),
+    [(0, 1), (1, 1), (2, 4), (3, 16), (4, 16), (9, 16)],  # past the last: the longest again
+)
+def test_a_refused_write_waits_four_times_longer_each_time(attempt: int, hours: int) -> None:
+    assert RefusedRules(max_attempts=3, retry_after_seconds=HOURS).wait_after(attempt) == (
+        hours * HOURS
+    )

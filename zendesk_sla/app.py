@@ -51,14 +51,19 @@ def connect(
     *,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], datetime] = utc_now,
+    attempts: int = 4,
+    timeout: float | None = None,
 ) -> tuple[ZendeskSession, Zenpy, ZendeskGateway]:
     """The Zendesk session, zenpy client and gateway the settings and the contract call for
-    (no state: `check-account` reads Zendesk before any state exists)."""
+    (no state: `check-account` reads Zendesk before any state exists). `attempts` and
+    `timeout` (at most the settings' own) bound each request."""
     sync = config.sync
+    seconds = min(timeout or settings.zendesk_timeout_seconds, settings.zendesk_timeout_seconds)
     session = ZendeskSession(
         wait_budget_seconds=sync.rate_limit_wait_budget_seconds,
         sleep=sleep,
-        timeout=settings.zendesk_timeout_seconds,
+        attempts=attempts,
+        timeout=seconds,
         pacer=Pacer(
             incremental_per_minute=sync.incremental_exports_per_minute,
             reserve=sync.rate_limit_reserve,
@@ -79,7 +84,7 @@ def connect(
         token=token.get_secret_value() if token else None,
         oauth_token=oauth.get_secret_value() if oauth and not token else None,
         session=session,
-        timeout=settings.zendesk_timeout_seconds,
+        timeout=seconds,
     )
     gateway = ZendeskGateway(
         client,

@@ -20,9 +20,8 @@ def cmd_check_account(args: argparse.Namespace) -> int:
     current.check()
     configure(current.zendesk_sla_log_format, "WARNING")  # the lines are the report
     config = load_config(config_path(args))
-    session, _, gateway = connect(current, config)
-    session.attempts = 2  # an unreachable account is said at once, not after a minute
-    session.default_timeout = min(session.default_timeout, 20.0)
+    # Two tries and 20 s at most: an unreachable account is said at once, not after minutes.
+    session, _, gateway = connect(current, config, attempts=2, timeout=20.0)
     try:
         lines, code = printed(AccountCheck(gateway, config, int(time.time())).run())
     finally:

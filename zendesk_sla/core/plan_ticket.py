@@ -49,6 +49,11 @@ INFORMATIVE = ("sla:", "no-plan")  # notes that tell, where no agent must act
 HAND_OVER = "write-refused:"  # the note that leaves a ticket to an agent (POLICY 10)
 
 
+def hands_over(notes: Collection[Note]) -> bool:
+    """These notes leave the ticket to an agent (a refused write, POLICY 10)."""
+    return any(n.key.startswith(HAND_OVER) for n in notes)
+
+
 def decide(
     policy: Policy,
     ticket: TicketFacts,

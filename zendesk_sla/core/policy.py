@@ -220,6 +220,12 @@ class RefusedRules:
     retry_after_seconds: int = 3600  # before the second attempt; 4x longer each time after
     note_template: str = "{reason}"
 
+    def wait_after(self, attempt: int) -> int:
+        """Seconds before the next try after `attempt` refusals (1, 2, ...): 4x longer each
+        time, and past the last attempt the longest wait again."""
+        step = min(max(attempt, 1), self.max_attempts) - 1
+        return int(self.retry_after_seconds * 4**step)
+
 
 @dataclass(frozen=True)
 class Policy:

@@ -6,7 +6,7 @@ import os
 import re
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from pydantic import SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +26,16 @@ def default_state() -> Path:
     so a run from another directory finds the same state (no second state, no resends)."""
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "zendesk-sla" / "state.sqlite3"
+
+
+def _split(value: str) -> tuple[SplitResult, str | None, str]:
+    """The URL's parts, its host, and what is malformed in it ("" when nothing)."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a malformed port
+        return parts, parts.hostname, ""
+    except ValueError as exc:
+        return urlsplit(""), None, str(exc)
 
 
 class SettingsError(Exception):
@@ -66,11 +76,7 @@ class Settings(BaseSettings):
     def _url(cls, value: str | None) -> str | None:
         if not value:
             return None
-        try:
-            parts = urlsplit(value)
-            host = parts.hostname
-        except ValueError:
-            host = None
+        parts, host, _ = _split(value)
         if parts.scheme not in ("http", "https") or not host or " " in value:
             raise ValueError(
                 f"{value!r} is not an http(s) address like https://yourcompany.zendesk.com"
@@ -92,12 +98,9 @@ class Settings(BaseSettings):
     def _database(cls, value: str | None) -> str | None:
         if not value:
             return None
-        try:
-            parts = urlsplit(value)
-            parts.port  # noqa: B018 - raises on a malformed port
-            host = parts.hostname
-        except ValueError as exc:
-            raise ValueError(f"not a PostgreSQL URL ({exc})") from None
+        parts, host, malformed = _split(value)
+        if malformed:
+            raise ValueError(f"not a PostgreSQL URL ({malformed})")
         if parts.scheme not in ("postgresql", "postgres"):
             shown = f"{parts.scheme}://..." if parts.scheme else "this value"
             raise ValueError(

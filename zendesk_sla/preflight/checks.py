@@ -15,9 +15,9 @@ from typing import Any
 
 from zendesk_sla.config import Config
 from zendesk_sla.sync.fields import resolve_ticket_fields
-from zendesk_sla.zendesk.errors import ZendeskError
+from zendesk_sla.zendesk.errors import ZendeskError, describe_answer
 from zendesk_sla.zendesk.gateway import ZendeskGateway
-from zendesk_sla.zendesk.pacing import LIMIT, REMAINING
+from zendesk_sla.zendesk.pacing import LIMIT, REMAINING, header_number
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
 EVENT_DAYS = 30
@@ -40,16 +40,7 @@ class Stop(Exception):
 
 
 def _answer(status: int, body: Any) -> str:
-    """Zendesk's answer in a few words: its status and its error, whichever shape."""
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict):
-            error = error.get("title") or error.get("message")
-        description = body.get("description") or ""
-        words = " ".join(str(w) for w in (error, description) if w)
-        if words:
-            return f"HTTP {status}: {words}"[:200]
-    return f"HTTP {status}"
+    return describe_answer(status, body)[:200]
 
 
 @dataclass
@@ -58,6 +49,7 @@ class AccountCheck:
     config: Config
     now: int
     lines: list[Line] = field(default_factory=list)
+    me_headers: dict[str, str] = field(default_factory=dict)  # users/me's, for the budget
 
     def run(self) -> list[Line]:
         try:
@@ -75,24 +67,24 @@ class AccountCheck:
         return self.lines
 
     # -- reading ------------------------------------------------------------------------
-    def _get(self, path: str, params: dict[str, Any] | None = None) -> tuple[int, Any]:
+    def _get(
+        self, path: str, params: dict[str, Any] | None = None
+    ) -> tuple[int, Any, dict[str, str]]:
         try:
             status, body, headers = self.gateway.probe(path, params or {})
         except ZendeskError as exc:
             url = self.gateway.base_url
             raise Stop(Line(FAIL, "unreachable", {"url": url, "error": str(exc)[:200]})) from None
-        self._headers = headers
         if status == 401:
             raise Stop(Line(FAIL, "credentials_refused", {"answer": _answer(status, body)}))
         if status < 400 and not isinstance(body, dict):
             values = {"what": path, "status": status, "url": self.gateway.base_url}
             raise Stop(Line(FAIL, "answer_unreadable", values))
-        return status, body
+        return status, body, headers
 
     # -- checks -------------------------------------------------------------------------
     def role(self) -> Line:
-        status, body = self._get("users/me")
-        self.me_headers = dict(self._headers)
+        status, body, self.me_headers = self._get("users/me")
         user = body.get("user") if isinstance(body, dict) else None
         if status == 403:
             raise Stop(Line(FAIL, "credentials_refused", {"answer": _answer(status, body)}))
@@ -145,7 +137,7 @@ class AccountCheck:
         if self.config.policy.pages is None:
             return Line(OK, "help_center_unused")
         for path in ("help_center/user_segments", "guide/permission_groups"):
-            status, body = self._get(path)
+            status, body, _ = self._get(path)
             if status >= 400:
                 answer = _answer(status, body)
                 if status == 404:
@@ -156,7 +148,7 @@ class AccountCheck:
         return Line(OK, "help_center_ok")
 
     def statuses(self) -> Line:
-        status, body = self._get("custom_statuses")
+        status, body, _ = self._get("custom_statuses")
         if status in (403, 404):
             return Line(OK, "statuses_standard")
         if status >= 400:
@@ -170,7 +162,7 @@ class AccountCheck:
     def events(self) -> Line:
         start = self.now - EVENT_DAYS * 86400
         params = {"start_time": start, "include": "comment_events", "per_page": 1000}
-        status, body = self._get("incremental/ticket_events", params)
+        status, body, _ = self._get("incremental/ticket_events", params)
         if status >= 400:
             return Line(FAIL, "events_unreadable", {"answer": _answer(status, body)})
         events = [e for e in body.get("ticket_events") or [] if isinstance(e, dict)]
@@ -189,11 +181,16 @@ class AccountCheck:
         spellings = [s for s in HEADER_SPELLINGS if any(h.startswith(s) for h in headers)]
         if not spellings:
             return Line(WARN, "rate_headers_none")
-        limit = next((headers[h] for h in LIMIT if h in headers), "?")
-        remaining = next((headers[h] for h in REMAINING if h in headers), "?")
+        limit, remaining = header_number(headers, LIMIT), header_number(headers, REMAINING)
         shown = ", ".join(f"{s}*" for s in spellings)
         return Line(
-            OK, "rate_headers", {"spellings": shown, "limit": limit, "remaining": remaining}
+            OK,
+            "rate_headers",
+            {
+                "spellings": shown,
+                "limit": "?" if limit is None else f"{limit:.0f}",
+                "remaining": "?" if remaining is None else f"{remaining:.0f}",
+            },
         )
 
     def plans(self) -> Line:
@@ -226,7 +223,7 @@ class AccountCheck:
         return Line(OK, "plans_ok", {"orgs": orgs, "plans": ", ".join(sorted(configured))})
 
     def size(self) -> Line:
-        status, body = self._get("tickets/count")
+        status, body, _ = self._get("tickets/count")
         count = body.get("count") if isinstance(body, dict) else None
         tickets = count.get("value") if isinstance(count, dict) else None
         try:

@@ -18,13 +18,14 @@ import structlog
 
 from zendesk_sla.core.changes import MARKER, TicketChange
 from zendesk_sla.core.pending import CLOSING, NOTICE
-from zendesk_sla.core.plan_ticket import HAND_OVER
+from zendesk_sla.core.plan_ticket import hands_over
 from zendesk_sla.core.policy import RefusedRules
 from zendesk_sla.store import StateStore
 from zendesk_sla.sync.degraded import org_writes_due, record_job_outcomes, record_org_outcomes
 from zendesk_sla.sync.evaluate import Evaluation
 from zendesk_sla.sync.fields import FieldMap
 from zendesk_sla.sync.summary import Summary
+from zendesk_sla.zendesk.errors import in_zendesks_words
 from zendesk_sla.zendesk.gateway import (
     CONFLICT,
     FAILED,
@@ -200,18 +201,18 @@ class Applier:
         the ticket to an agent (tag and note) until someone changes it (POLICY 10)."""
         rules = self.refused_rules
         ticket_id = outcome.ticket_id
-        reason = _reason(outcome.detail)
-        if any(n.key.startswith(HAND_OVER) for n in evaluation.decision.notes):
+        reason = in_zendesks_words(outcome.detail)
+        if hands_over(evaluation.decision.notes):
             # The hand-over itself was refused: it stays handed over, tried again only
             # after the longest wait, so a refusal that lasts costs a few requests a day.
-            wait = rules.retry_after_seconds * 4 ** (rules.max_attempts - 1)
+            wait = rules.wait_after(rules.max_attempts)
             self.store.count_refusal(ticket_id, reason, now, now + wait)
             log.warning(
                 "hand_over_refused", ticket_id=ticket_id, retry_in_seconds=wait, reason=reason
             )
             return
         attempts = self.store.attempts(ticket_id) + 1
-        wait = rules.retry_after_seconds * 4 ** (attempts - 1)
+        wait = rules.wait_after(attempts)
         self.store.count_refusal(ticket_id, reason, now, now + wait)
         if attempts >= rules.max_attempts:
             self.store.refuse(ticket_id, evaluation.fingerprint(), reason, now)
@@ -233,7 +234,7 @@ class Applier:
 
     def _to_write(self, change: TicketChange) -> Write:
         return Write(
-            alone=any(n.key.startswith(HAND_OVER) for n in change.notes),
+            alone=hands_over(change.notes),
             ticket_id=change.ticket_id,
             updated_stamp=change.updated_stamp,
             add_tags=change.add_tags,
@@ -305,12 +306,6 @@ class Applier:
                 found=found,
                 resend=[k for k in keys if k not in found],
             )
-
-
-def _reason(detail: str) -> str:
-    """Zendesk's words, without the job's error code: `TicketUpdateFailed: X` -> `X`."""
-    code, _, words = detail.partition(": ")
-    return (words if code and " " not in code and words else detail).strip()[:300]
 
 
 def _epoch(value: Any) -> int:

@@ -93,8 +93,7 @@ def record_org_outcomes(
     refused = [o for o in outcomes if o.result == REFUSED]
     if refused:
         attempts = _counted(store, ORGS_REFUSED)[0] + 1
-        step = min(attempts, rules.max_attempts) - 1
-        wait = rules.retry_after_seconds * 4**step
+        wait = rules.wait_after(attempts)
         detail = refused[0].detail[:300]
         store.put(ORGS_REFUSED, f"{attempts} {now + wait} {detail}")
         log.error(

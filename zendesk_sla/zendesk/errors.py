@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 import requests
@@ -77,17 +78,39 @@ def describe(response: requests.Response) -> str:
     try:
         body = response.json()
     except ValueError:
-        return f"HTTP {response.status_code}: {response.text[:200]}"
+        body = None
+    return describe_answer(response.status_code, body, response.text)
+
+
+def describe_answer(status: int, body: object, text: str = "") -> str:
+    """Zendesk's answer in one line, whichever shape its error takes: `{error,
+    description, details}`, `{"error": {title, message}}`, or a body that is not JSON
+    (`body` None: its `text`)."""
     if isinstance(body, dict):
         error = body.get("error")
         if isinstance(error, dict):  # {"error": {"title": ..., "message": ...}} (403, 400)
             title, message = error.get("title") or "", error.get("message") or ""
-            return f"HTTP {response.status_code} {title}: {message}".rstrip(": ")
+            return f"HTTP {status} {title}: {message}".rstrip(": ")
         description = body.get("description") or ""
         details = body.get("details")
-        text = f"HTTP {response.status_code} {error}: {description}".rstrip(": ")
-        return f"{text} {details}" if details else text
-    return f"HTTP {response.status_code}"
+        head = f"HTTP {status} {error}" if error else f"HTTP {status}"
+        line = f"{head}: {description}".rstrip(": ")
+        return f"{line} {details}" if details else line
+    if body is None:
+        return f"HTTP {status}: {text[:200]}".rstrip(": ")
+    return f"HTTP {status}"
+
+
+REQUEST_LINE = re.compile(r"^(?:GET|PUT|POST|DELETE) \S+: ")
+
+
+def in_zendesks_words(detail: str) -> str:
+    """What Zendesk answered, for an agent: without the job's error code
+    (`TicketUpdateFailed: X` -> `X`) or the request a whole refusal names
+    (`PUT tickets/update_many: X` -> `X`)."""
+    detail = REQUEST_LINE.sub("", detail)
+    code, _, words = detail.partition(": ")
+    return (words if code and " " not in code and words else detail).strip()[:300]
 
 
 def validation_messages(response: requests.Response) -> str:

@@ -86,11 +86,12 @@ class ZendeskGateway(JobWriter, ContentWriter):
         self._done: dict[str, Any] = {}  # finished while making room, not yet collected
 
     # -- raw reads -----------------------------------------------------------------------
-    def _get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+    def _url(self, path: str, params: dict[str, Any]) -> str:
         url = f"{self.base_url}/api/v2/{path}.json"
-        if params:
-            url += "?" + urlencode(params)
-        return self._get_url(url, path)
+        return f"{url}?{urlencode(params)}" if params else url
+
+    def _get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        return self._get_url(self._url(path, params), path)
 
     def _get_url(self, url: str, path: str | None = None) -> dict[str, Any]:
         path = path or url
@@ -109,10 +110,7 @@ class ZendeskGateway(JobWriter, ContentWriter):
     def probe(self, path: str, params: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
         """A GET whose refusal is an answer, not an error (the account check): status,
         JSON body (None when it is not JSON) and headers. No answer at all raises."""
-        url = f"{self.base_url}/api/v2/{path}.json"
-        if params:
-            url += "?" + urlencode(params)
-        response = self.session.get(url)
+        response = self.session.get(self._url(path, params))
         try:
             body = response.json()
         except ValueError:
@@ -165,9 +163,10 @@ class ZendeskGateway(JobWriter, ContentWriter):
         data = self._get(path, {"page[size]": 100})
         for _ in range(100_000):
             items += [i for i in data.get(key) or [] if isinstance(i, dict)]
-            links, meta = data.get("links") or {}, data.get("meta") or {}
+            links, meta = data.get("links"), data.get("meta")
             if isinstance(meta, dict) and "has_more" in meta:
-                following = links.get("next") if meta.get("has_more") else None
+                more = meta.get("has_more")
+                following = links.get("next") if more and isinstance(links, dict) else None
             else:
                 following = data.get("next_page")
             if not following:

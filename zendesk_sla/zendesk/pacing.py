@@ -29,7 +29,7 @@ REMAINING = ("ratelimit-remaining", "rate-limit-remaining", "x-rate-limit-remain
 RESET = ("ratelimit-reset", "rate-limit-reset", "x-rate-limit-reset")
 
 
-def _number(headers: Mapping[str, str], names: tuple[str, ...]) -> float | None:
+def header_number(headers: Mapping[str, str], names: tuple[str, ...]) -> float | None:
     """The first of these headers (any case) that holds a number."""
     lowered = {k.lower(): v for k, v in headers.items()}
     for name in names:
@@ -76,10 +76,10 @@ class Pacer:
 
     def after(self, headers: Mapping[str, str]) -> None:
         """When the account's budget runs low, wait for its window to reset."""
-        remaining = _number(headers, REMAINING)
+        remaining = header_number(headers, REMAINING)
         if remaining is None or remaining > self.reserve:
             return
-        reset = _number(headers, RESET) or 60.0
+        reset = header_number(headers, RESET) or 60.0
         self._wait(min(max(reset, 1.0), 60.0), f"{remaining:.0f} requests left this minute")
 
     def _wait(self, seconds: float, cause: str) -> None:
