@@ -210,12 +210,14 @@ def test_ctrl_c_twice_stops_the_daemon_at_once(sandbox: SandboxServer, tmp_path:
     assert "Traceback" not in err and "SchedulerNotRunningError" not in err
 
 
-def test_a_backfill_beside_the_daemon_on_one_state_is_refused(
+def test_a_backfill_beside_the_daemon_is_handed_to_the_daemon(
     sandbox: SandboxServer,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """The weekly timer's backfill no longer fails (exit 4) while the daemon runs: it
+    leaves the range in the state for the daemon, which holds the lock."""
     from zendesk_sla.store import StateStore
 
     state = tmp_path / "state.sqlite3"
@@ -226,11 +228,16 @@ def test_a_backfill_beside_the_daemon_on_one_state_is_refused(
     assert main(["setup", "--config", config]) == 0
     capsys.readouterr()
     try:
-        line = run(capsys, "backfill", "--since", "2026-01-01", "--config", config, code=4)
-        assert "holds the state's lock" in line
+        assert main(["backfill", "--since", "2026-03-01", "--config", config]) == 0
+        line = one_line(capsys.readouterr().out)
+        assert "the backfill from 2026-03-01 is queued" in line
+        argv = ["backfill", "--since", "2026-01-01", "--until", "2026-02-01", "--config", config]
+        assert main(argv) == 0
+        assert "from 2026-01-01 is queued" in capsys.readouterr().out  # widened, no end
+        assert daemon.queued_backfill() == (1767225600, None)
     finally:
         daemon.close()
-    assert main(["backfill", "--since", "2026-01-01", "--config", config]) == 0
+    assert main(["backfill", "--since", "2026-01-01", "--config", config]) == 0  # no daemon
 
 
 @pytest.mark.parametrize("month", ["2026-13", "2026-00", "2026-1"])
@@ -239,3 +246,24 @@ def test_a_month_that_does_not_exist_is_refused(
 ) -> None:
     line = run(capsys, "report", "compliance", "--month", month, code=2)
     assert f"--month: {month!r} is not a month" in line
+
+
+def test_a_state_written_by_a_newer_release_is_one_line(
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A downgrade: the older release must not read (or migrate) what it does not know."""
+    import sqlite3
+
+    from zendesk_sla.store.schema import MIGRATIONS
+
+    state = tmp_path / "state.sqlite3"
+    newer = sqlite3.connect(state)
+    newer.execute(f"PRAGMA user_version={len(MIGRATIONS) + 1}")
+    newer.close()
+    point_cli_at(monkeypatch, sandbox, state)
+    line = run(capsys, "run", "--once", "--config", str(unpaced_yaml(tmp_path)), code=1)
+    assert line.startswith(f"state error: the state at {state} has schema version")
+    assert "written by a newer zendesk-sla" in line

@@ -17,8 +17,9 @@ import pytest
 import yaml
 from prometheus_client import generate_latest
 from zendesk_sla.cli import main
+from zendesk_sla.ops.health import healthy
 from zendesk_sla.ops.http import OpsServer
-from zendesk_sla.ops.metrics import Metrics, healthy
+from zendesk_sla.ops.metrics import Metrics
 from zendesk_sla.sandbox.generator import API_EMAIL
 from zendesk_sla.sandbox.serve import TOKEN
 from zendesk_sla.sandbox.server import SandboxServer
@@ -51,7 +52,7 @@ def test_cycle_metrics_are_exported(make_app: AppFactory) -> None:
 
 
 def test_ops_server_answers_metrics_and_healthz() -> None:
-    from zendesk_sla.ops.metrics import CycleHealth
+    from zendesk_sla.ops.health import CycleHealth
 
     metrics = Metrics()
     health = CycleHealth(metrics, last_success=None)
@@ -167,7 +168,8 @@ def test_daemon_serves_health_and_stops_cleanly_on_sigterm(
 
 
 def test_a_crash_loop_is_unhealthy_even_when_every_sweep_succeeds() -> None:
-    from zendesk_sla.ops.metrics import CycleHealth, Metrics, healthy
+    from zendesk_sla.ops.health import CycleHealth, healthy
+    from zendesk_sla.ops.metrics import Metrics
     from zendesk_sla.sync.summary import Summary
 
     metrics = Metrics()
@@ -189,8 +191,9 @@ def test_healthz_answers_503_while_polls_fail_and_sweeps_succeed() -> None:
     import urllib.error
     import urllib.request
 
+    from zendesk_sla.ops.health import CycleHealth
     from zendesk_sla.ops.http import OpsServer
-    from zendesk_sla.ops.metrics import CycleHealth, Metrics
+    from zendesk_sla.ops.metrics import Metrics
     from zendesk_sla.sync.summary import Summary
 
     metrics = Metrics()
@@ -217,18 +220,19 @@ def test_healthz_answers_503_while_polls_fail_and_sweeps_succeed() -> None:
 
 
 def test_a_first_sync_that_progresses_is_ready_and_a_zendesk_outage_is_not_a_restart() -> None:
-    from zendesk_sla.ops.metrics import CycleHealth, Metrics
+    from zendesk_sla.ops.health import CycleHealth
+    from zendesk_sla.ops.metrics import Metrics
     from zendesk_sla.sync.summary import Summary
 
     now = 10_000.0
     progress = {"at": now - 30}  # a page recorded 30 s ago; no cycle finished yet
     health = CycleHealth(Metrics(), last_success=None, progress=lambda: progress["at"])
-    ready, report = health.report(now, 900, live=True)
+    ready, _, report = health.report(now, 900)
     assert ready and report["last_successful_poll_seconds_ago"] is None
     assert report["last_progress_seconds_ago"] == 30
     progress["at"] = now - 2000  # stuck: no page for half an hour
     health.observed(Summary("poll", error="HTTP 503 from Zendesk"), now)
-    ready, report = health.report(now, 900, live=True)
+    ready, _, report = health.report(now, 900)
     assert not ready
     assert report["last_error"] == {"seconds_ago": 0.0, "error": "HTTP 503 from Zendesk"}
     assert report["live"]  # liveness stays up: restarting the pod fixes no Zendesk outage
@@ -250,7 +254,7 @@ def test_an_unusable_severity_model_shows_in_the_metrics() -> None:
 def test_probes_may_send_head_and_scrapers_a_query_string() -> None:
     import urllib.request
 
-    from zendesk_sla.ops.metrics import CycleHealth
+    from zendesk_sla.ops.health import CycleHealth
 
     metrics = Metrics()
     health = CycleHealth(metrics, last_success=time.time())
@@ -262,5 +266,51 @@ def test_probes_may_send_head_and_scrapers_a_query_string() -> None:
             assert reply.status == 200 and reply.read() == b""
         assert get(f"{base}/metrics?x=1")[0] == 200
         assert get(f"{base}/healthz/live?probe=k8s")[0] == 200
+    finally:
+        server.stop()
+
+
+def test_liveness_fails_only_when_no_cycle_can_run_for_longer_than_the_limit() -> None:
+    from zendesk_sla.ops.health import CycleHealth
+    from zendesk_sla.sync.summary import Summary
+
+    health = CycleHealth(Metrics(), last_success=None, live_limit=900, started=0.0)
+    assert health.live(now=900)
+    health.crashed("poll", "OperationalError: the connection is closed")  # state away
+    assert not health.live(now=901)  # restart me: no cycle ran to its end for 15 minutes
+    health.observed(Summary("poll", error="HTTP 503 from Zendesk"), now=1000)
+    assert health.live(now=1900)  # a Zendesk outage: the cycle ran, a restart fixes nothing
+    assert not health.live(now=1901)
+    health.running = lambda: False  # the scheduler died
+    assert not health.live(now=1000)
+
+
+def test_a_standby_is_live_and_says_standby() -> None:
+    from zendesk_sla.ops.health import CycleHealth
+
+    metrics = Metrics()
+    health = CycleHealth(metrics, last_success=None, live_limit=900, started=0.0)
+    health.waiting(True)
+    ready, live, body = health.report(now=10**6, max_age=900)
+    assert ready and live and body["status"] == "standby"
+    assert metrics.registry.get_sample_value("zendesk_sla_active") == 0
+    health.waiting(False, now=10**6)  # the lock is taken: liveness counts from now
+    ready, live, body = health.report(now=10**6 + 60, max_age=900)
+    assert live and not ready and body["status"] == "not ready"
+    assert metrics.registry.get_sample_value("zendesk_sla_active") == 1
+
+
+def test_liveness_probe_answers_503_when_cycles_cannot_run() -> None:
+    from zendesk_sla.ops.health import CycleHealth
+
+    health = CycleHealth(Metrics(), last_success=None, live_limit=60, started=time.time() - 120)
+    server = OpsServer(
+        metrics=health.metrics, health=health, max_age=60, host="127.0.0.1", port=0
+    ).start()
+    try:
+        with pytest.raises(HTTPError) as err:
+            urlopen(f"http://127.0.0.1:{server.port}/healthz/live", timeout=5)
+        err.value.close()
+        assert err.value.code == 503
     finally:
         server.stop()

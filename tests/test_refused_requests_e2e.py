@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 from zendesk_sla.cli import main
-from zendesk_sla.ops.metrics import CycleHealth, Metrics
+from zendesk_sla.ops.health import CycleHealth
+from zendesk_sla.ops.metrics import Metrics
 from zendesk_sla.sandbox.serve import Clock
 from zendesk_sla.sandbox.server import SandboxServer
 from zendesk_sla.sync.cycles import Worker
@@ -141,7 +142,7 @@ def test_health_metrics_and_healthz_say_degraded_while_zendesk_refuses_jobs(
     )
     health = CycleHealth(metrics, last_success=None)
     health.observed(summary, now=time.time())
-    ready, body = health.report(time.time(), 900, live=True)
+    ready, _, body = health.report(time.time(), 900)
     assert ready and body["status"] == "ready, degraded"
     assert "HTTP 403 Forbidden" in body["degraded"][0]
     monkeypatch.setenv("ZENDESK_SLA_STATE", str(tmp_path / "state.sqlite3"))

@@ -103,3 +103,26 @@ def test_a_retrained_model_is_picked_up_and_a_broken_one_leaves_the_rules_alone(
         again = watcher.check()
     assert again is not None and again.policy.severity.text.model is not None
     assert any(e["event"] == "severity_model" and e["status"] == "loaded" for e in logs)
+
+
+def test_a_refused_reload_is_a_metric_until_a_good_file_is_loaded(policy_file: Path) -> None:
+    """One log line was all an operator had: the gauge keeps saying it, for the alert."""
+    from zendesk_sla.ops.metrics import Metrics
+
+    metrics = Metrics()
+    watcher = ConfigWatcher(load_config(policy_file), load_config)
+    metrics.reload_refused.set_function(lambda: 1.0 if watcher.refused else 0.0)
+
+    def refused() -> float | None:
+        return metrics.registry.get_sample_value("zendesk_sla_config_reload_refused")
+
+    assert refused() == 0
+    _edit(policy_file, at_risk_ratio=3)
+    with capture_logs():
+        assert watcher.check() is None
+    assert refused() == 1
+    assert watcher.check() is None  # unchanged since: still refused, not forgotten
+    assert refused() == 1
+    _edit(policy_file, at_risk_ratio=0.5)
+    assert watcher.check() is not None
+    assert refused() == 0

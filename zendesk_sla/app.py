@@ -23,6 +23,7 @@ from zendesk_sla.config import Config
 from zendesk_sla.ops.reload import announce_model
 from zendesk_sla.ops.settings import Settings
 from zendesk_sla.store import StateStore
+from zendesk_sla.store.base import is_storage_error
 from zendesk_sla.sync.cycles import Worker
 from zendesk_sla.sync.fields import FieldMap
 from zendesk_sla.sync.fields import field_map as resolve_field_map
@@ -146,15 +147,30 @@ class App:
         )
 
     def wait_for_lock(self, retry_seconds: float = 30.0) -> bool:
-        """Active/passive: wait (until `stop`) to be the only replica writing to Zendesk."""
+        """Active/passive: wait (until `stop`) to be the only replica writing to Zendesk.
+        A lost database connection meanwhile is reopened, not fatal: a standby outlives
+        a PostgreSQL restart."""
         announced = False
-        while not self.store.acquire():
-            if not announced:
-                log.info("standby", reason="another replica holds the worker lock")
-                announced = True
+        while True:
+            try:
+                self.store.recover(self.stop.wait)
+                if self.store.acquire():
+                    return True
+            except Exception as exc:
+                if not is_storage_error(exc):
+                    raise
+                log.warning("state_unreachable", error=str(exc).strip()[:300], role="standby")
+            else:
+                if not announced:
+                    log.info("standby", reason="another replica holds the worker lock")
+                    announced = True
             if self.stop.wait(retry_seconds):
                 return False
-        return True
+
+    def recover(self) -> None:
+        """Before each cycle: reopen a state connection lost since the last one and retake
+        the lock (raises `StateError` or `LockLost`, see `StateStore.recover`)."""
+        self.store.recover(self.stop.wait)
 
     def close(self) -> None:
         self.store.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
 import time
 from collections.abc import Callable
@@ -63,39 +62,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_daemon(args: argparse.Namespace) -> int:
-    from zendesk_sla.ops.reload import ConfigWatcher
-    from zendesk_sla.ops.scheduler import PortInUse, run_daemon
-    from zendesk_sla.reports.compliance import report_page
+    from zendesk_sla.cli.daemon import run_daemon_command
 
-    app = make_app(args)
-    try:
-        signal.signal(signal.SIGTERM, lambda *_: app.stop.set())
-        if not app.wait_for_lock():
-            return 0
-        sync = app.config.sync
-        worker = app.worker()
-        report = report_page(app.settings.state_target, lambda: worker.config, app.clock)
-        watcher = ConfigWatcher(app.config, load_config)
-
-        def reload() -> None:
-            fresh = watcher.check()
-            if fresh is not None:
-                worker.reconfigure(fresh)
-
-        return run_daemon(
-            worker,
-            sync.poll_interval_seconds,
-            sync.sweep_interval_seconds,
-            metrics_port=getattr(args, "metrics_port", None),
-            metrics_host=getattr(args, "metrics_host", "127.0.0.1"),
-            health_max_age=sync.health_max_age_seconds,
-            pages={"/report": report},
-            before_cycle=reload,
-        )
-    except PortInUse as exc:
-        raise UsageError(str(exc)) from None
-    finally:
-        app.close()
+    return run_daemon_command(args)
 
 
 def _day(value: str, flag: str) -> int:
@@ -144,7 +113,24 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     if until is not None and until <= since:
         raise UsageError("--until must be after --since")
     app = make_app(args, dry_run=args.dry_run)
+    if not args.dry_run and not app.store.acquire():  # the daemon runs: hand it the work
+        try:
+            with app.store.transaction():
+                waiting = app.store.queue_backfill(since, until)
+        finally:
+            app.close()
+        shown = " to ".join(_shown_day(d) for d in waiting if d is not None)
+        print(
+            f"another zendesk-sla process (the daemon) holds the worker lock: the backfill "
+            f"from {shown} is queued and it runs it after its next poll (its log says "
+            "backfill_started, then a cycle of kind backfill)"
+        )
+        return 0
     return _run_reported(app, args.dry_run, "backfill", lambda w: w.run_backfill(since, until))
+
+
+def _shown_day(moment: int) -> str:
+    return datetime.fromtimestamp(moment, UTC).date().isoformat()
 
 
 def cmd_reevaluate(args: argparse.Namespace) -> int:

@@ -211,6 +211,9 @@ class SyncConfig(Strict):
     initial_lookback_days: int = Field(365, ge=0)
     note_settle_seconds: float = Field(600, ge=0)
     health_max_age_seconds: int = Field(900, ge=30)
+    # Liveness fails when no cycle ran to its end (cycles crash: the state's database is
+    # away) for this long, so the orchestrator restarts the worker.
+    liveness_max_seconds: int = Field(900, ge=60)
 
 
 class OrgOverride(Strict):

@@ -16,7 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from zendesk_sla.ops.metrics import CycleHealth, Metrics
+from zendesk_sla.ops.health import CycleHealth
+from zendesk_sla.ops.metrics import Metrics
 
 # A page the ops server serves: the query's parameters -> (status, content type, body).
 Page = Callable[[dict[str, str]], tuple[int, str, bytes]]
@@ -26,7 +27,7 @@ class OpsServer:
     """Serves /metrics, /healthz and the `pages` given (the daemon's /report) on a thread.
 
     `/healthz` (also `/healthz/ready`): 200 while ready, else 503, with a JSON body saying
-    why; `/healthz/live`: 200 while the process and its scheduler run.
+    why; `/healthz/live`: 200 while live (see `ops.health`).
     """
 
     def __init__(
@@ -37,7 +38,6 @@ class OpsServer:
         max_age: float,
         host: str = "127.0.0.1",
         port: int = 9108,
-        alive: Callable[[], bool] = lambda: True,
         pages: Mapping[str, Page] | None = None,
     ) -> None:
         served = dict(pages or {})
@@ -52,9 +52,8 @@ class OpsServer:
                 elif url.path == "/metrics":
                     body, kind, status = generate_latest(metrics.registry), CONTENT_TYPE_LATEST, 200
                 elif url.path in ("/healthz", "/healthz/ready", "/healthz/live"):
-                    live = alive()
-                    ready, report = health.report(time.time(), max_age, live)
-                    ok = live if self.path == "/healthz/live" else ready and live
+                    ready, live, report = health.report(time.time(), max_age)
+                    ok = live if url.path == "/healthz/live" else ready and live
                     body, status = (json.dumps(report) + "\n").encode(), 200 if ok else 503
                 else:
                     body, kind, status = b"not found\n", "text/plain", 404

@@ -1,14 +1,12 @@
-"""The worker's Prometheus metrics and its health: what the last cycles did and whether it is ready.
+"""The worker's Prometheus metrics: what the last cycles did, read by the alerts and dashboard.
 
-Readiness holds while a cycle succeeded within `max_age` seconds, so an orchestrator
-restarts a worker that is stuck or failing; `ops.http` serves both.
+Every metric an alert rule or a dashboard panel names is defined here (a test reads
+both files against `/metrics`); `ops.health` keeps the readiness and liveness.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import Any
 
 from prometheus_client import (
     CollectorRegistry,
@@ -92,6 +90,23 @@ class Metrics:
             "say which",
             registry=r,
         )
+        self.last_alive = Gauge(
+            "zendesk_sla_last_alive_timestamp_seconds",
+            "The later of the last successful poll and the last page recorded: moves during "
+            "a long first sync or backfill, when no poll has finished yet",
+            registry=r,
+        )
+        self.active = Gauge(
+            "zendesk_sla_active",
+            "1: this replica holds the worker lock and runs cycles; 0: it waits in standby",
+            registry=r,
+        )
+        self.reload_refused = Gauge(
+            "zendesk_sla_config_reload_refused",
+            "1: the contract file on disk was refused at its last change and the worker runs "
+            "on the previous one (the log's config_reload_refused line says why)",
+            registry=r,
+        )
         self._requests_seen: dict[str, int] = {}
         self._waits_seen = (0, 0.0)
 
@@ -109,8 +124,6 @@ class Metrics:
         self.cycle_seconds.labels(summary.kind).observe(summary.seconds)
         if summary.error:
             self.cycle_errors.labels(summary.kind).inc()
-        elif summary.kind == "poll" and not summary.interrupted:  # sweeps read no export
-            self.last_success.set(time.time())
         if meter is not None:
             for endpoint, count in dict(meter.requests).items():
                 self.requests.labels(endpoint).inc(count - self._requests_seen.get(endpoint, 0))
@@ -132,63 +145,3 @@ class Metrics:
             "('solved', 'closed', 'deleted') GROUP BY 1, 2, 3"
         ):
             self.clock_states.labels(plan or "-", severity or "-", state).set(count)
-
-
-class CycleHealth:
-    """What /healthz and the metrics learn from each cycle.
-
-    Ready (startup and readiness probes): a poll succeeded, or a page was recorded, within
-    the allowed age: a first sync of a large account is progressing, not failing. A sweep
-    alone is no sign of life (it reads no export). Live (liveness probe): the process and
-    its scheduler run; a Zendesk outage is not a reason to restart the pod.
-    """
-
-    def __init__(
-        self,
-        metrics: Metrics,
-        last_success: float | None,
-        progress: Callable[[], float | None] = lambda: None,
-    ) -> None:
-        self.metrics = metrics
-        self.last_success = last_success
-        self.progress = progress
-        self.last_error: tuple[float, str] | None = None
-        self.degraded: list[str] = []
-
-    def observed(self, summary: Summary, now: float) -> None:
-        self.degraded = list(summary.degraded)
-        if summary.kind == "poll" and summary.error is None and not summary.interrupted:
-            self.last_success = now
-        if summary.error:
-            self.last_error = (now, summary.error[:300])
-
-    def crashed(self, kind: str, error: str = "crashed") -> None:
-        self.metrics.cycle_errors.labels(kind).inc()
-        self.last_error = (time.time(), f"{kind}: {error}"[:300])
-
-    def last_alive(self) -> float | None:
-        moments = [t for t in (self.last_success, self.progress()) if t is not None]
-        return max(moments, default=None)
-
-    def report(self, now: float, max_age: float, live: bool) -> tuple[bool, dict[str, Any]]:
-        def age(moment: float | None) -> float | None:
-            return None if moment is None else round(now - moment, 1)
-
-        ready = healthy(self.last_alive(), max_age, now)
-        body = {
-            "ready": ready,
-            "live": live,
-            "last_successful_poll_seconds_ago": age(self.last_success),
-            "last_progress_seconds_ago": age(self.progress()),
-            "last_error": None
-            if self.last_error is None
-            else {"seconds_ago": age(self.last_error[0]), "error": self.last_error[1]},
-            "max_age_seconds": max_age,
-            "status": ("ready" if ready else "not ready") + (", degraded" if self.degraded else ""),
-            "degraded": self.degraded,
-        }
-        return ready, body
-
-
-def healthy(last_success: float | None, max_age: float, now: float) -> bool:
-    return last_success is not None and now - last_success <= max_age

@@ -24,6 +24,7 @@ class ConfigWatcher:
     def __init__(self, config: Config, load: Callable[[Path], Config]) -> None:
         self.current = config
         self.load = load
+        self.refused: str | None = None  # why the file on disk is not the one in use
         self._seen = self._digest()
 
     def _digest(self) -> str | None:
@@ -49,15 +50,12 @@ class ConfigWatcher:
         try:
             fresh = self.load(Path(self.current.path))
         except ConfigError as exc:
-            log.error("config_reload_refused", path=str(self.current.path), reason=str(exc))
+            self._refuse(str(exc))
             return None
         if fresh.raw.zendesk != self.current.raw.zendesk:
-            log.error(
-                "config_reload_refused",
-                path=str(self.current.path),
-                reason="the zendesk field names changed: run setup, then restart the worker",
-            )
+            self._refuse("the zendesk field names changed: run setup, then restart the worker")
             return None
+        self.refused = None
         if fresh.raw.sync != self.current.raw.sync:
             log.warning("config_sync_changed", note="sync settings take effect at restart")
         if fresh.model != self.current.model:
@@ -70,6 +68,10 @@ class ConfigWatcher:
         fresh.raw.sync.__dict__.update(self.current.raw.sync.__dict__)
         self.current = fresh
         return fresh
+
+    def _refuse(self, reason: str) -> None:
+        log.error("config_reload_refused", path=str(self.current.path), reason=reason)
+        self.refused = reason
 
 
 def announce_model(config: Config, *, changed: bool = False) -> None:

@@ -1,5 +1,6 @@
 """The daemon: APScheduler 3 runs the poll, the transitions at the exact moment they fall
-due, and a slow safety sweep; SIGTERM stops after the current page."""
+due, and a slow safety sweep; SIGTERM stops after the current page. The ops endpoint
+opens first, so a standby replica answers its probes while it waits for the lock."""
 
 from __future__ import annotations
 
@@ -9,25 +10,28 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from zendesk_sla.ops.health import CycleHealth
 from zendesk_sla.ops.http import OpsServer, Page
-from zendesk_sla.ops.metrics import CycleHealth, Metrics
+from zendesk_sla.ops.metrics import Metrics
 from zendesk_sla.ops.progress import Progress, cycle_progress
+from zendesk_sla.store.base import is_storage_error
 from zendesk_sla.sync.cycles import Worker
 from zendesk_sla.sync.summary import Summary
 
 log = structlog.get_logger("zendesk_sla.daemon")
 
 
-def _guarded(
+def guarded_job(
     lock: threading.Lock,
     name: str,
-    run: Callable[[], Summary],
+    run: Callable[[], Summary | None],
     after: Callable[[Summary], None],
     crashed: Callable[[str, str], None],
     before: Callable[[], None] = lambda: None,
@@ -36,9 +40,15 @@ def _guarded(
         with lock:  # poll and sweep share one SQLite connection: never at once
             try:
                 before()
-                after(run())
+                summary = run()  # None: nothing to do this time (no queued backfill)
+                if summary is not None:
+                    after(summary)
             except Exception as exc:  # a bug must not stop the daemon; the next run starts afresh
-                log.exception("cycle_crashed", kind=name)
+                if is_storage_error(exc):  # the state's database is away: one line, no trace
+                    error = str(exc).strip().splitlines()[0][:300] if str(exc) else repr(exc)
+                    log.error("state_unreachable", kind=name, error=error)
+                else:
+                    log.exception("cycle_crashed", kind=name)
                 crashed(name, f"{type(exc).__name__}: {exc}")
 
     return job
@@ -48,16 +58,60 @@ class PortInUse(Exception):
     """The metrics port cannot be bound."""
 
 
+@dataclass
+class Ops:
+    """The daemon's metrics, health and (with a port) the HTTP endpoint serving them."""
+
+    metrics: Metrics
+    health: CycleHealth
+    server: OpsServer | None = None
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+
+
+def open_ops(
+    *,
+    port: int | None = None,
+    host: str = "127.0.0.1",
+    max_age: float = 900,
+    live_limit: float | None = None,
+    pages: Mapping[str, Page] | None = None,
+) -> Ops:
+    """Metrics and health, served on `port` from now on (before the lock is taken)."""
+    metrics = Metrics()
+    ops = Ops(metrics, CycleHealth(metrics, None, live_limit=live_limit))
+    if port is not None:
+        try:
+            server = OpsServer(
+                metrics=metrics,
+                health=ops.health,
+                max_age=max_age,
+                host=host,
+                port=port,
+                pages=pages,
+            )
+        except OSError as exc:
+            raise PortInUse(f"--metrics-port {port}: {exc.strerror}") from None
+        ops.server = server.start()
+        log.info(
+            "ops_listening",
+            host=host,
+            port=server.port,
+            paths=["/metrics", "/healthz", *(pages or {})],
+        )
+    return ops
+
+
 def run_daemon(
     worker: Worker,
     poll_seconds: int,
     sweep_seconds: int,
     *,
-    metrics_port: int | None = None,
-    metrics_host: str = "127.0.0.1",
-    health_max_age: float = 900,
-    pages: Mapping[str, Page] | None = None,
+    ops: Ops | None = None,
     before_cycle: Callable[[], None] = lambda: None,
+    queued: Callable[[], Summary | None] = lambda: None,
 ) -> int:
     """Run until SIGTERM or Ctrl-C. The signal handler only sets events: the first stops
     the cycle after the page it is on and shuts the scheduler down; a second exits at once."""
@@ -66,8 +120,12 @@ def run_daemon(
     started = threading.Event()
     scheduler = BackgroundScheduler(timezone=UTC)
     lock = threading.Lock()
-    metrics = Metrics()
-    health = CycleHealth(metrics, worker.store.last_success(), lambda: worker.last_progress)
+    ops = ops or open_ops()
+    metrics, health = ops.metrics, ops.health
+    health.last_success = worker.store.last_success()
+    health.progress = lambda: worker.last_progress
+    health.running = lambda: scheduler.running or not started.is_set()
+    health.waiting(False)
     meter = worker.gateway.session.meter
     crashed = health.crashed
 
@@ -91,7 +149,7 @@ def run_daemon(
             return  # a moment already run comes back only after a cycle moved it
         armed[0] = moment
         scheduler.add_job(
-            _guarded(lock, "transitions", worker.run_transitions, after, crashed, before_cycle),
+            guarded_job(lock, "transitions", worker.run_transitions, after, crashed, before_cycle),
             "date",
             run_date=max(moment, datetime.now(UTC)),
             id="transitions",
@@ -100,33 +158,23 @@ def run_daemon(
             misfire_grace_time=None,  # late (a long poll held the lock) is better than never
         )
 
-    ops = None
-    if metrics_port is not None:
-        try:
-            ops = OpsServer(
-                metrics=metrics,
-                health=health,
-                max_age=health_max_age,
-                host=metrics_host,
-                port=metrics_port,
-                alive=lambda: scheduler.running or not started.is_set(),
-                pages=pages,
-            )
-        except OSError as exc:
-            raise PortInUse(f"--metrics-port {metrics_port}: {exc.strerror}") from None
-        ops.start()
-        paths = ["/metrics", "/healthz", *(pages or {})]
-        log.info("ops_listening", host=metrics_host, port=ops.port, paths=paths)
     scheduler.add_job(
-        _guarded(lock, "poll", worker.run_cycle, after, crashed, before_cycle),
+        guarded_job(lock, "poll", worker.run_cycle, after, crashed, before_cycle),
         "interval",
         seconds=poll_seconds,
         next_run_time=datetime.now(UTC),
         id="poll",
         **options,
     )
+    scheduler.add_job(  # work a command left for the daemon (a backfill), after the poll
+        guarded_job(lock, "queued", queued, after, crashed, before_cycle),
+        "interval",
+        seconds=poll_seconds,
+        id="queued",
+        **options,
+    )
     scheduler.add_job(
-        _guarded(lock, "sweep", worker.run_sweep, after, crashed, before_cycle),
+        guarded_job(lock, "sweep", worker.run_sweep, after, crashed, before_cycle),
         "interval",
         seconds=sweep_seconds,
         id="sweep",
@@ -160,7 +208,5 @@ def run_daemon(
             log.warning("stopped_at_once", reason="second signal")
             sys.stderr.flush()
             os._exit(130)  # the cycle's open transaction is rolled back by the database
-    if ops is not None:
-        ops.stop()
     log.info("daemon_stopped")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -18,9 +18,19 @@ class StateError(Exception):
     """The state cannot be opened (a path not writable, a database not reachable)."""
 
 
-def _is_storage_error(exc: Exception) -> bool:
+class LockLost(StateError):
+    """The database came back, but another replica took the worker lock meanwhile."""
+
+
+# Waits between reconnection attempts after a lost database connection: 31 s in all,
+# so a restarted PostgreSQL is found again within the cycle that noticed it.
+RECONNECT_WAITS = (1.0, 2.0, 4.0, 8.0, 16.0)
+
+
+def is_storage_error(exc: BaseException) -> bool:
+    """An error of the state's database or file system (not a bug of the worker)."""
     module = type(exc).__module__
-    return isinstance(exc, OSError | sqlite3.Error) or module.startswith("psycopg")
+    return isinstance(exc, OSError | sqlite3.Error | StateError) or module.startswith("psycopg")
 
 
 def _shown(target: str) -> str:
@@ -44,13 +54,16 @@ class StoreBase:
         self._closed = False
         self._depth = 0
         self._lock_file: IO[str] | None = None
+        self._holds_lock = False
         try:
             if not postgres and self.target != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db: Database = open_database(self.target)
             self._migrate()
+        except StateError:
+            raise
         except Exception as exc:
-            if not _is_storage_error(exc):
+            if not is_storage_error(exc):
                 raise
             where = _shown(self.target)
             reason = getattr(exc, "strerror", None) or str(exc).strip().splitlines()[-1][:200]
@@ -60,6 +73,12 @@ class StoreBase:
 
     def _migrate(self) -> None:
         version = self.db.schema_version()
+        if version > len(MIGRATIONS):  # a downgrade: this release cannot read it safely
+            raise StateError(
+                f"the state at {_shown(self.target)} has schema version {version}, written by "
+                f"a newer zendesk-sla (this one knows up to {len(MIGRATIONS)}): run the newer "
+                "release, or restore a backup taken before the upgrade (docs/operations.md)"
+            )
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             self.db.begin()
             for statement in script.split(";"):
@@ -77,7 +96,8 @@ class StoreBase:
         lock on a file beside the state, so a backfill never runs beside the daemon."""
         try_lock = getattr(self.db, "try_lock", None)
         if try_lock is not None:
-            return bool(try_lock())
+            self._holds_lock = bool(try_lock())
+            return self._holds_lock
         if self.target == ":memory:":
             return True
         if self._lock_file is None:
@@ -89,6 +109,30 @@ class StoreBase:
                 return False
             self._lock_file = handle
         return True
+
+    def recover(self, wait: Callable[[float], bool]) -> None:
+        """After a lost connection (PostgreSQL restarted or failed over): reconnect, waiting
+        `RECONNECT_WAITS` between attempts (`wait` returns True to give up: a stop), and
+        take the worker lock again if it was held. Raises `StateError` while the database
+        cannot be reached and `LockLost` if another replica holds the lock now."""
+        if self.db.usable():
+            return
+        where, reason = _shown(self.target), "stopped while reconnecting"
+        for pause in (0.0, *RECONNECT_WAITS):
+            if pause and wait(pause):
+                break
+            try:
+                self.db.reconnect()
+            except Exception as exc:
+                if not is_storage_error(exc):
+                    raise
+                reason = str(exc).strip().splitlines()[-1][:200] if str(exc) else repr(exc)
+                continue
+            self._depth = 0
+            if self._holds_lock and not self.acquire():
+                raise LockLost(f"the state at {where} is back, but another replica holds the lock")
+            return
+        raise StateError(f"cannot reach the state at {where}: {reason}")
 
     def close(self) -> None:
         if self._closed:

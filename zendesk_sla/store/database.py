@@ -7,6 +7,7 @@ adds the advisory lock that keeps two replicas from writing at once.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -51,6 +52,8 @@ class Database(Protocol):
     def set_schema_version(self, version: int) -> None: ...
     def ddl(self, statement: str) -> str: ...
     def close(self) -> None: ...
+    def usable(self) -> bool: ...
+    def reconnect(self) -> None: ...
 
 
 class _Transactions:
@@ -97,6 +100,12 @@ class SqliteDatabase(_Transactions):
     def ddl(self, statement: str) -> str:
         return statement
 
+    def usable(self) -> bool:
+        return True  # a file: nothing to lose between statements
+
+    def reconnect(self) -> None:
+        return None
+
     def close(self) -> None:
         self.conn.close()
 
@@ -110,14 +119,38 @@ class PostgresDatabase(_Transactions):
     dialect = "postgres"
     conn: psycopg.Connection[Any]
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, connect_timeout: int = 10) -> None:
         import psycopg  # an optional dependency: only a PostgreSQL store needs it
 
         self._error: type[Exception] = psycopg.Error
-        self.conn = psycopg.connect(url, autocommit=True)
+        self._url, self._timeout = url, connect_timeout
+        self.conn = self._connect()
         self.conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
         self._columns: dict[str, list[str]] = {}
         self._sql: dict[str, str] = {}
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        import psycopg
+
+        return psycopg.connect(self._url, autocommit=True, connect_timeout=self._timeout)
+
+    def usable(self) -> bool:
+        """False once the server went away (a restart, a failover): the session and any
+        lock it held are gone, and `reconnect` must open a new one."""
+        if self.conn.closed or self.conn.broken:
+            return False
+        try:
+            self.conn.execute("SELECT 1")
+        except self._error:
+            return False
+        return True
+
+    def reconnect(self) -> None:
+        """A new session in place of a lost one (raises psycopg's error while the server
+        cannot be reached). Locks are not carried over: the caller takes them again."""
+        with contextlib.suppress(self._error):
+            self.conn.close()
+        self.conn = self._connect()
 
     def try_lock(self) -> bool:
         """Take the cluster-wide worker lock; False while another replica holds it."""
