@@ -267,3 +267,242 @@ def test_a_state_written_by_a_newer_release_is_one_line(
     line = run(capsys, "run", "--once", "--config", str(unpaced_yaml(tmp_path)), code=1)
     assert line.startswith(f"state error: the state at {state} has schema version")
     assert "written by a newer zendesk-sla" in line
+
+
+def test_ctrl_c_inside_a_rate_limit_wait_stops_a_backfill_at_once(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """It acted after the wait (31 s) and said nothing; now the wait is cut short, the
+    work done is kept, and the line says how to resume."""
+    import threading
+
+    env = {
+        **os.environ,
+        "ZENDESK_URL": sandbox.url,
+        "ZENDESK_EMAIL": API_EMAIL,
+        "ZENDESK_API_TOKEN": TOKEN,
+        "ZENDESK_SLA_STATE": str(tmp_path / "state.sqlite3"),
+        "ZENDESK_SLA_LOG_FORMAT": "json",
+    }
+    config = str(unpaced_yaml(tmp_path, rate_limit_reserve=0))
+    subprocess.run([*CLI, "setup", "--config", config], env=env, check=True, capture_output=True)
+    from zendesk_sla.sandbox.server import RateLimits
+
+    sandbox.sandbox.limits = RateLimits(per_minute=15)  # the next minute's budget is short
+    backfill = subprocess.Popen(
+        [*CLI, "backfill", "--since", "2026-01-01", "--config", config],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    waiting = threading.Event()
+
+    def read() -> None:
+        assert backfill.stderr is not None
+        for line in backfill.stderr:
+            lines.append(line)
+            if '"rate_limited_wait"' in line or '"rate_limit_pacing"' in line:
+                waiting.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        assert waiting.wait(timeout=120), "".join(lines)[-2000:]  # inside a wait of ~60 s
+        backfill.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        backfill.wait(timeout=60)
+        took = time.monotonic() - started
+    finally:
+        if backfill.poll() is None:
+            backfill.kill()
+            backfill.wait()
+        reader.join(timeout=10)
+        for pipe in (backfill.stdout, backfill.stderr):
+            if pipe is not None:
+                pipe.close()
+    err = "".join(lines)
+    assert backfill.returncode == 130, err[-2000:]
+    assert took < 20  # the wait was up to a minute; the figure here is about 1 s
+    assert "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("stopped: ") and "run the same command again to resume" in last
+
+
+class NotZendesk:
+    """A server at ZENDESK_URL that is not the Zendesk API: `answer` gives every GET."""
+
+    def __init__(self, answer: tuple[int, dict[str, str], bytes]) -> None:
+        import http.server
+        import threading
+
+        status, headers, body = answer
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(status)
+                for name, value in {**headers, "Content-Length": str(len(body))}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *_args: object) -> None:
+                return
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+PAGE = {"Content-Type": "text/html"}
+
+
+@pytest.mark.parametrize(
+    ("scheme", "answer", "said"),
+    [
+        ("http", (302, {"Location": "https://athento.zendesk.com/"}, b""), "redirected to https"),
+        ("http", (404, PAGE, b"<html><h1>Not Found</h1></html>"), "a web page, not Zendesk's API"),
+        ("http", (200, PAGE, b"<html>Sign in</html>"), "a web page, not Zendesk's API"),
+        ("https", (200, PAGE, b""), "does not speak HTTPS there"),
+    ],
+    ids=["redirect", "404-page", "login-page", "https-to-http"],
+)
+def test_an_address_that_is_not_the_zendesk_api_is_named(
+    scheme: str,
+    answer: tuple[int, dict[str, str], bytes],
+    said: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A 302 was reported as a DNS failure, an HTML page as "body is not JSON", a TLS
+    mismatch as a bare SSLError: each names ZENDESK_URL now."""
+    server = NotZendesk(answer)
+    try:
+        monkeypatch.setenv("ZENDESK_URL", f"{scheme}://127.0.0.1:{server.port}")
+        monkeypatch.setenv("ZENDESK_EMAIL", API_EMAIL)
+        monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
+        monkeypatch.setenv("ZENDESK_SLA_STATE", str(tmp_path / "state.sqlite3"))
+        monkeypatch.setenv("ZENDESK_SLA_LOG_LEVEL", "ERROR")
+        line = run(capsys, "setup", "--config", str(unpaced_yaml(tmp_path)), code=3)
+    finally:
+        server.close()
+    assert line.startswith("zendesk error: ") and said in line
+    assert "ZENDESK_URL" in line
+
+
+def test_a_full_disk_during_a_run_is_one_line(sandbox: SandboxServer, tmp_path: Path) -> None:
+    """The state's file may not grow (a file-size limit, as a full disk): one line, exit 1,
+    no traceback; the next run resumes."""
+    import resource
+
+    state = tmp_path / "state.sqlite3"
+    env = {
+        **os.environ,
+        "ZENDESK_URL": sandbox.url,
+        "ZENDESK_EMAIL": API_EMAIL,
+        "ZENDESK_API_TOKEN": TOKEN,
+        "ZENDESK_SLA_STATE": str(state),
+    }
+    config = str(unpaced_yaml(tmp_path))
+    subprocess.run([*CLI, "setup", "--config", config], env=env, check=True, capture_output=True)
+    room = state.stat().st_size + 50_000
+
+    def full_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write fails instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (room, room))
+
+    ran = subprocess.run(
+        [*CLI, "run", "--once", "--config", config],
+        env=env,
+        capture_output=True,
+        text=True,
+        preexec_fn=full_disk,
+        check=False,
+        timeout=120,
+    )
+    assert ran.returncode == 1, ran.stderr[-2000:]
+    line = ran.stderr.strip().splitlines()[-1]
+    assert line.startswith("state error: the state could not be written or read: ")
+    assert "Traceback" not in ran.stderr
+    again = subprocess.run(
+        [*CLI, "run", "--once", "--config", config], env=env, capture_output=True, check=False
+    )
+    assert again.returncode == 0  # room again: the run goes through
+
+
+def test_a_postgresql_url_without_its_driver_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # `import psycopg` fails, as uninstalled
+    monkeypatch.setenv("ZENDESK_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("ZENDESK_EMAIL", API_EMAIL)
+    monkeypatch.setenv("ZENDESK_API_TOKEN", TOKEN)
+    monkeypatch.setenv("ZENDESK_SLA_DATABASE_URL", "postgresql://sla@127.0.0.1:5432/sla")
+    line = run(capsys, "health", code=1)
+    assert line == (
+        "state error: ZENDESK_SLA_DATABASE_URL names PostgreSQL, but its driver is not "
+        "installed: pip install 'zendesk-sla[postgres]'"
+    )
+
+
+def test_reports_read_a_state_they_may_not_write(
+    sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lead's account may read the state, not write it: reports opened it for writing
+    and failed. Here the state's folder is mounted read-only (a private mount namespace)."""
+    import shutil
+
+    state = tmp_path / "state" / "state.sqlite3"
+    point_cli_at(monkeypatch, sandbox, state)
+    config = unpaced_yaml(tmp_path)
+    assert main(["setup", "--config", str(config)]) == 0
+    assert main(["run", "--once", "--config", str(config)]) == 0
+    folder = state.parent
+    read_only = f"mount --bind {folder} {folder} && mount -o remount,ro,bind {folder} {folder}"
+    if (
+        shutil.which("unshare") is None
+        or subprocess.run(
+            ["unshare", "-m", "sh", "-c", f"{read_only} && ! touch {folder}/x"],
+            capture_output=True,
+            check=False,
+        ).returncode
+    ):
+        pytest.skip("no private mount namespace here (unshare -m needs CAP_SYS_ADMIN)")
+    env = {**os.environ, "ZENDESK_SLA_STATE": str(state)}
+    for report in ("report quota", "report compliance", "health"):
+        command = f"{sys.executable} -m zendesk_sla.cli {report} --config {config}"
+        done = subprocess.run(
+            ["unshare", "-m", "sh", "-c", f"{read_only} && exec {command}"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, (report, done.stderr[-500:])
+        assert done.stdout.strip()
+
+
+def test_a_backfill_that_finds_nothing_says_why(
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--until` is a last-change date: a range whose tickets all changed later is empty,
+    and the backfill said nothing about it."""
+    point_cli_at(monkeypatch, sandbox, tmp_path / "state.sqlite3")
+    config = str(unpaced_yaml(tmp_path))
+    assert main(["setup", "--config", config]) == 0
+    capsys.readouterr()
+    argv = ["backfill", "--since", "2020-01-01", "--until", "2020-02-01", "--config", config]
+    assert main(argv) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("no ticket found whose last change falls between 2020-01-01")
+    assert "leave out --until" in err[-1]

@@ -231,3 +231,10 @@ def test_a_quota_year_field_already_right_is_not_rewritten(policy: Policy) -> No
     want = plan(policy, tickets(3), have_fields={"quota_year": "stale"}).fields
     assert want is not None
     assert plan(policy, tickets(3), have_fields=dict(want)).fields is None
+
+
+def test_remaining_is_never_written_below_zero(policy: Policy) -> None:
+    """Over the quota (standard: 50 included, 53 used) the organization's field says 0, as
+    the customer's page does; used and included say by how much."""
+    result = plan(policy, tickets(53), have_fields={})
+    assert result.fields == {"quota_used": 53, "quota_included": 50, "quota_remaining": 0}

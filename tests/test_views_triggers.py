@@ -36,7 +36,7 @@ def test_setup_twice_creates_the_views_and_triggers_once(
 ) -> None:
     rules = sandbox.sandbox.rules
     views, triggers = dict(rules.views), dict(rules.triggers)
-    assert len(views) == 6 and len(triggers) == 4
+    assert len(views) == 6 and len(triggers) == 6  # at risk; response and resolution breached
     assert main(["setup", "--config", set_up]) == 0
     out = capsys.readouterr().out
     assert (rules.views, rules.triggers) == (views, triggers)
@@ -81,6 +81,63 @@ def test_an_alert_goes_to_the_assignee_or_to_the_group_once(
     assert {"field": "current_tags", "operator": "not_includes", "value": marker} in assigned[
         "conditions"
     ]["all"]
+
+
+def test_each_breach_alerts_once_and_is_marked_for_what_breached(
+    set_up: str, sandbox: SandboxServer
+) -> None:
+    """The breach trigger marked `sla_response_breached_avisado` on a ticket whose
+    resolution breached, and a resolution breach after a response alert sent nothing."""
+    account = sandbox.sandbox.account
+    agent = next(u.id for u in account.users.values() if u.role == "agent")
+    ticket = next(t for t in account.tickets.values() if t.status in ("new", "open"))
+    sent = len(sandbox.sandbox.sent)
+    with account.lock:
+        account.update_ticket(ticket.id, {"assignee_id": agent}, agent)
+        account.update_ticket(ticket.id, {"additional_tags": ["sla_resolution_breached"]}, agent)
+    tags = account.tickets[ticket.id].tags
+    assert "sla_resolution_breached_avisado" in tags
+    assert "sla_response_breached_avisado" not in tags
+    with account.lock:
+        account.update_ticket(ticket.id, {"additional_tags": ["sla_response_breached"]}, agent)
+        account.update_ticket(ticket.id, {"comment": {"body": "x", "public": False}}, agent)
+    mails = [m for m in sandbox.sandbox.sent[sent:] if m.ticket_id == ticket.id]
+    assert [m.trigger for m in mails] == [  # one alert per breach, to the assignee
+        "SLA · aviso de ticket incumplido · sla_resolution_breached (asignado)",
+        "SLA · aviso de ticket incumplido · sla_response_breached (asignado)",
+    ]
+
+
+def test_setup_retires_the_one_trigger_for_both_breaches_it_made_before(
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from zendesk_sla.account.views_triggers import SENT_TO
+
+    rules = sandbox.sandbox.rules
+    with sandbox.sandbox.account.lock:  # what earlier releases created
+        for suffix, *_ in SENT_TO:
+            rules.create_trigger(
+                {
+                    "title": f"SLA · aviso de ticket incumplido ({suffix})",
+                    "conditions": {
+                        "all": [{"field": "status", "operator": "less_than", "value": "solved"}]
+                    },
+                    "actions": [
+                        {"field": "current_tags", "value": "sla_response_breached_avisado"}
+                    ],
+                },
+                0,
+                sandbox.url,
+            )
+    point_cli_at(monkeypatch, sandbox, tmp_path / "state.sqlite3")
+    assert main(["setup", "--config", str(unpaced_yaml(tmp_path))]) == 0
+    out = capsys.readouterr().out
+    assert out.count("deactivated (replaced by one trigger per breach)") == 2
+    old = [t for t in rules.triggers.values() if t["title"].endswith("incumplido (asignado)")]
+    assert [t["active"] for t in old] == [False]
 
 
 def test_the_sandbox_refuses_a_view_zendesk_refuses(sandbox: SandboxServer) -> None:

@@ -27,6 +27,7 @@ from zendesk_sla.store.base import is_storage_error
 from zendesk_sla.sync.cycles import Worker
 from zendesk_sla.sync.fields import FieldMap
 from zendesk_sla.sync.fields import field_map as resolve_field_map
+from zendesk_sla.zendesk.errors import Stopped
 from zendesk_sla.zendesk.gateway import ZendeskGateway
 from zendesk_sla.zendesk.pacing import Pacer
 from zendesk_sla.zendesk.transport import ZendeskSession
@@ -44,6 +45,22 @@ def tune_gc() -> None:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def interruptible(sleep: Callable[[float], None], stop: threading.Event) -> Callable[[float], None]:
+    """Every wait of the worker (Retry-After, pacing, job polls, back-offs) as one that a
+    stop request cuts short: `Stopped` is raised at once instead of sleeping on."""
+
+    def wait(seconds: float) -> None:
+        if stop.is_set():
+            raise Stopped("stopping: a wait was cut short")
+        if sleep is time.sleep:
+            if stop.wait(seconds):
+                raise Stopped("stopping: a wait was cut short")
+            return
+        sleep(seconds)  # a test's clock
+
+    return wait
 
 
 def connect(
@@ -112,7 +129,7 @@ class App:
         self.settings.check()
         tune_gc()
         self.session, self.client, self.gateway = connect(
-            self.settings, self.config, sleep=self.sleep, clock=self.clock
+            self.settings, self.config, sleep=interruptible(self.sleep, self.stop), clock=self.clock
         )
         self.store = StateStore(self.settings.state_target, dry_run=self.dry_run)
         announce_model(self.config)

@@ -33,6 +33,7 @@ class Rule:
     title: str
     rule_id: int
     created: bool
+    retired: bool = False  # an older trigger of the worker's, deactivated: replaced
 
 
 def view_tags(tags: Tags, name: str) -> list[str]:
@@ -70,33 +71,47 @@ def view_spec(title: str, tags: list[str], position: int, due_field: int | None)
     }
 
 
+SENT_TO = (
+    ("asignado", "is_not", "assignee_id", "notification_user"),
+    ("sin asignar, al grupo", "is", "group_id", "notification_group"),
+)
+
+
 def trigger_specs(title: str, tags: list[str], subject: str, body: str) -> list[dict[str, Any]]:
-    notified = f"{tags[0]}_avisado"
-    common = [
-        {"field": "current_tags", "operator": "includes", "value": " ".join(tags)},
-        {"field": "current_tags", "operator": "not_includes", "value": notified},
-        {"field": "status", "operator": "less_than", "value": "solved"},
-    ]
+    """Two triggers (to the assignee, else to the group) for each tag of the alert, each
+    marking the ticket `<tag>_avisado` so it alerts once per tag: a resolution breach
+    after a response breach alerts again, and marks what it alerted for."""
     specs = []
-    for suffix, who, recipient, action in (
-        ("asignado", "is_not", "assignee_id", "notification_user"),
-        ("sin asignar, al grupo", "is", "group_id", "notification_group"),
-    ):
-        specs.append(
-            {
-                "title": f"{title} ({suffix})",
-                "active": True,
-                "conditions": {
-                    "all": [*common, {"field": "assignee_id", "operator": who, "value": ""}],
-                    "any": [],
-                },
-                "actions": [
-                    {"field": action, "value": [recipient, subject, body]},
-                    {"field": "current_tags", "value": notified},
-                ],
-            }
-        )
+    for tag in tags:
+        notified = f"{tag}_avisado"
+        named = title if len(tags) == 1 else f"{title} · {tag}"
+        common = [
+            {"field": "current_tags", "operator": "includes", "value": tag},
+            {"field": "current_tags", "operator": "not_includes", "value": notified},
+            {"field": "status", "operator": "less_than", "value": "solved"},
+        ]
+        for suffix, who, recipient, action in SENT_TO:
+            specs.append(
+                {
+                    "title": f"{named} ({suffix})",
+                    "active": True,
+                    "conditions": {
+                        "all": [*common, {"field": "assignee_id", "operator": who, "value": ""}],
+                        "any": [],
+                    },
+                    "actions": [
+                        {"field": action, "value": [recipient, subject, body]},
+                        {"field": "current_tags", "value": notified},
+                    ],
+                }
+            )
     return specs
+
+
+def retired_titles(title: str, tags: list[str]) -> list[str]:
+    """Titles of the one-trigger-for-all-tags alerts earlier releases created (they
+    marked every breach `<first tag>_avisado`)."""
+    return [f"{title} ({suffix})" for suffix, *_ in SENT_TO] if len(tags) > 1 else []
 
 
 def provision_rules(gateway: ZendeskGateway, config: Config, due_field: int | None) -> list[Rule]:
@@ -118,13 +133,18 @@ def provision_rules(gateway: ZendeskGateway, config: Config, due_field: int | No
             alert = getattr(alerts, name)
             if alert is None:
                 continue
-            for spec in trigger_specs(
-                alert.title, view_tags(tags, name), alert.subject, alert.body
-            ):
+            alert_tags = view_tags(tags, name)
+            for spec in trigger_specs(alert.title, alert_tags, alert.subject, alert.body):
                 found = existing.get(spec["title"])
                 if found is None:
                     found = gateway.create_record("triggers", "trigger", spec)
                 out.append(
                     Rule("trigger", spec["title"], int(found["id"]), spec["title"] not in existing)
                 )
+            for title in retired_titles(alert.title, alert_tags):
+                old = existing.get(title)
+                if old is not None and old.get("active", True):
+                    path = f"triggers/{int(old['id'])}"
+                    gateway.update_record(path, "trigger", {"active": False})
+                    out.append(Rule("trigger", title, int(old["id"]), False, retired=True))
     return out

@@ -26,7 +26,7 @@ from zendesk_sla.config import ConfigError
 from zendesk_sla.model.artefact import ModelError
 from zendesk_sla.model.corpus import CorpusError
 from zendesk_sla.ops.settings import SettingsError
-from zendesk_sla.store.base import StateError
+from zendesk_sla.store.base import StateError, storage_failure
 from zendesk_sla.sync.fields import NotSetUp
 from zendesk_sla.zendesk.errors import ZendeskError
 
@@ -81,3 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # the state's disk or database failed during the work
+        line = storage_failure(exc)
+        if line is None:
+            raise
+        print(f"state error: {line}", file=sys.stderr)
+        return 1

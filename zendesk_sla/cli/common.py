@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -11,6 +15,7 @@ from zendesk_sla.ops.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from zendesk_sla.app import App
+    from zendesk_sla.sync.summary import Summary
 
 DEFAULT_CONFIG = "the bundled config/athento.yaml"
 
@@ -86,3 +91,33 @@ def hold_lock(app: App, dry_run: bool) -> None:
             "another zendesk-sla process (the daemon, a run or a backfill) holds the state's "
             "lock: stop it first, or wait; this one writes nothing"
         )
+
+
+@contextmanager
+def stoppable(app: App) -> Iterator[list[int]]:
+    """Ctrl-C or SIGTERM during a one-shot command: the first asks the work to stop (a
+    wait is cut short at once, the page being recorded is finished); a second quits at
+    once (exit 130). Yields the signals received."""
+    received: list[int] = []
+
+    def on_signal(signum: int, _frame: object) -> None:
+        if app.stop.is_set():
+            raise KeyboardInterrupt
+        received.append(signum)
+        app.stop.set()
+        print("stopping: what is done is kept (Ctrl-C again to quit at once)", file=sys.stderr)
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield received
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def stopped_line(summary: Summary, again: str) -> str:
+    """What an interrupted command did, and how to go on."""
+    return (
+        f"stopped: {summary.tickets_seen} tickets read, {summary.evaluated} decided, "
+        f"{summary.written} written; what was done is saved: {again}"
+    )

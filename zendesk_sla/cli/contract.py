@@ -76,7 +76,7 @@ def _explain_ticket(args: argparse.Namespace) -> int:
     state = current.state_target
     if not state.startswith("postgres") and not Path(state).exists():
         raise UsageError(f"no worker state at {state}: run the worker first")
-    store = StateStore(state)
+    store = StateStore(state, read_only=True)
     try:
         lines, data = explain_ticket(store, config, args.ticket, datetime.now(UTC))
     except UnknownTicket as exc:

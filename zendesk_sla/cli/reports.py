@@ -50,7 +50,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError(f"no worker state at {state}: run the worker first (or pass --state)")
     if args.month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
         raise UsageError(f"--month: {args.month!r} is not a month, YYYY-MM (01 to 12)")
-    store = StateStore(state)
+    store = StateStore(state, read_only=True)
     try:
         if args.kind in ("compliance", "sla", "at-risk"):
             text, count = _compliance(args, store, config)

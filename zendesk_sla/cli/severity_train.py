@@ -32,7 +32,7 @@ def _from_state(args: argparse.Namespace, test_texts: set[str]) -> list[Example]
     state = args.state or current.state_target
     if not str(state).startswith("postgres") and not Path(state).exists():
         raise UsageError(f"no worker state at {state}: run the worker first (or pass --state)")
-    store = StateStore(state)
+    store = StateStore(state, read_only=True)
     try:
         pairs = [(label.text, label.severity) for label in agent_labels(store, config)]
     finally:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zendesk_sla.cli.change_report import ChangeReport
@@ -17,9 +15,9 @@ from zendesk_sla.cli.common import (
     add_config,
     hold_lock,
     make_app,
-    settings,
+    stoppable,
+    stopped_line,
 )
-from zendesk_sla.config import load_config
 from zendesk_sla.ops.progress import Progress, cycle_progress
 
 if TYPE_CHECKING:
@@ -48,14 +46,18 @@ def cmd_run(args: argparse.Namespace) -> int:
             on_evaluated=report.evaluated if dry_run else None,
             on_progress=cycle_progress(progress),
         )
-        poll = worker.run_cycle()
-        progress.close()
-        sweep = worker.run_sweep()
+        with stoppable(app) as signals:
+            poll = worker.run_cycle()
+            progress.close()
+            sweep = worker.run_sweep()
         if dry_run:
             report.write(sys.stdout)
         code = max(_report_summary(poll), _report_summary(sweep))
         if dry_run:
             print(f"dry run: {len(report.seen)} tickets would change; nothing was written")
+        if signals:
+            print(stopped_line(poll, "the next run resumes from there"), file=sys.stderr)
+            return 130
         return code
     finally:
         app.close()
@@ -84,6 +86,8 @@ def _run_reported(
     run: Callable[[Worker], Summary],
     *,
     verdicts: bool = False,
+    again: str = "run the same command again to resume where it stopped",
+    note: Callable[[Summary], str | None] = lambda _s: None,
 ) -> int:
     """One range cycle with progress; a dry run prints its change report, and `verdicts`
     prints how verdicts and compliance moved even when it writes."""
@@ -96,13 +100,21 @@ def _run_reported(
             on_evaluated=report.evaluated if dry_run or verdicts else None,
             on_progress=cycle_progress(progress),
         )
-        summary = run(worker)
+        with stoppable(app) as signals:
+            summary = run(worker)
         progress.close()
         if dry_run:
             report.write(sys.stdout)
         elif verdicts:
             print("\n".join(report.verdicts()))
-        return _report_summary(summary)
+        code = _report_summary(summary)
+        if signals:
+            print(stopped_line(summary, again), file=sys.stderr)
+            return 130
+        said = note(summary)
+        if said:
+            print(said, file=sys.stderr)
+        return code
     finally:
         app.close()
 
@@ -126,7 +138,27 @@ def cmd_backfill(args: argparse.Namespace) -> int:
             "backfill_started, then a cycle of kind backfill)"
         )
         return 0
-    return _run_reported(app, args.dry_run, "backfill", lambda w: w.run_backfill(since, until))
+    return _run_reported(
+        app,
+        args.dry_run,
+        "backfill",
+        lambda w: w.run_backfill(since, until),
+        note=lambda s: _nothing_found(s, since, until),
+    )
+
+
+def _nothing_found(summary: Summary, since: int, until: int | None) -> str | None:
+    """Why a backfill that ran found no ticket: the range is of last changes."""
+    if summary.tickets_seen or summary.error or summary.interrupted:
+        return None
+    if until is None:
+        return f"no ticket was changed in Zendesk since {_shown_day(since)}: nothing to redo"
+    return (
+        f"no ticket found whose last change falls between {_shown_day(since)} and "
+        f"{_shown_day(until)}: --since and --until select tickets by their last change in "
+        "Zendesk (a ticket of that period changed again later is outside); leave out "
+        "--until to redo every ticket changed since --since"
+    )
 
 
 def _shown_day(moment: int) -> str:
@@ -179,45 +211,17 @@ def cmd_setup(args: argparse.Namespace) -> int:
         )
         for rule in provision_rules(app.gateway, app.config, due):
             state = "created" if rule.created else "exists"
+            state = "deactivated (replaced by one trigger per breach)" if rule.retired else state
             print(f"{rule.kind:<13} {rule.title:<46} id={rule.rule_id:<16} {state}")
         return 0
     finally:
         app.close()
 
 
-def cmd_health(args: argparse.Namespace) -> int:
-    """Ready (exit 0) when a poll succeeded or a page was recorded within the allowed age."""
-    from zendesk_sla.store import StateStore
-    from zendesk_sla.sync.degraded import degraded
+def _health(args: argparse.Namespace) -> int:
+    from zendesk_sla.cli.health import cmd_health
 
-    current = settings()
-    config = load_config(args.config or current.zendesk_sla_config)
-    target = current.state_target
-    if not current.zendesk_sla_database_url and not Path(target).exists():
-        print(f"unhealthy: no state at {target}")
-        return 1
-    store = StateStore(target)
-    try:
-        last, progress, error = store.last_success(), store.last_progress(), store.last_error()
-        worse = degraded(store)
-    finally:
-        store.close()
-    now, limit = time.time(), config.sync.health_max_age_seconds
-
-    def ago(moment: float | None) -> str:
-        return "never" if moment is None else f"{now - moment:.0f}s ago"
-
-    alive = max((t for t in (last, progress) if t is not None), default=None)
-    ready = alive is not None and now - alive <= limit
-    detail = f"last successful poll {ago(last)}, last page recorded {ago(progress)}"
-    if error is not None:
-        detail += f", last error {ago(error[0])}: {error[1][:160]}"
-    state = "healthy" if ready else "unhealthy"
-    if worse:  # still ready: the ticket path works, an operator should look
-        state += ", degraded"
-        detail += "".join(f"; {line[:200]}" for line in worse)
-    print(f"{state}: {detail} (limit {limit}s)")
-    return 0 if ready else 1
+    return cmd_health(args)
 
 
 def port(value: str) -> int:
@@ -259,7 +263,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "backfill", help="re-evaluate history from a date, without moving the live cursor"
     )
     backfill.add_argument("--since", required=True, metavar="DATE", help="e.g. 2026-01-01")
-    backfill.add_argument("--until", metavar="DATE", help="stop at tickets changed after this")
+    backfill.add_argument(
+        "--until",
+        metavar="DATE",
+        help="only tickets whose last change in Zendesk is before this date (not a creation date)",
+    )
     backfill.add_argument("--dry-run", action="store_true", help="decide and print, write nothing")
     add_config(backfill)
     backfill.set_defaults(func=cmd_backfill)
@@ -301,4 +309,4 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     health = sub.add_parser("health", help="exit 0 if a cycle succeeded recently (for cron)")
     add_config(health)
-    health.set_defaults(func=cmd_health)
+    health.set_defaults(func=_health)

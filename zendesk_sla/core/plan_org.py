@@ -202,7 +202,8 @@ def quota_fields(
     return {
         "quota_used": used,
         "quota_included": included,
-        "quota_remaining": None if included is None else included - used,
+        # Never below 0: the customer page says 0 too; the overage is used minus included.
+        "quota_remaining": None if included is None else max(included - used, 0),
         QUOTA_YEAR_FIELD: render(
             policy.quota.year_template,
             {"year_start": day_text(start), "year_end": last_day_text(end)},

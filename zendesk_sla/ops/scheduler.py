@@ -4,6 +4,7 @@ opens first, so a standby replica answers its probes while it waits for the lock
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import sys
@@ -52,6 +53,32 @@ def guarded_job(
                 crashed(name, f"{type(exc).__name__}: {exc}")
 
     return job
+
+
+class BusyIsNormal(logging.Filter):
+    """APScheduler warns at every interval that a long cycle kept its job's next run from
+    starting (one run at a time, coalesced: the design), drowning the log of a long first
+    sync; those lines are dropped and counted."""
+
+    NOTES = ("maximum number of running instances reached", "was missed by")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dropped = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if any(note in record.getMessage() for note in self.NOTES):
+            self.dropped += 1
+            return False
+        return True
+
+
+BUSY = BusyIsNormal()
+
+
+def quiet_scheduler() -> None:
+    for name in ("apscheduler.scheduler", "apscheduler.executors.default"):
+        logging.getLogger(name).addFilter(BUSY)  # once: a filter already there is kept
 
 
 class PortInUse(Exception):
@@ -118,6 +145,7 @@ def run_daemon(
     stop = worker.stop
     force = threading.Event()
     started = threading.Event()
+    quiet_scheduler()
     scheduler = BackgroundScheduler(timezone=UTC)
     lock = threading.Lock()
     ops = ops or open_ops()

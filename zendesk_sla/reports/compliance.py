@@ -201,7 +201,7 @@ def report_page(
         except ValueError as exc:
             return 400, "text/plain; charset=utf-8", f"bad query: {exc}\n".encode()
         filters = Filters(org, query.get("plan"), query.get("severity"), query.get("month"), year)
-        store = StateStore(state)
+        store = StateStore(state, read_only=True)
         try:
             text, _ = render_compliance(store, config(), by, filters, fmt, now())
         finally:

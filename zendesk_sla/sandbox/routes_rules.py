@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from zendesk_sla.sandbox.errors import ApiError
+from zendesk_sla.sandbox.errors import ApiError, not_found
 from zendesk_sla.sandbox.model import Json, iso
 from zendesk_sla.sandbox.routing import Reply, Routes, json_reply, paged
 
@@ -222,6 +222,26 @@ class Rules:
         self.triggers[tid] = trigger
         return trigger
 
+    def update_trigger(self, tid: int, spec: Any, now: int) -> Json:
+        """Zendesk's Update Trigger: the keys given replace the trigger's; conditions and
+        actions are replaced together (the reference: include both when changing either)."""
+        trigger = self.triggers.get(tid)
+        if trigger is None:
+            raise not_found()
+        if not isinstance(spec, dict):
+            raise _invalid("trigger is required")
+        if "conditions" in spec or "actions" in spec:
+            checked = self.create_trigger(
+                {"title": trigger["title"], **spec}, now, trigger["url"].split("/api/")[0]
+            )
+            del self.triggers[checked["id"]]
+            trigger["conditions"], trigger["actions"] = checked["conditions"], checked["actions"]
+        for key in ("title", "active", "position", "description"):
+            if key in spec:
+                trigger[key] = bool(spec[key]) if key == "active" else spec[key]
+        trigger["updated_at"] = iso(now)
+        return trigger
+
 
 class RuleRoutes(Routes):
     rules: Rules
@@ -231,6 +251,7 @@ class RuleRoutes(Routes):
         self._route("POST", r"views", self.create_view)
         self._route("GET", r"triggers", self.list_triggers)
         self._route("POST", r"triggers", self.create_trigger)
+        self._route("PUT", r"triggers/(\d+)", self.update_trigger)
 
     def list_views(self, query: dict[str, str], _b: Json) -> Reply:
         items = sorted(self.rules.views.values(), key=lambda v: (v["position"], v["id"]))
@@ -248,3 +269,7 @@ class RuleRoutes(Routes):
     def create_trigger(self, _q: dict[str, str], body: Json) -> Reply:
         trigger = self.rules.create_trigger(body.get("trigger"), self.account.now(), self.base_url)
         return json_reply(201, {"trigger": trigger})
+
+    def update_trigger(self, _q: dict[str, str], body: Json, tid: str) -> Reply:
+        trigger = self.rules.update_trigger(int(tid), body.get("trigger"), self.account.now())
+        return json_reply(200, {"trigger": trigger})

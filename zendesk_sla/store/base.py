@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from zendesk_sla.store.database import Database, open_database
+from zendesk_sla.store.database import Database, DriverMissing, open_database
 from zendesk_sla.store.schema import MIGRATIONS
 
 
@@ -25,6 +26,24 @@ class LockLost(StateError):
 # Waits between reconnection attempts after a lost database connection: 31 s in all,
 # so a restarted PostgreSQL is found again within the cycle that noticed it.
 RECONNECT_WAITS = (1.0, 2.0, 4.0, 8.0, 16.0)
+
+
+FULL_OR_BROKEN = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG}
+
+
+def storage_failure(exc: BaseException) -> str | None:
+    """A failure of the state's disk or database during work, in one line (None: not one):
+    a full disk, a read-only file system, a database gone. Run again once it is fixed:
+    what was recorded stays, the open transaction was rolled back."""
+    if isinstance(exc, OSError) and exc.errno not in FULL_OR_BROKEN:
+        return None
+    if not is_storage_error(exc) or isinstance(exc, StateError):
+        return None
+    reason = getattr(exc, "strerror", None) or (str(exc).strip().splitlines() or [""])[0]
+    return (
+        f"the state could not be written or read: {reason[:200] or type(exc).__name__}; "
+        "fix it and run again (what was recorded is kept, the next run resumes)"
+    )
 
 
 def is_storage_error(exc: BaseException) -> bool:
@@ -46,7 +65,11 @@ def _shown(target: str) -> str:
 class StoreBase:
     """A SQLite file (a path) or a PostgreSQL database (a postgresql:// URL), migrated."""
 
-    def __init__(self, target: str | Path, *, dry_run: bool = False) -> None:
+    def __init__(
+        self, target: str | Path, *, dry_run: bool = False, read_only: bool = False
+    ) -> None:
+        """`read_only`: for reports, which may run with read access only; it migrates
+        nothing, so a state of another schema is refused in one line."""
         self.target = str(target)
         self.path = Path(target)
         postgres = self.target.startswith(("postgresql://", "postgres://"))
@@ -56,12 +79,14 @@ class StoreBase:
         self._lock_file: IO[str] | None = None
         self._holds_lock = False
         try:
-            if not postgres and self.target != ":memory:":
+            if not postgres and self.target != ":memory:" and not read_only:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db: Database = open_database(self.target)
-            self._migrate()
+            self.db: Database = open_database(self.target, read_only)
+            self._migrate(read_only)
         except StateError:
             raise
+        except DriverMissing as exc:
+            raise StateError(str(exc)) from None
         except Exception as exc:
             if not is_storage_error(exc):
                 raise
@@ -71,7 +96,7 @@ class StoreBase:
         if dry_run:
             self.db.begin()  # everything a dry run records is rolled back at close
 
-    def _migrate(self) -> None:
+    def _migrate(self, read_only: bool = False) -> None:
         version = self.db.schema_version()
         if version > len(MIGRATIONS):  # a downgrade: this release cannot read it safely
             raise StateError(
@@ -79,6 +104,13 @@ class StoreBase:
                 f"a newer zendesk-sla (this one knows up to {len(MIGRATIONS)}): run the newer "
                 "release, or restore a backup taken before the upgrade (docs/operations.md)"
             )
+        if read_only:
+            if version < len(MIGRATIONS):
+                raise StateError(
+                    f"the state at {_shown(self.target)} has schema version {version}, from an "
+                    "older zendesk-sla: start the worker once (it upgrades the state), then read it"
+                )
+            return
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             self.db.begin()
             for statement in script.split(";"):

@@ -11,7 +11,9 @@ import contextlib
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import quote
 
 if TYPE_CHECKING:
     import psycopg
@@ -72,7 +74,13 @@ class SqliteDatabase(_Transactions):
     dialect = "sqlite"
     conn: sqlite3.Connection
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, read_only: bool = False) -> None:
+        if read_only:  # a report by someone who may read the file, not write it
+            self.conn = sqlite3.connect(
+                read_only_uri(path), uri=True, isolation_level=None, check_same_thread=False
+            )
+            self.conn.execute("PRAGMA busy_timeout=5000")
+            return
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
@@ -110,6 +118,17 @@ class SqliteDatabase(_Transactions):
         self.conn.close()
 
 
+def read_only_uri(path: str) -> str:
+    """SQLite's read-only URI for the state. While a worker has it open (its `-wal` file
+    exists) the shared-memory index is used read-only; when none has (no `-wal`: every
+    change is in the file) the file is read as immutable, which needs no write access to
+    its folder for that index."""
+    quoted = quote(str(Path(path).resolve()))
+    if Path(f"{path}-wal").exists():
+        return f"file:{quoted}?mode=ro"
+    return f"file:{quoted}?mode=ro&immutable=1"
+
+
 _UPSERT = re.compile(r"^\s*INSERT OR (REPLACE|IGNORE) INTO (\w+)", re.IGNORECASE)
 
 
@@ -119,13 +138,16 @@ class PostgresDatabase(_Transactions):
     dialect = "postgres"
     conn: psycopg.Connection[Any]
 
-    def __init__(self, url: str, connect_timeout: int = 10) -> None:
+    def __init__(self, url: str, connect_timeout: int = 10, read_only: bool = False) -> None:
         import psycopg  # an optional dependency: only a PostgreSQL store needs it
 
         self._error: type[Exception] = psycopg.Error
         self._url, self._timeout = url, connect_timeout
         self.conn = self._connect()
-        self.conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
+        if read_only:  # a report's role may have SELECT only
+            self.conn.execute("SET default_transaction_read_only = on")
+        else:
+            self.conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
         self._columns: dict[str, list[str]] = {}
         self._sql: dict[str, str] = {}
 
@@ -230,7 +252,18 @@ class PostgresDatabase(_Transactions):
             self.conn.close()
 
 
-def open_database(target: str) -> Database:
+class DriverMissing(Exception):
+    """A PostgreSQL URL, and no psycopg to reach it."""
+
+
+def open_database(target: str, read_only: bool = False) -> Database:
     if target.startswith(("postgresql://", "postgres://")):
-        return PostgresDatabase(target)
-    return SqliteDatabase(target)
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise DriverMissing(
+                "ZENDESK_SLA_DATABASE_URL names PostgreSQL, but its driver is not installed: "
+                "pip install 'zendesk-sla[postgres]'"
+            ) from None
+        return PostgresDatabase(target, read_only=read_only)
+    return SqliteDatabase(target, read_only=read_only)

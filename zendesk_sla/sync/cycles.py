@@ -28,7 +28,7 @@ from zendesk_sla.sync.fields import FieldMap
 from zendesk_sla.sync.gather import EVENTS, TICKETS, Gatherer
 from zendesk_sla.sync.ranges import FIRST_RUN, RangeCycles
 from zendesk_sla.sync.summary import Summary
-from zendesk_sla.zendesk.errors import RateLimited, ZendeskError
+from zendesk_sla.zendesk.errors import RateLimited, Stopped, ZendeskError
 from zendesk_sla.zendesk.gateway import ZendeskGateway
 from zendesk_sla.zendesk.parse import ticket_row
 
@@ -46,7 +46,7 @@ class Worker(RangeCycles):
     dry_run: bool = False
     on_change: Callable[[Evaluation], None] | None = None
     on_evaluated: Callable[[Evaluation], None] | None = None
-    on_progress: Callable[[Summary, int], None] | None = None
+    on_progress: Callable[[Summary, int, int], None] | None = None  # (summary, position, start)
     stop: threading.Event = field(default_factory=threading.Event)
     settle_seconds: float = 600.0
     touched_orgs: set[int] = field(default_factory=set)
@@ -138,6 +138,8 @@ class Worker(RangeCycles):
         ok = True
         try:
             body(summary)
+        except Stopped:  # asked to stop during a wait: what was recorded stays recorded
+            summary.interrupted = True
         except RateLimited as exc:
             ok, summary.error = False, str(exc)
             log.warning("rate_limit_budget_spent", kind=kind, error=str(exc))
@@ -241,7 +243,8 @@ class Worker(RangeCycles):
                 in_flight = self._finish_previous(in_flight, batch, summary)
             self.progressed()
             if self.on_progress:
-                self.on_progress(summary, max((r.generated_timestamp for r in rows), default=0))
+                position = max((r.generated_timestamp for r in rows), default=0)
+                self.on_progress(summary, position, start_time)
             if until is not None and len(rows) < len(page.items):
                 break
         if in_flight is not None:

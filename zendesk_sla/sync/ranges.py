@@ -38,7 +38,7 @@ class RangeCycles:
     dry_run: bool
     quiet: bool
     touched_orgs: set[int]
-    on_progress: Callable[[Summary, int], None] | None
+    on_progress: Callable[[Summary, int, int], None] | None
 
     def _start(self) -> int:
         raise NotImplementedError
@@ -122,7 +122,7 @@ class RangeCycles:
                 in_flight = self._finish_previous(in_flight, batch, summary)
                 self.progressed()
                 if self.on_progress:
-                    self.on_progress(summary, 0)
+                    self.on_progress(summary, 0, 0)
         if in_flight is not None:
             self._finish(in_flight, summary)
 

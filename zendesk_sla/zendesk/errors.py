@@ -35,6 +35,11 @@ class OutcomeUnknown(ZendeskError):
     pass
 
 
+class Stopped(Exception):
+    """A wait cut short because the worker was asked to stop (Ctrl-C, SIGTERM): the cycle
+    ends where it is, its open transaction rolled back, and the next run resumes."""
+
+
 class Kind(Enum):
     OK = "ok"
     RATE_LIMITED = "rate_limited"
@@ -44,7 +49,7 @@ class Kind(Enum):
 
 
 def classify_status(status: int) -> Kind:
-    if status < 400:
+    if status < 300:
         return Kind.OK
     if status == 429:
         return Kind.RATE_LIMITED
@@ -74,12 +79,26 @@ def never_sent(exc: requests.RequestException) -> bool:
     )
 
 
+ADDRESS = "check ZENDESK_URL (or ZENDESK_SUBDOMAIN): the account's address, e.g. https://athento.zendesk.com"
+
+
 def describe(response: requests.Response) -> str:
+    status = response.status_code
+    if 300 <= status < 400:  # the worker follows no redirect: an address to correct
+        where = response.headers.get("Location") or "another address"
+        return f"HTTP {status}, redirected to {where}: {ADDRESS}"
     try:
         body = response.json()
     except ValueError:
         body = None
-    return describe_answer(response.status_code, body, response.text)
+    if body is None and status in (200, 404) and is_web_page(response):
+        return f"HTTP {status} with a web page, not Zendesk's API: {ADDRESS}"
+    return describe_answer(status, body, response.text)
+
+
+def is_web_page(response: requests.Response) -> bool:
+    kind = response.headers.get("Content-Type", "")
+    return "html" in kind or response.text.lstrip()[:1] == "<"
 
 
 def describe_answer(status: int, body: object, text: str = "") -> str:

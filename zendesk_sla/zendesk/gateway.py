@@ -30,6 +30,7 @@ from zendesk_sla.zendesk.errors import (
     ZendeskError,
     classify_status,
     describe,
+    is_web_page,
     validation_messages,
 )
 from zendesk_sla.zendesk.jobs import (
@@ -102,6 +103,8 @@ class ZendeskGateway(JobWriter, ContentWriter):
         try:
             data = response.json()
         except ValueError:
+            if is_web_page(response):  # a login or landing page: not the API at all
+                raise Rejected(f"GET {path}: {describe(response)}") from None
             raise Transient(f"GET {path}: body is not JSON") from None
         if not isinstance(data, dict):
             raise Rejected(f"GET {path}: unexpected body")

@@ -30,8 +30,10 @@ from zendesk_sla.zendesk.errors import (
     Kind,
     OutcomeUnknown,
     RateLimited,
+    Rejected,
     Transient,
     classify_status,
+    describe,
     never_sent,
     retry_after,
 )
@@ -52,7 +54,11 @@ def plain(exc: requests.RequestException) -> str:
         ("timed out", "no answer in time (ZENDESK_TIMEOUT_SECONDS)"),
         ("RemoteDisconnected", "the server closed the connection without answering"),
         ("Connection reset", "the connection was reset"),
+        ("mismatch", "the server's TLS certificate is for another host name (check ZENDESK_URL)"),
+        ("doesn't match", "the server's TLS certificate is for another host name"),
         ("CERTIFICATE_VERIFY_FAILED", "the server's TLS certificate is not trusted"),
+        ("WRONG_VERSION_NUMBER", "the server does not speak HTTPS there (http:// in ZENDESK_URL?)"),
+        ("SSL", "the TLS handshake failed (check ZENDESK_URL's scheme and port)"),
     ):
         if needle in text:
             return words
@@ -110,6 +116,7 @@ class ZendeskSession(requests.Session):
         verb = method.decode() if isinstance(method, bytes) else method
         target = url.decode() if isinstance(url, bytes) else url
         kwargs.setdefault("timeout", self.default_timeout)
+        kwargs["allow_redirects"] = False  # a redirect is a wrong address: said, not followed
         retrying = Retrying(
             retry=retry_if_exception_type(Transient),
             stop=stop_after_attempt(self.attempts),
@@ -145,6 +152,8 @@ class ZendeskSession(requests.Session):
                 if safe or never_sent(exc):
                     raise Transient(f"{where}: {plain(exc)}") from exc
                 raise OutcomeUnknown(f"{where}: no answer ({plain(exc)})") from exc
+            if response.is_redirect or 300 <= response.status_code < 400:
+                raise Rejected(f"{method} {urlparse(url).path}: {describe(response)}")
             kind = classify_status(response.status_code)
             if kind is Kind.RATE_LIMITED:
                 self._wait(response, url)
