@@ -105,25 +105,24 @@ class PostgresServer:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
+def _running() -> Iterator[PostgresServer]:
     server = PostgresServer()
     server.start()
     try:
         yield server
     finally:
         server.remove()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    yield from _running()
 
 
 @pytest.fixture
 def own_postgres() -> Iterator[PostgresServer]:
     """A server of the test's own, to crash and restart."""
-    server = PostgresServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.remove()
+    yield from _running()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from zendesk_sla.sandbox.serve import TOKEN
 from zendesk_sla.sandbox.server import SandboxServer
 
 from tests.conftest import CONFIG, ROOT, unpaced_yaml
-from tests.worker_fixtures import point_cli_at
+from tests.worker_fixtures import cli_env, point_cli_at
 
 CLI = [sys.executable, "-m", "zendesk_sla.cli"]
 
@@ -183,14 +183,7 @@ def test_the_metrics_port_in_use(
 
 
 def test_ctrl_c_twice_stops_the_daemon_at_once(sandbox: SandboxServer, tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "ZENDESK_URL": sandbox.url,
-        "ZENDESK_EMAIL": API_EMAIL,
-        "ZENDESK_API_TOKEN": TOKEN,
-        "ZENDESK_SLA_STATE": str(tmp_path / "state.sqlite3"),
-        "ZENDESK_SLA_LOG_FORMAT": "json",
-    }
+    env = cli_env(sandbox, ZENDESK_SLA_STATE=str(tmp_path / "state.sqlite3"))
     config = str(unpaced_yaml(tmp_path, poll_interval_seconds=5))
     subprocess.run([*CLI, "setup", "--config", config], env=env, check=True, capture_output=True)
     daemon = subprocess.Popen(
@@ -276,14 +269,7 @@ def test_ctrl_c_inside_a_rate_limit_wait_stops_a_backfill_at_once(
     work done is kept, and the line says how to resume."""
     import threading
 
-    env = {
-        **os.environ,
-        "ZENDESK_URL": sandbox.url,
-        "ZENDESK_EMAIL": API_EMAIL,
-        "ZENDESK_API_TOKEN": TOKEN,
-        "ZENDESK_SLA_STATE": str(tmp_path / "state.sqlite3"),
-        "ZENDESK_SLA_LOG_FORMAT": "json",
-    }
+    env = cli_env(sandbox, ZENDESK_SLA_STATE=str(tmp_path / "state.sqlite3"))
     config = str(unpaced_yaml(tmp_path, rate_limit_reserve=0))
     subprocess.run([*CLI, "setup", "--config", config], env=env, check=True, capture_output=True)
     from zendesk_sla.sandbox.server import RateLimits
@@ -402,13 +388,7 @@ def test_a_full_disk_during_a_run_is_one_line(sandbox: SandboxServer, tmp_path: 
     import resource
 
     state = tmp_path / "state.sqlite3"
-    env = {
-        **os.environ,
-        "ZENDESK_URL": sandbox.url,
-        "ZENDESK_EMAIL": API_EMAIL,
-        "ZENDESK_API_TOKEN": TOKEN,
-        "ZENDESK_SLA_STATE": str(state),
-    }
+    env = cli_env(sandbox, ZENDESK_SLA_STATE=str(state))
     config = str(unpaced_yaml(tmp_path))
     subprocess.run([*CLI, "setup", "--config", config], env=env, check=True, capture_output=True)
     room = state.stat().st_size + 50_000

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -20,12 +19,10 @@ from zendesk_sla.cli import main
 from zendesk_sla.ops.health import healthy
 from zendesk_sla.ops.http import OpsServer
 from zendesk_sla.ops.metrics import Metrics
-from zendesk_sla.sandbox.generator import API_EMAIL
-from zendesk_sla.sandbox.serve import TOKEN
 from zendesk_sla.sandbox.server import SandboxServer
 
 from tests.conftest import CONFIG, ROOT
-from tests.worker_fixtures import AppFactory
+from tests.worker_fixtures import AppFactory, cli_env
 
 
 def get(url: str) -> tuple[int, bytes]:
@@ -103,14 +100,7 @@ def test_daemon_serves_health_and_stops_cleanly_on_sigterm(
     config = tmp_path / "policy.yaml"
     config.write_text(yaml.safe_dump(policy, allow_unicode=True), encoding="utf-8")
     port = _free_port()
-    env = {
-        **os.environ,
-        "ZENDESK_URL": sandbox.url,
-        "ZENDESK_EMAIL": API_EMAIL,
-        "ZENDESK_API_TOKEN": TOKEN,
-        "ZENDESK_SLA_STATE": str(tmp_path / "state.sqlite3"),
-        "ZENDESK_SLA_LOG_FORMAT": "json",
-    }
+    env = cli_env(sandbox, ZENDESK_SLA_STATE=str(tmp_path / "state.sqlite3"))
     setup = [sys.executable, "-m", "zendesk_sla.cli", "setup", "--config", str(config)]
     subprocess.run(setup, cwd=ROOT, env=env, check=True, capture_output=True, timeout=60)
     daemon = subprocess.Popen(

@@ -7,7 +7,6 @@ advisory locks gone, as in a restart or a failover) and starts again.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -21,8 +20,7 @@ import pytest
 from zendesk_sla.account.fields import provision
 from zendesk_sla.app import App
 from zendesk_sla.ops.scheduler import guarded_job
-from zendesk_sla.sandbox.generator import API_EMAIL
-from zendesk_sla.sandbox.serve import TOKEN, build_sandbox, sandbox_settings
+from zendesk_sla.sandbox.serve import build_sandbox, sandbox_settings
 from zendesk_sla.sandbox.server import SandboxServer
 from zendesk_sla.store import StateError, StateStore
 from zendesk_sla.store.base import RECONNECT_WAITS, LockLost
@@ -31,7 +29,7 @@ from zendesk_sla.sync.summary import Summary
 from tests.conftest import ROOT
 from tests.postgres_fixtures import PostgresServer, _free_port
 from tests.sandbox_fixtures import UNLIMITED
-from tests.worker_fixtures import fast_config
+from tests.worker_fixtures import cli_env, fast_config
 
 START = float(int(time.time()))
 
@@ -229,14 +227,7 @@ def test_a_standby_daemon_answers_its_probes(
 
     holder = StateStore(postgres_url)
     port = _free_port()
-    env = {
-        **os.environ,
-        "ZENDESK_URL": sandbox.url,
-        "ZENDESK_EMAIL": API_EMAIL,
-        "ZENDESK_API_TOKEN": TOKEN,
-        "ZENDESK_SLA_DATABASE_URL": postgres_url,
-        "ZENDESK_SLA_LOG_FORMAT": "json",
-    }
+    env = cli_env(sandbox, ZENDESK_SLA_DATABASE_URL=postgres_url)
     assert holder.acquire()
     daemon = subprocess.Popen(
         [sys.executable, "-m", "zendesk_sla.cli", "daemon", "--metrics-port", str(port)],
@@ -289,14 +280,7 @@ def test_a_daemon_that_lost_the_lock_meanwhile_stops_writing(
     config = tmp_path / "policy.yaml"
     config.write_text(yaml.safe_dump(policy, allow_unicode=True), encoding="utf-8")
     port = _free_port()
-    env = {
-        **os.environ,
-        "ZENDESK_URL": sandbox.url,
-        "ZENDESK_EMAIL": API_EMAIL,
-        "ZENDESK_API_TOKEN": TOKEN,
-        "ZENDESK_SLA_DATABASE_URL": url,
-        "ZENDESK_SLA_LOG_FORMAT": "json",
-    }
+    env = cli_env(sandbox, ZENDESK_SLA_DATABASE_URL=url)
     command = [sys.executable, "-m", "zendesk_sla.cli"]
     subprocess.run(
         [*command, "setup", "--config", str(config)], cwd=ROOT, env=env, check=True, timeout=60

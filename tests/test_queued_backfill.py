@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -11,12 +10,11 @@ import time
 from pathlib import Path
 
 import yaml
-from zendesk_sla.sandbox.generator import API_EMAIL
-from zendesk_sla.sandbox.serve import TOKEN
 from zendesk_sla.sandbox.server import SandboxServer
 from zendesk_sla.store import StateStore
 
 from tests.conftest import CONFIG, ROOT
+from tests.worker_fixtures import cli_env
 
 CLI = [sys.executable, "-m", "zendesk_sla.cli"]
 
@@ -29,14 +27,7 @@ def test_the_daemon_runs_a_queued_backfill_once(sandbox: SandboxServer, tmp_path
     config = tmp_path / "policy.yaml"
     config.write_text(yaml.safe_dump(policy, allow_unicode=True), encoding="utf-8")
     state = tmp_path / "state.sqlite3"
-    env = {
-        **os.environ,
-        "ZENDESK_URL": sandbox.url,
-        "ZENDESK_EMAIL": API_EMAIL,
-        "ZENDESK_API_TOKEN": TOKEN,
-        "ZENDESK_SLA_STATE": str(state),
-        "ZENDESK_SLA_LOG_FORMAT": "json",
-    }
+    env = cli_env(sandbox, ZENDESK_SLA_STATE=str(state))
 
     def command(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -101,6 +102,18 @@ def notes_by_ticket(sandbox: SandboxServer) -> dict[int, list[str]]:
         ]:
             out.setdefault(ticket_id, []).extend(MARKER.findall(comment["body"]))
     return out
+
+
+def cli_env(sandbox: SandboxServer, **extra: str) -> dict[str, str]:
+    """The environment of a command run as a process against the sandbox (JSON logs)."""
+    return {
+        **os.environ,
+        "ZENDESK_URL": sandbox.url,
+        "ZENDESK_EMAIL": API_EMAIL,
+        "ZENDESK_API_TOKEN": TOKEN,
+        "ZENDESK_SLA_LOG_FORMAT": "json",
+        **extra,
+    }
 
 
 def point_cli_at(
