@@ -47,16 +47,19 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+STOPPED = "stopped (Ctrl-C or SIGTERM) while waiting on Zendesk; nothing more was done"
+
+
 def interruptible(sleep: Callable[[float], None], stop: threading.Event) -> Callable[[float], None]:
     """Every wait of the worker (Retry-After, pacing, job polls, back-offs) as one that a
     stop request cuts short: `Stopped` is raised at once instead of sleeping on."""
 
     def wait(seconds: float) -> None:
         if stop.is_set():
-            raise Stopped("stopping: a wait was cut short")
+            raise Stopped(STOPPED)
         if sleep is time.sleep:
             if stop.wait(seconds):
-                raise Stopped("stopping: a wait was cut short")
+                raise Stopped(STOPPED)
             return
         sleep(seconds)  # a test's clock
 

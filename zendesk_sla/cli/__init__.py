@@ -28,7 +28,7 @@ from zendesk_sla.model.corpus import CorpusError
 from zendesk_sla.ops.settings import SettingsError
 from zendesk_sla.store.base import StateError, storage_failure
 from zendesk_sla.sync.fields import NotSetUp
-from zendesk_sla.zendesk.errors import ZendeskError
+from zendesk_sla.zendesk.errors import Stopped, ZendeskError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +57,7 @@ EXPECTED_ERRORS: dict[type[Exception], tuple[str, int]] = {
     UsageError: ("zendesk-sla {command}: ", 2),
     ZendeskError: ("zendesk error: ", 3),
     LockHeld: ("zendesk-sla {command}: ", 4),
+    Stopped: ("zendesk-sla {command}: ", 130),  # asked to stop before the cycle began
     NotSetUp: ("zendesk-sla {command}: ", 5),
     ModelError: ("", 1),  # names the model file and the fault
     CorpusError: ("", 1),  # names the batch file and line

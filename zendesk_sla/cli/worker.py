@@ -38,15 +38,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         return cmd_daemon(args)
     app = make_app(args, dry_run=dry_run)
     try:
-        hold_lock(app, dry_run)
         report = ChangeReport()
         progress = Progress("poll")
-        worker = app.worker(
-            on_change=report if dry_run else None,
-            on_evaluated=report.evaluated if dry_run else None,
-            on_progress=cycle_progress(progress),
-        )
-        with stoppable(app) as signals:
+        with stoppable(app) as signals:  # from the first request on: a wait may come at once
+            hold_lock(app, dry_run)
+            worker = app.worker(
+                on_change=report if dry_run else None,
+                on_evaluated=report.evaluated if dry_run else None,
+                on_progress=cycle_progress(progress),
+            )
             poll = worker.run_cycle()
             progress.close()
             sweep = worker.run_sweep()
@@ -94,13 +94,13 @@ def _run_reported(
     progress = Progress(kind)
     report = ChangeReport()
     try:
-        hold_lock(app, dry_run)
-        worker = app.worker(
-            on_change=report if dry_run or verdicts else None,
-            on_evaluated=report.evaluated if dry_run or verdicts else None,
-            on_progress=cycle_progress(progress),
-        )
-        with stoppable(app) as signals:
+        with stoppable(app) as signals:  # from the first request on: a wait may come at once
+            hold_lock(app, dry_run)
+            worker = app.worker(
+                on_change=report if dry_run or verdicts else None,
+                on_evaluated=report.evaluated if dry_run or verdicts else None,
+                on_progress=cycle_progress(progress),
+            )
             summary = run(worker)
         progress.close()
         if dry_run:
