@@ -110,7 +110,10 @@ def evaluate(
     known = [e for e in events if e.at <= now]
     stop: datetime | None = None
     if kind == "response":
-        replies = [e.at for e in known if e.comment in ("agent", "admin") and e.at > created]
+        # `events` come after the opening comment (not among them): an agent's comment in
+        # the creation's own second is a reply (POLICY 4 excludes the opening comment, not
+        # the second it was written in).
+        replies = [e.at for e in known if e.comment in ("agent", "admin") and e.at >= created]
         solves = [e.at for e in known if e.status in ("solved", "closed")]
         candidates = replies + (solves if solve_stops_response else [])
         stop = min(candidates) if candidates else None

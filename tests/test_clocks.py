@@ -76,6 +76,22 @@ def test_opening_comment_by_an_agent_is_not_a_response(policy: Policy) -> None:
     assert clocks.response.state == "running"
 
 
+def test_an_agent_reply_in_the_same_second_as_the_creation_is_a_response(
+    policy: Policy,
+) -> None:
+    """The opening comment is the first comment, not every comment of the creation's
+    second: a reply written in that second (a macro at creation) meets the response."""
+    start = madrid("2026-02-02 08:00")
+    t = Timeline(
+        start,
+        (StatusChange(epoch(start), "new"),),
+        (Comment(epoch(start), True, "end-user"), Comment(epoch(start), True, "agent")),
+    )
+    clocks = sla_clocks(policy, "enterprise", "blocker", t, madrid("2026-02-02 09:00"))
+    assert clocks.response.state == "met"
+    assert clocks.response.stopped_at == start
+
+
 def test_reopened_ticket_resumes_its_resolution_clock(policy: Policy) -> None:
     t = timeline(
         "2026-02-02 08:00",

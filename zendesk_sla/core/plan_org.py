@@ -1,9 +1,10 @@
 """Decide one organization's quota (POLICY 8): its ledger, the quota notes, its quota fields.
 
 Given every ticket of the organization, returns the whole plan: each ticket's
-place in its quota year, the 80 % / 100 % crossing notes (once a year, on the
-ticket that crossed), the exceeded notes, the tickets whose quota state must be
-re-decided, and the organization's used / included / remaining fields.
+place in its quota year, the 80 % / 100 % crossing notes and the exceeded note (each
+once a year, on the ticket that crossed: the tickets after it carry the exceeded tag
+only), the tickets whose quota state must be re-decided, and the organization's used /
+included / remaining fields.
 """
 
 from __future__ import annotations
@@ -128,9 +129,11 @@ def plan_organization(
                 wanted.setdefault(tid, []).append((key, text))
     ends = {y.start: y.end for y in years}
     included = {y.start: y.included for y in years}
-    for line in lines:
-        if line.state == "exceeded" and by_id[line.ticket_id].status not in _NO_NOTES:
-            key = f"quota-exceeded:{line.year_start.isoformat()}"
+    for line in lines:  # once a year, on the ticket that went past (not on each after it)
+        key = f"quota-exceeded:{line.year_start.isoformat()}"
+        if line.state != "exceeded" or line.position != included[line.year_start] + 1:
+            continue
+        if key not in posted and by_id[line.ticket_id].status not in _NO_NOTES:
             text = render(
                 policy.quota.exceeded_template,
                 {

@@ -84,12 +84,18 @@ class Timeline:
             kept = statuses[:1]  # the initial status, even before creation
         return Timeline(self.created_at, kept, tuple(c for c in comments if c.at <= moment))
 
+    def after_opening(self) -> tuple[Comment, ...]:
+        """The comments but the opening one: the first (comments are in order), when it
+        is not later than the creation. A reply in the same second as the creation is a
+        reply (it was taken for the opening comment)."""
+        comments = self.comments
+        if comments and comments[0].at <= self.created:
+            return comments[1:]
+        return comments
+
     def first_agent_reply(self) -> int | None:
         """First public, non-automated agent comment that is not the opening comment."""
-        created = self.created
-        return min(
-            (c.at for c in self.comments if c.is_agent_reply and c.at > created), default=None
-        )
+        return min((c.at for c in self.after_opening() if c.is_agent_reply), default=None)
 
     def final_solve(self) -> int | None:
         """When the ticket was last solved, if it is solved or closed now."""
@@ -107,8 +113,6 @@ class Timeline:
         return next((c.at for c in self.statuses if c.status in ("solved", "closed")), None)
 
     def last_customer_comment(self) -> int | None:
-        created = self.created
         return max(
-            (c.at for c in self.comments if c.author_role == "end-user" and c.at > created),
-            default=None,
+            (c.at for c in self.after_opening() if c.author_role == "end-user"), default=None
         )
