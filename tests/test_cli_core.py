@@ -142,3 +142,12 @@ def test_plan_prints_each_change_once_and_writes_nothing(
     assert lines.index("== summary") < lines.index("== each ticket (old -> new)")
     assert lines[lines.index("== summary") + 1] == f"{len(changes)} tickets would change."
     assert any(line.startswith("Public comments to customers: ") for line in lines)
+    # Organization-level changes too: quota fields (old -> new) and consumption pages.
+    orgs = lines[lines.index("== each organization (old -> new)") + 1 :]
+    orgs = orgs[: orgs.index("== each ticket (old -> new)")]
+    fields = [line for line in orgs if "quota_used: (empty) -> " in line]
+    pages = [line for line in orgs if "  page: " in line]
+    assert fields and pages
+    assert f"Organizations whose quota fields change: {len(fields)}" in lines
+    assert f"Consumption pages to publish or rewrite: {len(pages)}" in lines
+    assert not sandbox.sandbox.help_center.articles  # nothing was published

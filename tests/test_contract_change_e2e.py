@@ -251,3 +251,33 @@ def test_the_ledgers_a_targets_only_version_leaves_are_those_a_full_recount_give
     assert kept[0] and kept[1]
     worker.evaluator.quotas(again.store.all_org_ids())  # every organization, recounted
     assert ledgers() == kept
+
+
+def test_the_dry_run_shows_organization_fields_and_pages_that_would_change(
+    make_app: AppFactory,
+    clock: Clock,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A quota change moved organizations' fields and pages, and the dry run did not say."""
+    import yaml
+
+    from tests.conftest import CONFIG
+
+    app = make_app()
+    run_until_settled(app, clock)
+    app.close()
+    data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    data["plans"]["standard"]["tickets_per_year"] = 60
+    path = tmp_path / "more.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    point_cli_at(monkeypatch, sandbox, tmp_path / "state.sqlite3")
+    audits = len(sandbox.sandbox.account.audits)
+    assert main(["reevaluate", "--dry-run", "--config", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    moved = [line for line in out if line.startswith("organization ") and "quota_included" in line]
+    assert moved and all("quota_included: 50 -> 60" in line for line in moved)
+    assert any(line.startswith("organization ") and "  page: " in line for line in out)
+    assert len(sandbox.sandbox.account.audits) == audits

@@ -115,6 +115,17 @@ class Publisher:
             self.store.put(PLACE, json.dumps(place))
         return place
 
+    def stale(self, pages: Iterable[Page]) -> list[Page]:
+        """The pages `publish` would write (new, or reading otherwise): reads the state only."""
+        if self.texts is None:
+            return []
+        out = []
+        for page in pages:
+            record = json.loads(self.store.get(f"hc:page:{page.organization_id}") or "null") or {}
+            if record.get("digest") != _digest(page):
+                out.append(page)
+        return out
+
     def _one(self, page: Page, place: dict[str, Any]) -> int:
         key = f"hc:page:{page.organization_id}"
         record = json.loads(self.store.get(key) or "null") or {}

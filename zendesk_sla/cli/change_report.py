@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, TextIO
 from zendesk_sla.core.compliance import JUDGED, KINDS
 
 if TYPE_CHECKING:
+    from zendesk_sla.core.consumption import Page
     from zendesk_sla.store import Applied
     from zendesk_sla.sync.evaluate import Evaluation
+    from zendesk_sla.sync.recount import Quotas
 
 
 def _kind(key: str) -> str:
@@ -41,6 +43,13 @@ class ChangeReport:
         self.changes: dict[int, Evaluation] = {}
         self.before: dict[int, Applied | None] = {}
         self.after: dict[int, Applied] = {}
+        self.org_fields: dict[int, tuple[str, dict[str, tuple[object, object]]]] = {}
+        self.pages: dict[int, str] = {}  # organization id -> its page's title
+
+    def quotas(self, quotas: Quotas, stale: list[Page]) -> None:
+        """An organization-level plan: quota fields to write, consumption pages to publish."""
+        self.org_fields.update(quotas.field_changes)
+        self.pages.update({p.organization_id: p.title for p in stale})
 
     def __call__(self, evaluation: Evaluation) -> None:
         change = evaluation.change
@@ -95,7 +104,17 @@ class ChangeReport:
         out.append("Tags added / removed:")
         for tag in sorted(set(added) | set(removed)):
             out.append(f"  {tag:<30} +{added[tag]:<6} -{removed[tag]}")
+        out.append(f"Organizations whose quota fields change: {len(self.org_fields)}")
+        out.append(f"Consumption pages to publish or rewrite: {len(self.pages)}")
         return out + self.verdicts()
+
+    def organizations(self) -> list[str]:
+        out = []
+        for org_id, (name, moved) in sorted(self.org_fields.items()):
+            parts = [f"{k}: {'(empty)' if a is None else a} -> {b}" for k, (a, b) in moved.items()]
+            out.append(f"organization {org_id} ({name})  " + "  ".join(parts))
+        out += [f"organization {o}  page: {t!r}" for o, t in sorted(self.pages.items())]
+        return out
 
     def verdicts(self) -> list[str]:
         """How due times, states and compliance move (tickets judged before and after)."""
@@ -140,5 +159,12 @@ class ChangeReport:
         return out
 
     def write(self, out: TextIO) -> None:
-        lines = ["== summary", *self.summary(), "== each ticket (old -> new)", *self.details()]
+        lines = [
+            "== summary",
+            *self.summary(),
+            "== each organization (old -> new)",
+            *self.organizations(),
+            "== each ticket (old -> new)",
+            *self.details(),
+        ]
         print("\n".join(lines), file=out)

@@ -45,6 +45,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             worker = app.worker(
                 on_change=report if dry_run else None,
                 on_evaluated=report.evaluated if dry_run else None,
+                on_quotas=report.quotas if dry_run else None,
                 on_progress=cycle_progress(progress),
             )
             poll = worker.run_cycle()
@@ -99,6 +100,7 @@ def _run_reported(
             worker = app.worker(
                 on_change=report if dry_run or verdicts else None,
                 on_evaluated=report.evaluated if dry_run or verdicts else None,
+                on_quotas=report.quotas if dry_run else None,
                 on_progress=cycle_progress(progress),
             )
             summary = run(worker)

@@ -131,7 +131,8 @@ def plan_organization(
     included = {y.start: y.included for y in years}
     for line in lines:  # once a year, on the ticket that went past (not on each after it)
         key = f"quota-exceeded:{line.year_start.isoformat()}"
-        if line.state != "exceeded" or line.position != included[line.year_start] + 1:
+        limit = included[line.year_start]
+        if line.state != "exceeded" or limit is None or line.position != limit + 1:
             continue
         if key not in posted and by_id[line.ticket_id].status not in _NO_NOTES:
             text = render(

@@ -20,6 +20,7 @@ import structlog
 
 from zendesk_sla.account.consumption_page import Publisher
 from zendesk_sla.config import Config
+from zendesk_sla.core.consumption import Page
 from zendesk_sla.store import StateStore
 from zendesk_sla.sync.apply import Applier, Batch
 from zendesk_sla.sync.degraded import degraded, read_directory
@@ -27,6 +28,7 @@ from zendesk_sla.sync.evaluate import Evaluation, Evaluator
 from zendesk_sla.sync.fields import FieldMap
 from zendesk_sla.sync.gather import EVENTS, TICKETS, Gatherer
 from zendesk_sla.sync.ranges import FIRST_RUN, RangeCycles
+from zendesk_sla.sync.recount import Quotas
 from zendesk_sla.sync.summary import Summary
 from zendesk_sla.zendesk.errors import RateLimited, Stopped, ZendeskError
 from zendesk_sla.zendesk.gateway import ZendeskGateway
@@ -47,6 +49,8 @@ class Worker(RangeCycles):
     on_change: Callable[[Evaluation], None] | None = None
     on_evaluated: Callable[[Evaluation], None] | None = None
     on_progress: Callable[[Summary, int, int], None] | None = None  # (summary, position, start)
+    # Organization-level changes (quota fields, consumption pages), for a dry run's report.
+    on_quotas: Callable[[Quotas, list[Page]], None] | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     settle_seconds: float = 600.0
     touched_orgs: set[int] = field(default_factory=set)
@@ -266,6 +270,8 @@ class Worker(RangeCycles):
     def _recount(self, org_ids: set[int] | Sequence[int]) -> set[int]:
         """Recount quotas and write the organization fields; the tickets to re-decide."""
         quotas = self.evaluator.quotas(org_ids)
+        if self.on_quotas is not None:
+            self.on_quotas(quotas, self.publisher.stale(quotas.pages))
         self.touched_orgs |= self.applier.org_fields(quotas.org_fields)  # retried next cycle
         if quotas.pages and not self.dry_run:
             self.publisher.publish(quotas.pages)

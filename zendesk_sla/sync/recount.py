@@ -8,7 +8,7 @@ the ledgers with the quota terms that counted them. A mixin of `Evaluator`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,6 +34,10 @@ class Quotas:
     changed: set[int]  # tickets to re-decide
     org_fields: dict[int, dict[str, Any]]  # organization id -> field key -> value
     pages: list[Page]  # consumption pages, as they should read now
+    # For a dry run's report: organization id -> (name, {field: (now, planned)}).
+    field_changes: dict[int, tuple[str, dict[str, tuple[object, object]]]] = field(
+        default_factory=dict
+    )
 
 
 class QuotaRecount:
@@ -86,6 +90,11 @@ class QuotaRecount:
                 out.changed.update(plan.changed)
                 if plan.fields is not None:
                     out.org_fields[org.id] = {keys[k]: v for k, v in plan.fields.items()}
+                    was = have or {}
+                    moved: dict[str, tuple[object, object]] = {
+                        k: (was.get(k), v) for k, v in plan.fields.items()
+                    }
+                    out.field_changes[org.id] = (org.name or str(org.id), moved)
                 if plan.page is not None:
                     out.pages.append(plan.page)
             self._record_quota(list(orgs), plans)
