@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
+import pytest
 from zendesk_sla.core.calendar import epoch
 from zendesk_sla.core.facts import TicketFacts
 from zendesk_sla.core.pending import PendingStep, pending_step
@@ -95,3 +97,43 @@ def test_a_ticket_not_pending_gets_nothing(policy: Policy) -> None:
     ticket = pending_ticket()
     reopened = replace(ticket, status="open")
     assert step(policy, reopened, PENDING_AT + timedelta(days=30), {}).tags == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("locale", "greeting"),
+    [
+        ("es", "Hola Ana"),
+        ("en-US", "Hello Ana"),
+        ("EN-gb", "Hello Ana"),
+        ("pt-BR", "Olá Ana"),
+        ("fr", "Hola Ana"),  # no French text: the contract's own language
+        ("", "Hola Ana"),  # a requester the state has no language for
+    ],
+)
+def test_the_customer_reads_the_notice_and_the_closing_in_their_language(
+    policy: Policy, locale: str, greeting: str
+) -> None:
+    ticket = replace(pending_ticket(), requester_locale=locale)
+    _, notice = step(policy, ticket, PENDING_AT + timedelta(days=7), {}).notice
+    assert notice.startswith(greeting)
+    notice_at = PENDING_AT + timedelta(days=7)
+    sent = {f"pending-notice:{PERIOD}": notice_at}
+    _, closing = step(policy, ticket, notice_at + timedelta(days=3), sent).notice
+    assert closing.startswith(greeting)
+    assert "12/03/2026" in notice and "09/03/2026" in closing
+
+
+def test_check_config_refuses_a_translation_with_a_wrong_placeholder(tmp_path: Path) -> None:
+    import yaml
+    from zendesk_sla.config import ConfigError, load_config
+
+    from tests.conftest import CONFIG
+
+    data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    data["pending_closure"]["translations"]["en"]["closing"] = "Hello {requester}, bye"
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "pending_closure.translations.en.closing" in str(err.value)
+    assert "requester" in str(err.value)

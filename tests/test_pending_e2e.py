@@ -140,3 +140,28 @@ def test_a_customer_reply_between_read_and_close_stops_the_close(
         if c["public"] and a.author_id == account.api_user_id and "damos este ticket" in c["body"]
     ]
     assert closings == []
+
+
+def test_each_requester_reads_the_notice_in_their_zendesk_language(
+    make_app: AppFactory, sandbox: SandboxServer
+) -> None:
+    """The sample's requesters speak Spanish, English (en-US, en-GB) or Portuguese (pt-BR),
+    as Zendesk's `locale` says; notices were Spanish for all."""
+    account = sandbox.sandbox.account
+    make_app(config=loud_config()).worker().run_cycle()  # notices for week-old pending tickets
+    greetings = {"es": "Hola ", "en": "Hello ", "pt": "Olá "}
+    seen: dict[str, int] = defaultdict(int)
+    for (ticket_id, _period), comments in pending_comments(sandbox).items():
+        if not any(kind == "pending-notice" for kind, _ in comments):
+            continue
+        language = account.users[account.tickets[ticket_id].requester_id].language()[:2]
+        bodies = [
+            c["body"]
+            for a in account.audits_by_ticket[ticket_id]
+            if a.author_id == account.api_user_id
+            for c in a.comments()
+            if c["public"]
+        ]
+        assert bodies and all(b.startswith(greetings[language]) for b in bodies), ticket_id
+        seen[language] += 1
+    assert seen["es"] and (seen["en"] or seen["pt"])  # more than one language was written

@@ -175,6 +175,11 @@ def _base_policy(
             close_after_seconds=_calendar_seconds(raw.pending_closure.close_after),
             notice_template=raw.pending_closure.notice,
             closing_template=raw.pending_closure.closing,
+            language=raw.pending_closure.language,
+            translations={
+                code: (texts.notice, texts.closing)
+                for code, texts in raw.pending_closure.translations.items()
+            },
             notify_existing_pending=raw.pending_closure.notify_existing_pending,
         ),
         quota=QuotaRules(

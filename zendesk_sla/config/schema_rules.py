@@ -3,6 +3,7 @@ writes and the notes agents read; each template's placeholders checked."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from typing import Annotated, Any, Literal
 
@@ -82,12 +83,32 @@ class QuotaConfig(Strict):
     year_field: Annotated[str, _template(YEAR_PLACEHOLDERS)] = "del {year_start} al {year_end}"
 
 
+def _locale(value: str) -> str:
+    if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", value.lower()):
+        raise ValueError(f"{value!r} is not a language code (es, en, pt-br)")
+    return value.lower()
+
+
+Locale = Annotated[str, AfterValidator(_locale)]
+
+
+class PendingTexts(Strict):
+    """The notice and the closing comment in one more language."""
+
+    notice: Annotated[str, _template(NOTICE_PLACEHOLDERS)]
+    closing: Annotated[str, _template(CLOSING_PLACEHOLDERS)]
+
+
 class PendingConfig(Strict):
     notify_after: Duration = "7d"
     close_after: Duration = "3d"
     notify_existing_pending: bool = False
     notice: Annotated[str, _template(NOTICE_PLACEHOLDERS)]
     closing: Annotated[str, _template(CLOSING_PLACEHOLDERS)]
+    # The language of `notice` and `closing`, written to requesters whose Zendesk language
+    # has no translation below.
+    language: Locale = "es"
+    translations: dict[Locale, PendingTexts] = {}
 
 
 def _note(name: str) -> Any:

@@ -33,6 +33,7 @@ class TicketFacts:
     updated_stamp: str
     timeline: Timeline
     requester_name: str = ""
+    requester_locale: str = ""  # the requester's language in Zendesk, for customer texts
     created_by_agent: bool = False  # an agent opened it on the customer's behalf (POLICY 7)
 
 

@@ -97,6 +97,7 @@ def pending_step(
     notice_key, closing_key = f"{NOTICE}:{period}", f"{CLOSING}:{period}"
     zone = ZoneInfo(timezone)
     name = ticket.requester_name or "cliente"
+    notice_template, closing_template = rules.texts(ticket.requester_locale)
     notice_at = sent.get(notice_key)
     if notice_at is None:
         counted_from = since
@@ -107,7 +108,7 @@ def pending_step(
             return PendingStep(closed_before, next_at=notify_at)
         close_on = now + timedelta(seconds=rules.close_after_seconds)
         text = render(
-            rules.notice_template,
+            notice_template,
             {
                 "requester_name": name,
                 "pending_since": day_text(since.astimezone(zone)),
@@ -119,7 +120,7 @@ def pending_step(
     if now < close_at:
         return PendingStep(closed_before | {tags.pending_notice}, next_at=close_at)
     text = render(
-        rules.closing_template,
+        closing_template,
         {"requester_name": name, "notice_on": day_text(notice_at.astimezone(zone))},
     )
     return PendingStep(

@@ -127,6 +127,19 @@ class PendingRules:
     notice_template: str
     closing_template: str
     notify_existing_pending: bool = False
+    language: str = "es"  # of the two templates above
+    translations: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # (notice, closing)
+
+    def texts(self, locale: str) -> tuple[str, str]:
+        """(notice, closing) in the requester's Zendesk language (`pt-BR`: `pt-br`, then
+        `pt`), else in `language`."""
+        wanted = locale.lower()
+        for key in (wanted, wanted.split("-")[0]):
+            if key in self.translations:
+                return self.translations[key]
+            if key == self.language:
+                break
+        return self.notice_template, self.closing_template
 
 
 @dataclass(frozen=True)

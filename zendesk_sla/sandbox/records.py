@@ -18,6 +18,11 @@ class User:
     created_at: int
     updated_at: int
     user_fields: dict[str, Any] = field(default_factory=dict)
+    locale: str = ""  # empty: from the id, so sample data speaks several languages
+
+    def language(self) -> str:
+        """Zendesk's `locale`: most sample users Spanish, some English or Portuguese."""
+        return self.locale or {3: "en-US", 7: "pt-BR", 8: "en-GB"}.get(self.id % 10, "es")
 
     def to_json(self, base: str) -> Json:
         return {
@@ -30,7 +35,7 @@ class User:
             "time_zone": "Madrid",
             "iana_time_zone": "Europe/Madrid",
             "phone": None,
-            "locale": "es",
+            "locale": self.language(),
             "organization_id": self.organization_id,
             "role": self.role,
             "verified": True,

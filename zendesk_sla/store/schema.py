@@ -102,6 +102,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE quota_terms (organization_id INTEGER PRIMARY KEY, digest TEXT NOT NULL);
     """,
+    # 9: each user's language, for the texts customers read (notices, closings).
+    """
+    ALTER TABLE users ADD COLUMN locale TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 

@@ -58,7 +58,7 @@ class TicketStore(StoreBase):
 
     def put_users(self, rows: Iterable[UserRow]) -> None:
         self.db.executemany(
-            "INSERT OR REPLACE INTO users VALUES (?,?,?,?,?)",
+            "INSERT OR REPLACE INTO users VALUES (?,?,?,?,?,?)",
             [
                 (
                     r.id,
@@ -66,6 +66,7 @@ class TicketStore(StoreBase):
                     r.organization_id,
                     None if r.authorized is None else int(r.authorized),
                     r.name,
+                    r.locale,
                 )
                 for r in rows
             ],
@@ -130,15 +131,18 @@ class TicketStore(StoreBase):
 
     def users(self, user_ids: Iterable[int]) -> dict[int, UserRow]:
         query = (
-            "SELECT id, role, organization_id, authorized, name FROM users WHERE id IN ({marks})"
+            "SELECT id, role, organization_id, authorized, name, locale FROM users "
+            "WHERE id IN ({marks})"
         )
         return {
-            uid: UserRow(uid, role, org, None if ok is None else bool(ok), name)
-            for uid, role, org, ok, name in self._rows_in(query, user_ids)
+            uid: UserRow(uid, role, org, None if ok is None else bool(ok), name, locale)
+            for uid, role, org, ok, name, locale in self._rows_in(query, user_ids)
         }
 
-    def names(self, user_ids: Iterable[int]) -> dict[int, str]:
-        return dict(self._rows_in("SELECT id, name FROM users WHERE id IN ({marks})", user_ids))
+    def names(self, user_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+        """Each user's name and language."""
+        query = "SELECT id, name, locale FROM users WHERE id IN ({marks})"
+        return {uid: (name, locale) for uid, name, locale in self._rows_in(query, user_ids)}
 
     def ticket_ids_between(self, since: int, until: int | None) -> list[int]:
         """Tickets changed in [since, until], by id (a backfill's range)."""

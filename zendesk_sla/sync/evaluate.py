@@ -101,7 +101,7 @@ class Evaluator(QuotaRecount):
             if row is None:
                 continue
             try:
-                requester = names.get(row.requester_id or 0, "")
+                requester, language = names.get(row.requester_id or 0, ("", ""))
                 facts = ticket_facts(
                     row,
                     statuses.get(ticket_id, ()),
@@ -109,6 +109,7 @@ class Evaluator(QuotaRecount):
                     roles,
                     field_names,
                     requester,
+                    language,
                 )
                 org = orgs.get(row.organization_id) if row.organization_id else None
                 prev = written.get(ticket_id)

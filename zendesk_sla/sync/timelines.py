@@ -43,6 +43,7 @@ def ticket_facts(
     roles: Mapping[int, str],  # the submitter's, at least
     field_names: Mapping[str, str],  # field id (text) -> logical name
     requester_name: str = "",
+    requester_locale: str = "",
 ) -> TicketFacts:
     held = row.custom_fields
     fields = {name: _text(held[fid]) if fid in held else None for fid, name in field_names.items()}
@@ -62,6 +63,7 @@ def ticket_facts(
         timeline=line,
         created_at=line.created_at,
         requester_name=requester_name,
+        requester_locale=requester_locale,
         created_by_agent=opened_by_agent(
             row.requester_id, row.submitter_id, roles.get(row.submitter_id or 0)
         ),

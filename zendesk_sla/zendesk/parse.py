@@ -63,6 +63,7 @@ class UserRow:
     organization_id: int | None
     authorized: bool | None
     name: str = ""
+    locale: str = ""  # the user's language in Zendesk ("es", "en-US", "pt-BR")
 
 
 @dataclass(frozen=True)
@@ -277,6 +278,7 @@ def user_row(data: Any, authorized_key: str, warn: Warn | None = None) -> UserRo
         organization_id=opt_ident(data.get("organization_id"), "organization_id"),
         authorized=authorized,
         name=text(data.get("name"), "name", warn),
+        locale=text(data.get("locale"), "locale", warn),
     )
 
 
