@@ -57,6 +57,11 @@ def cmd_due(args: argparse.Namespace) -> int:
             "response": clock_json(clocks.response),
             "resolution": clock_json(clocks.resolution),
         }
+        if clocks.next_reply.state != "none":  # the plan sets a next-reply target
+            out["next_reply"] = {
+                **clock_json(clocks.next_reply),
+                "breaches": clocks.next_reply_breaches,
+            }
         print(json.dumps(out, indent=2))
         return 0
     _new_ticket(args)

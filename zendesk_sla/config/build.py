@@ -84,6 +84,7 @@ def _plans(
             yearly_tickets=p.tickets_per_year,
             response={sev: _target(t) for sev, t in p.response.items()},
             resolution={sev: _target(t) for sev, t in p.resolution.items()},
+            next_reply={sev: _target(t) for sev, t in p.next_reply.items()},
             at_risk_ratio=p.at_risk_ratio,
             at_risk={
                 sev: v if isinstance(v, float) else Target(*parse_duration(str(v)))

@@ -117,6 +117,9 @@ class PlanConfig(Strict):
     at_risk_ratio: float | None = Field(None, gt=0, le=1)  # over the top-level one
     # Per severity, over the ratios: a share of the target (0.5) or a time before due ("2h").
     at_risk: dict[Severity, AtRiskSpec] = {}
+    # After the first reply, the longest the customer waits for each next reply (business
+    # time); off when absent. Breaches tag sla_next_reply_breached.
+    next_reply: dict[Severity, TargetSpec] = {}
 
 
 class HolidayConfig(Strict):

@@ -26,6 +26,7 @@ class PlanChange(Strict):
     resolution: dict[Severity, object] | None = None
     at_risk_ratio: float | None = Field(None, gt=0, le=1)
     at_risk: dict[Severity, object] | None = None
+    next_reply: dict[Severity, object] | None = None
 
 
 class ContractVersion(Strict):
@@ -38,7 +39,7 @@ def merged(base: dict[str, object], change: PlanChange) -> dict[str, object]:
     """A plan's YAML mapping with `change` laid over it (targets merged by severity)."""
     out = dict(base)
     for key, value in change.model_dump(exclude_unset=True).items():
-        if key in ("response", "resolution", "at_risk") and value is not None:
+        if key in ("response", "resolution", "at_risk", "next_reply") and value is not None:
             out[key] = {**dict(base.get(key) or {}), **value}  # type: ignore[call-overload]
         else:
             out[key] = value

@@ -1,4 +1,4 @@
-"""SLA clocks: response and resolution due times and states from a ticket's timeline.
+"""SLA clocks: response, resolution (and next-reply) due times and states from a timeline.
 
 Both clocks run from creation in business time, stand still while the ticket is
 pending, on hold or solved, and resume when it is reopened. The due time is
@@ -10,57 +10,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 from zendesk_sla.core.calendar import BusinessCalendar, epoch, from_epoch
+from zendesk_sla.core.clock_state import PAUSED_STATUSES, Clock, ClockState
+from zendesk_sla.core.next_reply import next_reply_clock
 from zendesk_sla.core.policy import ClockKind, Plan, Policy, Target
-from zendesk_sla.core.timeline import Spell, Timeline
+from zendesk_sla.core.timeline import Timeline
 
-PAUSED_STATUSES = frozenset({"pending", "hold", "solved", "closed"})
-
-ClockState = Literal[
-    "none",  # no target on this plan
-    "exempt",  # the target does not apply (third party)
-    "running",
-    "at_risk",
-    "paused",
-    "met",
-    "breached",
-    "over_target",  # a best-effort target passed: shown, never a breach
-]
-
-
-@dataclass(frozen=True)
-class Clock:
-    kind: ClockKind
-    state: ClockState
-    target_seconds: int | None = None
-    best_effort: bool = False
-    due: datetime | None = None
-    elapsed_seconds: int = 0
-    stopped_at: datetime | None = None
-    pauses: tuple[Spell, ...] = ()  # epoch seconds
-    at_risk_after: float | None = None  # business seconds elapsed from which it is at risk
-
-    @property
-    def remaining_seconds(self) -> int | None:
-        if self.target_seconds is None:
-            return None
-        return self.target_seconds - self.elapsed_seconds
+NO_NEXT_REPLY = Clock("next_reply", "none")  # the plan sets no next-reply target
 
 
 @dataclass(frozen=True)
 class SlaClocks:
     response: Clock
     resolution: Clock
+    next_reply: Clock = NO_NEXT_REPLY
+    next_reply_breaches: int = 0  # waits for a next reply that went past the target
+
+    @property
+    def all(self) -> tuple[Clock, Clock, Clock]:
+        return self.response, self.resolution, self.next_reply
 
     @property
     def next_due(self) -> datetime | None:
         """The sooner due time of a clock still running (none while paused or done)."""
         running = [
-            c.due
-            for c in (self.response, self.resolution)
-            if c.state in ("running", "at_risk") and c.due is not None
+            c.due for c in self.all if c.state in ("running", "at_risk") and c.due is not None
         ]
         return min(running, default=None)
 
@@ -182,4 +157,13 @@ def sla_clocks(
                 best_effort=target.best_effort,
                 at_risk_after=at_risk_after(policy, plan, severity, seconds),
             )
-    return SlaClocks(clocks["response"], clocks["resolution"])
+    waits = plan.target("next_reply", severity)
+    if waits is None or not plan.has_support:
+        return SlaClocks(clocks["response"], clocks["resolution"])
+    seconds = waits.seconds(calendar.day_length())
+    threshold = at_risk_after(policy, plan, severity, seconds)
+    clock, breaches = next_reply_clock(calendar, seconds, timeline, at, threshold)
+    return SlaClocks(clocks["response"], clocks["resolution"], clock, breaches)
+
+
+__all__ = ["PAUSED_STATUSES", "Clock", "ClockState", "SlaClocks", "sla_clocks"]

@@ -191,7 +191,9 @@ def _state_tags(policy: Policy, clocks: SlaClocks) -> set[str]:
         out.add(tags.response_over_target)
     if clocks.resolution.state == "breached":
         out.add(tags.resolution_breached)
-    if "at_risk" in (clocks.response.state, clocks.resolution.state):
+    if clocks.next_reply_breaches:
+        out.add(tags.next_reply_breached)
+    if "at_risk" in (c.state for c in clocks.all):
         out.add(tags.at_risk)
     return out
 

@@ -16,7 +16,7 @@ from zendesk_sla.core.consumption import PageTexts
 from zendesk_sla.core.severities import SEVERITIES, severity_rank
 from zendesk_sla.core.text_severity import TextRules
 
-ClockKind = Literal["response", "resolution"]
+ClockKind = Literal["response", "resolution", "next_reply"]
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,16 @@ class Plan:
     at_risk_ratio: float | None = None  # None: the policy's
     # Per severity: a share of the target, or a time before the due (over the ratios).
     at_risk: Mapping[str, float | Target] = field(default_factory=dict)
+    # After the first reply, each next reply to the customer (off when empty).
+    next_reply: Mapping[str, Target] = field(default_factory=dict)
 
     @property
     def has_support(self) -> bool:
         return bool(self.weekly)
 
     def target(self, kind: ClockKind, severity: str) -> Target | None:
-        return (self.response if kind == "response" else self.resolution).get(severity)
+        targets = {"response": self.response, "resolution": self.resolution}
+        return targets.get(kind, self.next_reply).get(severity)
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class Tags:
     at_risk: str = "sla_at_risk"
     response_breached: str = "sla_response_breached"
     resolution_breached: str = "sla_resolution_breached"
+    next_reply_breached: str = "sla_next_reply_breached"
     response_over_target: str = "sla_response_over_target"
     unauthorized_contact: str = "sla_unauthorized_contact"
     channel_not_in_plan: str = "sla_channel_not_in_plan"
@@ -92,6 +96,7 @@ class Tags:
                 self.at_risk,
                 self.response_breached,
                 self.resolution_breached,
+                self.next_reply_breached,
                 self.response_over_target,
                 self.unauthorized_contact,
                 self.channel_not_in_plan,

@@ -39,7 +39,7 @@ def next_transition(
     pending-closure steps)."""
     moments = [m for m in others if m is not None]
     if calendar is not None and clocks is not None:
-        for clock in (clocks.response, clocks.resolution):
+        for clock in clocks.all:
             moment = clock_transition(calendar, clock, now)
             if moment is not None:
                 moments.append(moment)
