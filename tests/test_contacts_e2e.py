@@ -84,3 +84,39 @@ def test_a_child_event_without_an_id_costs_only_itself(
         if c.at == audit.timestamp
     ]
     assert comments  # the audit's comment was kept
+
+
+def test_a_contact_tagged_for_one_organization_is_a_contact_of_that_one_only(
+    make_app: AppFactory, sandbox: SandboxServer, clock: Clock
+) -> None:
+    """A member of two organizations counted against both caps; a user tag
+    `sla_contact_<organization id>` now says which organizations a contact speaks for."""
+    from zendesk_sla.reports.leads import contacts_report
+
+    account = sandbox.sandbox.account
+    orgs = {o.organization_fields.get("support_plan"): o for o in account.organizations.values()}
+    home, other = orgs["company"], orgs["enterprise"]
+    contact = next(
+        u
+        for u in account.users.values()
+        if u.organization_id == home.id and u.user_fields.get("sla_authorized_contact")
+    )
+    app = make_app()
+    app.worker().run_cycle()
+    with account.lock:  # a member of both, authorized for the second one only
+        account.memberships[contact.id] = {other.id}
+        contact.tags = [f"sla_contact_{other.id}"]
+        contact.updated_at = account.now()
+    template = next(t for t in account.tickets.values() if t.organization_id == other.id)
+    there = new_ticket(account, template, requester_id=contact.id, organization_id=other.id)
+    home_template = next(t for t in account.tickets.values() if t.organization_id == home.id)
+    here = new_ticket(account, home_template, requester_id=contact.id, organization_id=home.id)
+    clock.advance(61)
+    worker = app.worker()
+    worker.run_cycle()
+    assert "sla_unauthorized_contact" not in account.tickets[there.id].tags
+    assert "sla_unauthorized_contact" in account.tickets[here.id].tags  # not tagged for home
+    counts = {row["org_id"]: row for row in contacts_report(app.store, app.config, None)}
+    assert contact.id in app.store.authorized([other.id])[other.id]
+    assert contact.id not in app.store.authorized([home.id]).get(home.id, set())
+    assert counts[other.id]["authorized"] == len(app.store.authorized([other.id])[other.id])

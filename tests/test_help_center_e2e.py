@@ -114,3 +114,71 @@ def test_an_unchanged_page_costs_no_request_and_a_lost_state_makes_no_duplicate(
     lost = published(state="lost.sqlite3")
     run_until_settled(lost, clock)
     assert (len(hc.segments), len(hc.articles)) == before
+
+
+def test_only_the_organization_s_authorized_contacts_read_its_page(
+    published: AppFactory, sandbox: SandboxServer, clock: Clock
+) -> None:
+    """Every member of the organization could read it; now its authorized contacts only,
+    and the segment follows them when they change."""
+    account = sandbox.sandbox.account
+    pages = _pages(sandbox)
+    org_id = next(
+        o
+        for o in pages
+        if any(
+            u.organization_id == o
+            and u.role == "end-user"
+            and not u.user_fields.get("sla_authorized_contact")
+            for u in account.users.values()
+        )
+    )
+    page = f"/api/v2/help_center/articles/{pages[org_id].id}.json"
+    member = contact(sandbox, org_id, authorized=False)
+    assert as_user(sandbox, member, page)[0] == 404
+    reader = contact(sandbox, org_id)
+    assert as_user(sandbox, reader, page)[0] == 200
+    user = next(u for u in account.users.values() if u.email == member)
+    with account.lock:  # the lead names one more contact, by the organization's tag
+        user.tags = [f"sla_contact_{org_id}"]
+    assert as_user(sandbox, member, page)[0] == 200  # at once: the segment asks for the tag
+    demoted = next(u for u in account.users.values() if u.email == reader)
+    with account.lock:  # and one contact is no longer authorized
+        demoted.user_fields["sla_authorized_contact"] = False
+        demoted.updated_at = user.updated_at = account.now()
+    clock.advance(61)
+    published().worker().run_cycle()
+    assert as_user(sandbox, reader, page)[0] == 404
+
+
+def test_the_page_lists_the_tickets_that_used_the_quota_this_year(
+    published: AppFactory, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    import html
+
+    account = sandbox.sandbox.account
+    store = StateStore(str(tmp_path / "state.sqlite3"))
+    try:
+        used = {
+            org: [t for t, state in rows if state in ("counted", "exceeded")]
+            for org, rows in _quota_lines(store).items()
+        }
+    finally:
+        store.close()
+    for org_id, article in _pages(sandbox).items():
+        fields = account.organizations[org_id].organization_fields
+        listed = article.body.count("<li>#")
+        assert listed == int(fields["quota_used"]), org_id
+        for ticket_id in used.get(org_id, [])[:3]:
+            if f"<li>#{ticket_id} " in article.body:
+                subject = html.escape(account.tickets[ticket_id].subject)
+                assert f"<li>#{ticket_id} {subject} (" in article.body
+
+
+def _quota_lines(store: StateStore) -> dict[int, list[tuple[int, str]]]:
+    out: dict[int, list[tuple[int, str]]] = {}
+    for ticket_id, org_id, state in store.db.execute(
+        "SELECT ticket_id, organization_id, state FROM quota"
+    ):
+        out.setdefault(org_id, []).append((ticket_id, state))
+    return out

@@ -31,7 +31,8 @@ HC = "help_center"
 
 
 def _digest(page: Page) -> str:
-    return hashlib.sha256(f"{page.segment_name}\n{page.title}\n{page.body}".encode()).hexdigest()
+    text = f"{page.segment_name}\n{page.title}\n{page.body}\n{json.dumps(page.access)}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class Publisher:
@@ -134,14 +135,12 @@ class Publisher:
             return 0
         gw, locale = self.gateway, place["locale"]
         segment = record.get("segment") or self._find_segment(page)
+        segment_spec = {"name": page.segment_name, **page.access}
         if segment is None:
-            segment_spec = {
-                "name": page.segment_name,
-                "user_type": "signed_in_users",
-                "organization_ids": [page.organization_id],
-            }
             created = gw.create_record(f"{HC}/user_segments", "user_segment", segment_spec)
             segment = int(created["id"])
+        elif record.get("access") != page.access:  # its contacts changed (or an older one)
+            gw.update_record(f"{HC}/user_segments/{segment}", "user_segment", segment_spec)
         article = record.get("article")
         found = None
         if article is None:
@@ -165,9 +164,8 @@ class Publisher:
             gw.update_record(path, "translation", {"title": page.title, "body": page.body})
             wrote = 1
         with self.store.transaction():
-            self.store.put(
-                key, json.dumps({"segment": segment, "article": article, "digest": digest})
-            )
+            record = {"segment": segment, "article": article, "digest": digest}
+            self.store.put(key, json.dumps({**record, "access": page.access}))
         return wrote
 
     def _find_segment(self, page: Page) -> int | None:

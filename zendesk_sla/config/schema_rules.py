@@ -10,7 +10,11 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field
 
 from zendesk_sla.config.schema_base import Duration, Severity, Strict
-from zendesk_sla.core.consumption import PAGE_PLACEHOLDERS, SEGMENT_PLACEHOLDERS
+from zendesk_sla.core.consumption import (
+    PAGE_PLACEHOLDERS,
+    SEGMENT_PLACEHOLDERS,
+    TICKET_PLACEHOLDERS,
+)
 from zendesk_sla.core.pending import CLOSING_PLACEHOLDERS, NOTICE_PLACEHOLDERS
 from zendesk_sla.core.plan_org import (
     CROSSING_PLACEHOLDERS,
@@ -161,6 +165,10 @@ class HelpCenterConfig(Strict):
     title: Annotated[str, _template(PAGE_PLACEHOLDERS)]
     body: Annotated[str, _template(PAGE_PLACEHOLDERS)]
     unlimited: str = "sin límite"
+    # Each ticket that used the quota this contract year, in {tickets} (HTML; the subject
+    # is escaped), and what {tickets} says when there is none.
+    ticket_row: Annotated[str, _template(TICKET_PLACEHOLDERS)] = "<li>#{id} {subject} ({date})</li>"
+    no_tickets: str = "<p>Ninguno todavía.</p>"
 
 
 class ViewsConfig(Strict):

@@ -29,8 +29,10 @@ PAGE_PLACEHOLDERS = (
     "bundles",
     "grace",
     "as_of",
+    "tickets",
 )
 SEGMENT_PLACEHOLDERS = ("organization", "organization_id")
+TICKET_PLACEHOLDERS = ("id", "subject", "date")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class PageTexts:
     title: str = "{organization}: tickets"
     body: str = "{used} / {included}"
     unlimited: str = "unlimited"
+    ticket_row: str = "<li>#{id} {subject} ({date})</li>"  # each counted ticket, in {tickets}
+    no_tickets: str = "<p>-</p>"
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,21 @@ class Page:
     segment_name: str
     title: str
     body: str
+    # Who may read it: the organization's authorized contacts (by id, and by the tag that
+    # makes a user one), not every member of the organization.
+    readers: tuple[int, ...] = ()
+    reader_tag: str = ""
+
+    @property
+    def access(self) -> dict[str, object]:
+        """The user segment's conditions: members of the organization carrying its contact
+        tag, and the contacts authorized otherwise (the checkbox) by id."""
+        return {
+            "user_type": "signed_in_users",
+            "organization_ids": [self.organization_id],
+            "tags": [self.reader_tag] if self.reader_tag else [],
+            "added_user_ids": list(self.readers),
+        }
 
     @property
     def label(self) -> str:
@@ -66,9 +85,14 @@ def consumption_page(
     included_now: int | None,
     today: date,
     plan_name: str | None = None,
+    *,
+    counted: Sequence[tuple[int, str, date]] = (),
+    reader_tag: str = "",
 ) -> Page:
     """The page for the quota year holding `today` (`included_now`: that year's quota when
-    it has no ticket yet; `plan_name`: the plan as the customer knows it)."""
+    it has no ticket yet; `plan_name`: the plan as the customer knows it; `counted`: every
+    ticket that used the quota, (id, subject, created), in any year: the page lists that
+    year's)."""
     current = next((y for y in years if y.start <= today < y.end), None)
     if current is not None:
         start, end = current.start, current.end
@@ -93,6 +117,16 @@ def consumption_page(
         "grace": str(grace),
         "as_of": day_text(today),
     }
+    rows = [
+        render(
+            texts.ticket_row,
+            {"id": str(tid), "subject": html.escape(subject or "-"), "date": day_text(made)},
+        )
+        for tid, subject, made in sorted(counted, key=lambda c: (c[2], c[0]))
+        if start <= made < end
+    ]
+    values["tickets"] = "".join(rows) if rows else texts.no_tickets
     segment = render(texts.segment_name, {"organization": name, "organization_id": org.id})
     title = render(texts.title, {**values, "organization": name})
-    return Page(org.id, segment, title, render(texts.body, values))
+    readers = tuple(sorted(org.authorized))
+    return Page(org.id, segment, title, render(texts.body, values), readers, reader_tag)

@@ -174,7 +174,21 @@ def plan_organization(
         per_year = yearly_quota(policy, org.plan, start)
         now_included = None if per_year is None else per_year + org.bundles.get(start.year, 0)
         shown = policy.texts.plan(org.plan)
-        page = consumption_page(policy.pages, org, years, now_included, today, shown)
+        counted = [
+            (ln.ticket_id, by_id[ln.ticket_id].subject, _day(by_id[ln.ticket_id], zone))
+            for ln in lines
+            if ln.state in USING_QUOTA
+        ]
+        page = consumption_page(
+            policy.pages,
+            org,
+            years,
+            now_included,
+            today,
+            shown,
+            counted=counted,
+            reader_tag=f"{policy.tags.contact_prefix}{org.id}",
+        )
     return OrgPlan(org.id, tuple(lines), tuple(years), notes, frozenset(changed), fields, page)
 
 
@@ -213,6 +227,13 @@ def quota_fields(
             {"year_start": day_text(start), "year_end": last_day_text(end)},
         ),
     }
+
+
+USING_QUOTA = ("counted", "exceeded")
+
+
+def _day(ticket: TicketFacts, zone: ZoneInfo) -> date:
+    return ticket.created_at.astimezone(zone).date()
 
 
 def _same(have: object, want: object) -> bool:

@@ -67,6 +67,7 @@ class Tags:
     out_of_scope: str = "sla_out_of_scope"
     severity_input_prefix: str = "sla_sev_"
     project_prefix: str = "sla_project_"
+    contact_prefix: str = "sla_contact_"  # a user tag: authorized contact of organization <id>
     no_support_plan: str = "sla_no_support_plan"
     org_not_set_up: str = "sla_org_not_set_up"  # the organization's plan is not a known plan
     severity_review: str = "sla_severity_review"

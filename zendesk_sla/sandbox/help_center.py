@@ -152,6 +152,23 @@ class HelpCenter:
         self.segments[seg.id] = seg
         return seg
 
+    def update_segment(self, segment_id: int, spec: Any) -> Segment:
+        """The reference's Update User Segment: the keys given replace the segment's."""
+        seg = self.segments.get(segment_id)
+        if seg is None or seg.built_in:
+            raise _bad("user_segment", "user_segment not found or built in")
+        if not isinstance(spec, dict):
+            raise _bad("user_segment", "user_segment is required")
+        for key in ("organization_ids", "added_user_ids", "group_ids"):
+            if key in spec:
+                setattr(seg, key, [int(i) for i in spec[key] or []])
+        for key in ("tags", "or_tags"):
+            if key in spec:
+                setattr(seg, key, [str(t) for t in spec[key] or []])
+        if "name" in spec:
+            seg.name = str(spec["name"] or "")
+        return seg
+
     def create_category(self, spec: Any, locale: str, now: int) -> Json:
         if not isinstance(spec, dict) or not spec.get("name"):
             raise _bad("name", "name is required")
@@ -249,7 +266,7 @@ class HelpCenter:
             return False
         if user.id in segment.added_user_ids:
             return True
-        tags = set(user.user_fields.get("_tags", []))
+        tags = set(user.tags)
         return (
             (not segment.organization_ids or bool(orgs & set(segment.organization_ids)))
             and set(segment.tags) <= tags

@@ -19,6 +19,7 @@ class User:
     updated_at: int
     user_fields: dict[str, Any] = field(default_factory=dict)
     locale: str = ""  # empty: from the id, so sample data speaks several languages
+    tags: list[str] = field(default_factory=list)  # user tags (the account has them on)
 
     def language(self) -> str:
         """Zendesk's `locale`: most sample users Spanish, some English or Portuguese."""
@@ -40,7 +41,7 @@ class User:
             "role": self.role,
             "verified": True,
             "external_id": None,
-            "tags": [],
+            "tags": list(self.tags),
             "active": True,
             "shared": False,
             "suspended": False,

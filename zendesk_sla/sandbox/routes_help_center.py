@@ -29,6 +29,7 @@ class HelpCenterRoutes(Routes):
         hc = "help_center"
         self._route("GET", rf"{hc}/user_segments", self.hc_segments)
         self._route("POST", rf"{hc}/user_segments", self.hc_create_segment)
+        self._route("PUT", rf"{hc}/user_segments/(\d+)", self.hc_update_segment)
         self._route("GET", r"guide/permission_groups", self.hc_permission_groups)
         self._route("GET", rf"{hc}/{LOCALE}/categories", self.hc_categories)
         self._route("POST", rf"{hc}/{LOCALE}/categories", self.hc_create_category)
@@ -59,6 +60,11 @@ class HelpCenterRoutes(Routes):
         self._staff()
         seg = self.help_center.create_segment(body.get("user_segment"), self.account.now())
         return json_reply(201, {"user_segment": seg.to_json(self.base_url)})
+
+    def hc_update_segment(self, _q: dict[str, str], body: Json, segment_id: str) -> Reply:
+        self._staff()
+        seg = self.help_center.update_segment(int(segment_id), body.get("user_segment"))
+        return json_reply(200, {"user_segment": seg.to_json(self.base_url)})
 
     def hc_permission_groups(self, query: dict[str, str], _b: Json) -> Reply:
         self._staff()

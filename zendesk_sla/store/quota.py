@@ -10,7 +10,7 @@ from zendesk_sla.store.base import StoreBase, _chunks
 from zendesk_sla.store.tickets import tags_of
 
 # What a quota recount reads of a ticket (see `quota_tickets`).
-QuotaRow = tuple[int, int, str, str, int | None, int | None, str | None, int, tuple[str, ...]]
+QuotaRow = tuple[int, int, str, str, int | None, int | None, str | None, int, tuple[str, ...], str]
 
 
 class QuotaStore(StoreBase):
@@ -25,13 +25,13 @@ class QuotaStore(StoreBase):
     def quota_tickets(self, org_ids: Iterable[int]) -> list[QuotaRow]:
         """What a quota recount reads of the organizations' tickets, deleted ones included:
         (id, organization, status, channel, requester, submitter, the submitter's role,
-        created, tags)."""
+        created, tags, subject: the customer's page lists what used the quota)."""
         query = (
             "SELECT t.id, t.organization_id, t.status, t.via_channel, t.requester_id, "
-            "t.submitter_id, u.role, t.created_at, t.tags FROM tickets t "
+            "t.submitter_id, u.role, t.created_at, t.tags, t.subject FROM tickets t "
             "LEFT JOIN users u ON u.id = t.submitter_id WHERE t.organization_id IN ({marks})"
         )
-        return [(*row[:8], tags_of(row[8])) for row in self._rows_in(query, org_ids)]
+        return [(*row[:8], tags_of(row[8]), row[9] or "") for row in self._rows_in(query, org_ids)]
 
     def quota_note_keys(self, org_ids: Iterable[int]) -> dict[int, set[str]]:
         """Per ticket of these organizations: the quota note keys posted or being posted."""

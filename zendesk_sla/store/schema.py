@@ -102,9 +102,15 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE quota_terms (organization_id INTEGER PRIMARY KEY, digest TEXT NOT NULL);
     """,
-    # 9: each user's language, for the texts customers read (notices, closings).
+    # 9: each user's language, for the texts customers read (notices, closings), and the
+    # organizations a user is an authorized contact of by a tag (`sla_contact_<id>`).
     """
     ALTER TABLE users ADD COLUMN locale TEXT NOT NULL DEFAULT '';
+    CREATE TABLE contacts (
+        user_id INTEGER NOT NULL, organization_id INTEGER NOT NULL,
+        PRIMARY KEY (user_id, organization_id)
+    );
+    CREATE INDEX contacts_org ON contacts(organization_id);
     """,
 )
 

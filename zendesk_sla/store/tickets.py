@@ -57,6 +57,7 @@ class TicketStore(StoreBase):
         )
 
     def put_users(self, rows: Iterable[UserRow]) -> None:
+        users = list(rows)
         self.db.executemany(
             "INSERT OR REPLACE INTO users VALUES (?,?,?,?,?,?)",
             [
@@ -68,8 +69,13 @@ class TicketStore(StoreBase):
                     r.name,
                     r.locale,
                 )
-                for r in rows
+                for r in users
             ],
+        )
+        self.db.executemany("DELETE FROM contacts WHERE user_id = ?", [(r.id,) for r in users])
+        self.db.executemany(
+            "INSERT INTO contacts VALUES (?, ?)",
+            [(r.id, org) for r in users for org in sorted(r.contact_orgs)],
         )
 
     def put_orgs(self, rows: Iterable[OrgRow]) -> None:
@@ -134,9 +140,23 @@ class TicketStore(StoreBase):
             "SELECT id, role, organization_id, authorized, name, locale FROM users "
             "WHERE id IN ({marks})"
         )
+        ids = list(user_ids)
+        contacts: dict[int, set[int]] = {}
+        for uid, org in self._rows_in(
+            "SELECT user_id, organization_id FROM contacts WHERE user_id IN ({marks})", ids
+        ):
+            contacts.setdefault(uid, set()).add(org)
         return {
-            uid: UserRow(uid, role, org, None if ok is None else bool(ok), name, locale)
-            for uid, role, org, ok, name, locale in self._rows_in(query, user_ids)
+            uid: UserRow(
+                uid,
+                role,
+                org,
+                None if ok is None else bool(ok),
+                name,
+                locale,
+                frozenset(contacts.get(uid, ())),
+            )
+            for uid, role, org, ok, name, locale in self._rows_in(query, ids)
         }
 
     def names(self, user_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
@@ -157,19 +177,23 @@ class TicketStore(StoreBase):
         return [r[0] for r in self.db.execute("SELECT id FROM orgs ORDER BY id")]
 
     def authorized(self, org_ids: Iterable[int]) -> dict[int, set[int]]:
-        """Authorized contacts per organization: by their default organization and by every
-        organization they are a member of (POLICY 7)."""
+        """Authorized contacts per organization (POLICY 7). A user tagged for some
+        organizations (`sla_contact_<id>`) is a contact of exactly those; a user with the
+        `authorized` checkbox and no such tag, of every organization it belongs to (its
+        default one and its memberships)."""
         out: dict[int, set[int]] = {}
         ids = list(org_ids)
+        untagged = "NOT EXISTS (SELECT 1 FROM contacts c WHERE c.user_id = u.id)"
+        by_tag = "SELECT organization_id, user_id FROM contacts WHERE organization_id IN ({marks})"
         by_default = (
-            "SELECT organization_id, id FROM users WHERE authorized = 1 "
-            "AND organization_id IN ({marks})"
+            f"SELECT u.organization_id, u.id FROM users u WHERE u.authorized = 1 AND {untagged} "
+            "AND u.organization_id IN ({marks})"
         )
         by_membership = (
             "SELECT m.organization_id, u.id FROM memberships m JOIN users u ON u.id = m.user_id "
-            "WHERE u.authorized = 1 AND m.organization_id IN ({marks})"
+            f"WHERE u.authorized = 1 AND {untagged} AND m.organization_id IN ({{marks}})"
         )
-        for query in (by_default, by_membership):
+        for query in (by_tag, by_default, by_membership):
             for oid, uid in self._rows_in(query, ids):
                 out.setdefault(oid, set()).add(uid)
         return out

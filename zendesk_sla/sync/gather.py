@@ -66,7 +66,11 @@ class Gatherer:
             (
                 USERS,
                 self.gateway.user_page,
-                partial(user_row, authorized_key=self.authorized_key),
+                partial(
+                    user_row,
+                    authorized_key=self.authorized_key,
+                    contact_prefix=self.tags.contact_prefix,
+                ),
                 self.store.put_users,
             ),
             (ORGS, self.gateway.org_page, self._org_row, self.store.put_orgs),

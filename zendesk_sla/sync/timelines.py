@@ -79,7 +79,7 @@ def opened_by_agent(requester: int | None, submitter: int | None, role: str | No
 def quota_facts(row: QuotaRow) -> TicketFacts:
     """What a quota recount needs of a ticket (POLICY 8: whether and when it counts), from
     the slim row the store reads for it: no text, fields or history."""
-    tid, org, status, via, requester, submitter, submitter_role, created, tags = row
+    tid, org, status, via, requester, submitter, submitter_role, created, tags, subject = row
     at = moment(created)
     return TicketFacts(
         id=tid,
@@ -87,7 +87,7 @@ def quota_facts(row: QuotaRow) -> TicketFacts:
         tags=frozenset(tags),
         fields={},
         priority=None,
-        subject="",
+        subject=subject,
         description="",
         via_channel=via,
         organization_id=org,

@@ -1,13 +1,22 @@
-"""Zendesk JSON payloads -> plain rows for the state store; a bad payload raises `BadPayload`."""
+"""Zendesk JSON payloads -> plain rows for the state store; a bad payload raises `BadPayload`.
+
+Tickets and their events here; users and organizations in `parse_people`.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from zendesk_sla.core.changes import MARKER
 from zendesk_sla.core.pending import SEEN_CLOSING, SEEN_NOTICE
+from zendesk_sla.zendesk.parse_people import (
+    OrgRow,
+    UserRow,
+    membership_row,
+    org_row,
+    user_row,
+)
 from zendesk_sla.zendesk.validate import (
     PRIORITIES,
     BadPayload,
@@ -16,7 +25,6 @@ from zendesk_sla.zendesk.validate import (
     ident,
     json_safe,
     opt_ident,
-    opt_text,
     text,
     timestamp,
 )
@@ -54,24 +62,6 @@ class EventRow(NamedTuple):
     public: bool = False
     author_id: int | None = None
     automated: bool = False
-
-
-@dataclass(frozen=True)
-class UserRow:
-    id: int
-    role: str
-    organization_id: int | None
-    authorized: bool | None
-    name: str = ""
-    locale: str = ""  # the user's language in Zendesk ("es", "en-US", "pt-BR")
-
-
-@dataclass(frozen=True)
-class OrgRow:
-    id: int
-    name: str
-    external_id: str | None
-    fields: dict[str, Any]
 
 
 def epoch(value: Any) -> int:
@@ -258,53 +248,15 @@ def worker_notes(
     return out
 
 
-def user_row(data: Any, authorized_key: str, warn: Warn | None = None) -> UserRow:
-    if not isinstance(data, dict):
-        raise BadPayload("user is not an object")
-    fields = data.get("user_fields") or {}
-    flag = fields.get(authorized_key) if isinstance(fields, dict) else None
-    authorized: bool | None = None
-    if flag in (True, "true", "1", 1):
-        authorized = True
-    elif flag in (False, "false", "0", 0, None):
-        authorized = None if flag is None else False
-    elif warn is not None:
-        warn(
-            f"user_fields.{authorized_key}", f"{str(flag)[:40]!r} is not a checkbox value: ignored"
-        )
-    return UserRow(
-        id=ident(data.get("id"), "id"),
-        role=text(data.get("role"), "role", warn) or "end-user",
-        organization_id=opt_ident(data.get("organization_id"), "organization_id"),
-        authorized=authorized,
-        name=text(data.get("name"), "name", warn),
-        locale=text(data.get("locale"), "locale", warn),
-    )
-
-
-def membership_row(data: Any, warn: Warn | None = None) -> tuple[int, int]:
-    """(user, organization) of an organization membership."""
-    if not isinstance(data, dict):
-        raise BadPayload("organization membership is not an object")
-    return ident(data.get("user_id"), "user_id"), ident(
-        data.get("organization_id"), "organization_id"
-    )
-
-
-def org_row(data: Any, warn: Warn | None = None) -> OrgRow:
-    if not isinstance(data, dict):
-        raise BadPayload("organization is not an object")
-    fields = data.get("organization_fields") or {}
-    if not isinstance(fields, dict):
-        raise BadPayload("organization_fields must be an object")
-    external = data.get("external_id")
-    if external is not None and not isinstance(external, str | int):
-        if warn is not None:
-            warn("external_id", f"expected text, got {type(external).__name__}: ignored")
-        external = None
-    return OrgRow(
-        id=ident(data.get("id"), "id"),
-        name=text(data.get("name"), "name", warn),
-        external_id=opt_text(external, "external_id", warn),
-        fields=json_safe(fields, "organization_fields", warn) or {},
-    )
+__all__ = [
+    "EventRow",
+    "OrgRow",
+    "TicketRow",
+    "UserRow",
+    "event_rows",
+    "membership_row",
+    "org_row",
+    "ticket_row",
+    "user_row",
+    "worker_notes",
+]
