@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from zendesk_sla.account.escalation_rules import escalation_specs, webhook_id
 from zendesk_sla.config import Config
 from zendesk_sla.core.policy import Tags
 from zendesk_sla.zendesk.gateway import ZendeskGateway
@@ -147,4 +148,17 @@ def provision_rules(gateway: ZendeskGateway, config: Config, due_field: int | No
                     path = f"triggers/{int(old['id'])}"
                     gateway.update_record(path, "trigger", {"active": False})
                     out.append(Rule("trigger", title, int(old["id"]), False, retired=True))
+    escalation = config.raw.escalation
+    if escalation is not None:
+        hook, made = webhook_id(gateway, escalation)
+        if hook is not None and escalation.webhook is not None:
+            out.append(Rule("webhook", escalation.webhook.name, int(hook), made))
+        existing = {t.get("title"): t for t in gateway.list_records("triggers", "triggers")}
+        for spec in escalation_specs(config, hook):
+            found = existing.get(spec["title"])
+            if found is None:
+                found = gateway.create_record("triggers", "trigger", spec)
+            out.append(
+                Rule("trigger", spec["title"], int(found["id"]), spec["title"] not in existing)
+            )
     return out

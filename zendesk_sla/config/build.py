@@ -22,6 +22,7 @@ from zendesk_sla.config.schema import (
 from zendesk_sla.core.calendar import BusinessCalendar
 from zendesk_sla.core.consumption import PageTexts
 from zendesk_sla.core.policy import (
+    EscalationLevel,
     NoteTexts,
     PendingRules,
     Plan,
@@ -194,6 +195,10 @@ def _base_policy(
         solve_stops_response=raw.solve_stops_response,
         texts=NoteTexts(**raw.notes.model_dump()),
         pages=PageTexts(**raw.help_center.model_dump()) if raw.help_center else None,
+        escalation=tuple(
+            EscalationLevel(x.name, x.when, _target(x.after) if x.after else None)
+            for x in (raw.escalation.levels if raw.escalation else [])
+        ),
         refused=RefusedRules(
             raw.refused_writes.max_attempts,
             raw.refused_writes.retry_after_seconds,

@@ -21,6 +21,7 @@ from pydantic import (
 from zendesk_sla.config.schema_base import Day, Duration, Severity, Strict, parse_duration
 from zendesk_sla.config.schema_rules import (
     AlertsConfig,
+    EscalationConfig,
     HelpCenterConfig,
     NotesConfig,
     PendingConfig,
@@ -265,6 +266,7 @@ class ConfigFile(Strict):
     help_center: HelpCenterConfig | None = None
     views: ViewsConfig | None = None
     alerts: AlertsConfig | None = None
+    escalation: EscalationConfig | None = None
 
     def plans_from(self, index: int) -> dict[str, PlanConfig]:
         """The plans in force under contract version `index` (-1: the original terms)."""

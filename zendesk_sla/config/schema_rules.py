@@ -7,7 +7,7 @@ import re
 from collections.abc import Collection
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 
 from zendesk_sla.config.schema_base import Duration, Severity, Strict
 from zendesk_sla.core.consumption import (
@@ -189,6 +189,50 @@ class AlertConfig(Strict):
     title: str = Field(min_length=1)
     subject: str = Field(min_length=1)
     body: str = Field(min_length=1)
+
+
+Recipient = Literal["assignee", "group", "lead", "webhook"]
+
+
+class EscalationLevelConfig(Strict):
+    """A level: reached at risk, at the breach, or this much business time after it; who
+    is told (the assignee, else the ticket's group; the lead; the webhook), and what."""
+
+    name: str = Field(pattern=r"^[a-z0-9_]{1,40}$")
+    when: Literal["at_risk", "breached"]
+    after: Duration | None = None
+    notify: list[Recipient] = Field(min_length=1)
+    subject: str = Field(min_length=1)  # Zendesk placeholders ({{ticket.id}}), as written
+    body: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _after_a_breach(self) -> EscalationLevelConfig:
+        if self.after is not None and self.when != "breached":
+            raise ValueError(f"{self.name}: 'after' counts from a breach: use when: breached")
+        return self
+
+
+class WebhookConfig(Strict):
+    name: str = Field(min_length=1)
+    endpoint: str = Field(pattern=r"^https?://\S+$")  # a chat's incoming-webhook URL, say
+
+
+class EscalationConfig(Strict):
+    lead_user_id: int | None = Field(None, gt=0)  # the Zendesk user told as "lead"
+    webhook: WebhookConfig | None = None
+    levels: list[EscalationLevelConfig] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _recipients_exist(self) -> EscalationConfig:
+        names = [level.name for level in self.levels]
+        if len(set(names)) != len(names):
+            raise ValueError("levels: each name once")
+        wanted = {r for level in self.levels for r in level.notify}
+        if "lead" in wanted and self.lead_user_id is None:
+            raise ValueError("a level notifies 'lead': set lead_user_id")
+        if "webhook" in wanted and self.webhook is None:
+            raise ValueError("a level notifies 'webhook': set webhook (name, endpoint)")
+        return self
 
 
 class AlertsConfig(Strict):

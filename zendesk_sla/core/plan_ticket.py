@@ -23,6 +23,7 @@ from zendesk_sla.core.eligibility import (
     quota_exemption,
     ticket_project,
 )
+from zendesk_sla.core.escalation import next_level_at, reached
 from zendesk_sla.core.explain import iso_z, local_stamp
 from zendesk_sla.core.facts import (
     APPLIED_SEVERITY,
@@ -110,6 +111,7 @@ def decide(
     elif step.notice is not None:
         notes = (*notes, Note(step.notice[0], step.notice[1], public=True))
     calendar = policy.calendars.get(base.plan or "") if base.clocks else None
+    level_at = next_level_at(policy.escalation, base.clocks, calendar, now)
     return Decision(
         ticket_id=ticket.id,
         plan=base.plan,
@@ -121,7 +123,7 @@ def decide(
         severity=base.severity,
         clocks=base.clocks,
         reasons=base.reasons,
-        next_at=next_transition(calendar, base.clocks, (step.next_at,), now),
+        next_at=next_transition(calendar, base.clocks, (step.next_at, level_at), now),
     )
 
 
@@ -168,6 +170,8 @@ def _sla(
     if severity.review:
         wanted.add(tags.severity_review)
     wanted |= _state_tags(policy, clocks)
+    day = policy.calendars[plan.name].day_length()
+    wanted |= reached(policy.escalation, clocks, day, tags.escalation_prefix)
     fields = {
         APPLIED_SEVERITY: severity.severity,
         RESPONSE_DUE: iso_z(clocks.response.due),

@@ -68,6 +68,7 @@ class Tags:
     severity_input_prefix: str = "sla_sev_"
     project_prefix: str = "sla_project_"
     contact_prefix: str = "sla_contact_"  # a user tag: authorized contact of organization <id>
+    escalation_prefix: str = "sla_escalation_"  # + a level's name; its trigger adds _avisado
     no_support_plan: str = "sla_no_support_plan"
     org_not_set_up: str = "sla_org_not_set_up"  # the organization's plan is not a known plan
     severity_review: str = "sla_severity_review"
@@ -116,6 +117,7 @@ class Tags:
             tag in self.fixed_outputs
             or tag.startswith(self.plan_prefix)
             or tag.startswith(self.severity_prefix)
+            or (tag.startswith(self.escalation_prefix) and not tag.endswith("_avisado"))
         )
 
 
@@ -232,6 +234,15 @@ NOTE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True)
+class EscalationLevel:
+    """A level the worker tags `sla_escalation_<name>` once a ticket reaches it."""
+
+    name: str
+    when: Literal["at_risk", "breached"]
+    after: Target | None = None  # with `breached`: this much business time past the target
+
+
+@dataclass(frozen=True)
 class RefusedRules:
     """POLICY 10: a refused write is retried a bounded number of times, then handed over."""
 
@@ -263,6 +274,7 @@ class Policy:
     # Contract versions: (in force from, the policy with those plans), oldest first. A ticket
     # is judged by the terms in force at its creation; `self` holds the original terms.
     pages: PageTexts | None = None  # each organization's consumption in the support center
+    escalation: tuple[EscalationLevel, ...] = ()  # in the YAML's order (core.escalation)
     later: tuple[tuple[datetime, Policy], ...] = ()
     terms: str = "original"  # which terms these are: "original", or the version's date
     effective: datetime | None = None  # when these terms took effect (None: the original)

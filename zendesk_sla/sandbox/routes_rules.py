@@ -19,6 +19,7 @@ from typing import Any
 from zendesk_sla.sandbox.errors import ApiError, not_found
 from zendesk_sla.sandbox.model import Json, iso
 from zendesk_sla.sandbox.routing import Reply, Routes, json_reply, paged
+from zendesk_sla.sandbox.webhooks import Webhooks
 
 VIEW_ANCHORS = {"status", "type", "group_id", "assignee_id", "requester_id"}
 CONDITION_FIELDS = VIEW_ANCHORS | {
@@ -35,6 +36,7 @@ CONDITION_FIELDS = VIEW_ANCHORS | {
 ACTION_FIELDS = {
     "notification_user",
     "notification_group",
+    "notification_webhook",
     "current_tags",
     "set_tags",
     "remove_tags",
@@ -153,6 +155,8 @@ class Rules:
         self._new_id = new_id
         self.views: dict[int, Json] = {}
         self.triggers: dict[int, Json] = {}
+        self.webhooks = Webhooks()
+        self.base_url = ""
 
     def create_view(
         self, spec: Any, now: int, base: str, fields: dict[int, str] | None = None
@@ -199,8 +203,9 @@ class Rules:
             if not isinstance(action, dict) or action.get("field") not in ACTION_FIELDS:
                 raise _invalid(f"Invalid action: {action!r}")
             value = action.get("value")
+            size = 2 if action["field"] == "notification_webhook" else 3  # [id, body]
             if action["field"].startswith("notification_") and not (
-                isinstance(value, list) and len(value) == 3  # [recipient, subject, body]
+                isinstance(value, list) and len(value) == size  # [recipient, subject, body]
             ):
                 raise _invalid(f"Invalid value for {action['field']}: {value!r}")
         tid = self._new_id()
@@ -252,6 +257,8 @@ class RuleRoutes(Routes):
         self._route("GET", r"triggers", self.list_triggers)
         self._route("POST", r"triggers", self.create_trigger)
         self._route("PUT", r"triggers/(\d+)", self.update_trigger)
+        self._route("GET", r"webhooks", self.list_webhooks)
+        self._route("POST", r"webhooks", self.create_webhook)
 
     def list_views(self, query: dict[str, str], _b: Json) -> Reply:
         items = sorted(self.rules.views.values(), key=lambda v: (v["position"], v["id"]))
@@ -269,6 +276,17 @@ class RuleRoutes(Routes):
     def create_trigger(self, _q: dict[str, str], body: Json) -> Reply:
         trigger = self.rules.create_trigger(body.get("trigger"), self.account.now(), self.base_url)
         return json_reply(201, {"trigger": trigger})
+
+    def list_webhooks(self, query: dict[str, str], _b: Json) -> Reply:
+        items = sorted(self.rules.webhooks.hooks.values(), key=lambda w: int(w["id"]))
+        return paged("webhooks", items, query, f"{self.base_url}/api/v2/webhooks.json")
+
+    def create_webhook(self, _q: dict[str, str], body: Json) -> Reply:
+        self.rules.base_url = self.base_url  # deliveries link tickets on this address
+        hook = self.rules.webhooks.create(
+            body.get("webhook"), self.account.next_id(), self.account.now()
+        )
+        return json_reply(201, {"webhook": hook})
 
     def update_trigger(self, _q: dict[str, str], body: Json, tid: str) -> Reply:
         trigger = self.rules.update_trigger(int(tid), body.get("trigger"), self.account.now())

@@ -112,7 +112,7 @@ class Sandbox(
         self.rules = Rules(account.next_id)
         self.sent: list[Sent] = []  # e-mails the triggers would have sent
         account.triggers = lambda ticket, audit: fire(
-            self.rules.triggers.values(), ticket, audit, self.sent, account.new_child_id
+            self.rules, ticket, audit, self.sent, account.new_child_id
         )
         self.caller: Any = None
         self.add_help_center_routes()

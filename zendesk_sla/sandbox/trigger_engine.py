@@ -69,13 +69,15 @@ def holds(condition: Json, ticket: Ticket) -> bool:
 
 
 def fire(
-    triggers: Iterable[Json],
+    rules: Any,
     ticket: Ticket,
     audit: Audit,
     sent: list[Sent],
     new_id: Callable[[], int],
 ) -> None:
-    """Run the active triggers once over a ticket just updated by `audit`."""
+    """Run the active triggers (of `rules`, the account's) once over a ticket just updated
+    by `audit`; a webhook notification goes to `rules.webhooks`."""
+    triggers: Iterable[Json] = rules.triggers.values()
     for trigger in sorted(triggers, key=lambda t: (t["position"], t["id"])):
         conditions = trigger["conditions"]
         every, some = conditions.get("all") or [], conditions.get("any") or []
@@ -87,7 +89,10 @@ def fire(
             field, value = action.get("field"), action.get("value")
             if field in ("notification_user", "notification_group") and isinstance(value, list):
                 to = "user" if field == "notification_user" else "group"
+                named = str(value[0])  # "assignee_id", "group_id", or a user's or group's id
                 recipient = ticket.assignee_id if to == "user" else ticket.group_id
+                if named.isdigit():
+                    recipient = int(named)
                 sent.append(
                     Sent(
                         trigger["title"],
@@ -99,6 +104,8 @@ def fire(
                         audit.timestamp,
                     )
                 )
+            elif field == "notification_webhook" and isinstance(value, list):
+                rules.webhooks.deliver(str(value[0]), ticket, str(value[1]), rules.base_url)
             elif field == "current_tags":
                 added = [t for t in str(value).split() if t not in ticket.tags]
                 if added:
