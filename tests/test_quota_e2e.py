@@ -145,6 +145,9 @@ def test_on_a_first_run_each_crossing_note_lands_on_the_ticket_that_crossed(
         for ticket in oldest[: len(oldest) // 3]:
             if ticket.status not in ("closed", "deleted"):
                 account.update_ticket(ticket.id, {"additional_tags": ["revisado"]}, agent)
+        for ticket in oldest:  # open again: a note goes only on a ticket still open
+            if ticket.status == "solved":
+                account.update_ticket(ticket.id, {"status": "open"}, agent)
     clock.advance(61)  # past the export's one-minute horizon
     app = make_app(config=config)
     app.worker().run_cycle()
@@ -160,7 +163,7 @@ def test_on_a_first_run_each_crossing_note_lands_on_the_ticket_that_crossed(
             "SELECT organization_id, year_start, included FROM quota_years"
         )
     }
-    checked = 0
+    noted: set[int] = set()
     for audit in account.audits:
         for comment in audit.comments():
             for key in QUOTA_NOTE.findall(comment["body"]):
@@ -169,8 +172,21 @@ def test_on_a_first_run_each_crossing_note_lands_on_the_ticket_that_crossed(
                 limit = included[(ticket.organization_id, year)]
                 crossing = -(-int(percent) * limit // 100)  # the first position at that share
                 assert positions[audit.ticket_id] == (year, crossing), key
-                checked += 1
-    assert checked >= 2
+                noted.add(audit.ticket_id)
+    # Every crossing ticket still open got its note (the others are the quiet past).
+    crossed = {
+        tid
+        for tid, (year, pos) in positions.items()
+        for (org, y), inc in included.items()
+        if pos is not None
+        and inc
+        and y == year
+        and org == account.tickets[tid].organization_id
+        and pos in {-(-80 * inc // 100), inc}
+    }
+    assert len(crossed) >= 2
+    still_open = {t for t in crossed if account.tickets[t].status not in ("solved", "closed")}
+    assert still_open and noted == still_open
 
 
 def test_at_an_anniversary_with_a_bundle_and_no_ticket_yet_the_fields_include_the_bundle(

@@ -116,3 +116,46 @@ def test_a_lead_sees_the_charts_and_the_rates_in_a_real_browser(
     assert blue > 2000, "met bars are drawn"
     assert vermillion > 500, "breached bars are drawn (hatched)"
     assert orange > 200, "over-target bars are drawn"
+
+
+def test_a_lead_sees_the_headline_and_what_is_at_risk_on_the_first_screen(
+    state: Path,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The at-risk list sat 2,000 px down, ids were no links, rates were fractions, the
+    table overflowed and there was no trend nor "as of": a 1280 x 800 first screen now
+    holds the headline figures and the at-risk panel; tickets link to the agent view."""
+    import re
+
+    from zendesk_sla.reports.compliance_html import RISK_PANEL
+
+    monkeypatch.setenv("ZENDESK_SUBDOMAIN", "athento")
+    page = tmp_path / "compliance.html"
+    assert main(["report", "compliance", "--format", "html", "--output", str(page),
+                 "--state", str(state), "--config", str(CONFIG)]) == 0  # fmt: skip
+    capsys.readouterr()
+    base = [str(CHROMIUM), *FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
+    first, whole = tmp_path / "first.png", tmp_path / "whole.png"
+    for shot, size in ((first, "1280,800"), (whole, "1280,3000")):
+        subprocess.run(
+            [*base, f"--window-size={size}", f"--screenshot={shot}", page.as_uri()],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    dom = subprocess.run(
+        [*base, "--dump-dom", page.as_uri()], check=True, capture_output=True, text=True,
+        timeout=120,
+    ).stdout  # fmt: skip
+    panel = tuple(int(RISK_PANEL[i : i + 2], 16) for i in (1, 3, 5))
+    assert _colours(first.read_bytes())[panel] > 5000, "the at-risk panel is on the first screen"
+    assert "Response met" in dom and "Resolution met" in dom and "As of " in dom
+    assert not re.search(r">0\.\d{2,}<", dom), "rates are percentages, not fractions"
+    assert re.search(r">\d{1,3}%<", dom)
+    links = re.findall(r'href="https://athento\.zendesk\.com/agent/tickets/(\d+)"', dom)
+    assert links, "breached and at-risk tickets link to the agent view"
+    assert dom.index('class="risk"') < dom.index("Compliance per group")
+    assert _colours(whole.read_bytes())[(0x56, 0xB4, 0xE9)] > 300, "the month trend is drawn"
+    assert '<select name="org">' in dom and '<select name="month">' in dom

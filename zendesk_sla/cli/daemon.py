@@ -27,7 +27,9 @@ def run_daemon_command(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, lambda *_: app.stop.set())
         sync = app.config.sync
         watcher = ConfigWatcher(app.config, load_config)
-        page = report_page(app.settings.state_target, lambda: watcher.current, app.clock)
+        page = report_page(
+            app.settings.state_target, lambda: watcher.current, app.clock, app.settings.base_url
+        )
         ops = open_ops(
             port=getattr(args, "metrics_port", None),
             host=getattr(args, "metrics_host", "127.0.0.1"),

@@ -36,7 +36,11 @@ def _compliance(args: argparse.Namespace, store: StateStore, config: Config) -> 
         report = compliance_report(store, config, (), filters, now)
         rows = at_risk_rows(report, config.policy.timezone)
         return render(rows, args.format, "zendesk-sla: at risk now"), len(rows)
-    return render_compliance(store, config, _by(args.by), filters, args.format, now)
+    current = settings()
+    agent_url = current.base_url if current.zendesk_url or current.zendesk_subdomain else None
+    return render_compliance(
+        store, config, _by(args.by), filters, args.format, now, agent_url=agent_url
+    )
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -144,6 +144,17 @@ def describe(by: tuple[str, ...], filters: Filters) -> str:
     )
 
 
+def _choices(verdicts: list[TicketVerdict]) -> dict[str, list[tuple[str, str]]]:
+    """What the page's filters offer: the values present in the state."""
+    orgs = sorted({(str(v.org_id), v.organization) for v in verdicts if v.org_id is not None})
+    return {
+        "org": sorted(orgs, key=lambda o: o[1]),
+        "plan": [(p, p) for p in sorted({v.plan for v in verdicts})],
+        "severity": [(s, s) for s in sorted({v.severity for v in verdicts})],
+        "month": [(m, m) for m in sorted({v.month for v in verdicts}, reverse=True)],
+    }
+
+
 def render_compliance(
     store: StateStore,
     config: Config,
@@ -151,6 +162,9 @@ def render_compliance(
     filters: Filters,
     fmt: str,
     now: datetime,
+    *,
+    agent_url: str | None = None,
+    query: dict[str, str] | None = None,
 ) -> tuple[str, int]:
     """The report in `fmt` (table, json, csv, html), and its number of group rows."""
     verdicts = load_verdicts(store, config)
@@ -162,8 +176,19 @@ def render_compliance(
         text = render(rows, "csv", "")
     elif fmt == "html":
         overall = {dim: compliance(verdicts, (dim,), now, filters) for dim in CHARTED}
-        title = "SLA compliance"
-        text = compliance_html.page(title, describe(by, filters), overall, rows, risk, now)
+        local = now.astimezone(ZoneInfo(config.policy.timezone))
+        text = compliance_html.page(
+            "SLA compliance",
+            describe(by, filters),
+            overall,
+            report,
+            risk,
+            now,
+            as_of=f"{local:{STAMP}} ({config.policy.timezone})",
+            agent_url=agent_url,
+            choices=_choices(verdicts),
+            query=query,
+        )
     else:
         total = replace(report.total, key=("all",) + ("",) * max(len(by) - 1, 0))
         table = [_compact(by or ("total",), g) for g in report.groups]
@@ -183,7 +208,10 @@ FORMATS = {"html": "text/html; charset=utf-8", "json": "application/json", "csv"
 
 
 def report_page(
-    state: str, config: Callable[[], Config], now: Callable[[], datetime]
+    state: str,
+    config: Callable[[], Config],
+    now: Callable[[], datetime],
+    agent_url: str | None = None,
 ) -> Callable[[dict[str, str]], tuple[int, str, bytes]]:
     """The daemon's live /report: `?by=organization,severity&plan=company&format=json`.
 
@@ -203,7 +231,9 @@ def report_page(
         filters = Filters(org, query.get("plan"), query.get("severity"), query.get("month"), year)
         store = StateStore(state, read_only=True)
         try:
-            text, _ = render_compliance(store, config(), by, filters, fmt, now())
+            text, _ = render_compliance(
+                store, config(), by, filters, fmt, now(), agent_url=agent_url, query=query
+            )
         finally:
             store.close()
         return 200, FORMATS[fmt], text.encode()
