@@ -182,3 +182,26 @@ def _quota_lines(store: StateStore) -> dict[int, list[tuple[int, str]]]:
     ):
         out.setdefault(org_id, []).append((ticket_id, state))
     return out
+
+
+def test_a_contact_reads_the_page_in_their_support_center_language(
+    published: AppFactory, sandbox: SandboxServer
+) -> None:
+    """The page was Spanish only: its English and Portuguese versions are translations of
+    the same article, with the same figures."""
+    pages = _pages(sandbox)
+    org_id = next(iter(pages))
+    reader = contact(sandbox, org_id)
+    article = pages[org_id].id
+    seen = {
+        locale: as_user(sandbox, reader, f"/api/v2/help_center/{locale}/articles/{article}.json")
+        for locale in ("es", "en-us", "pt-br")
+    }
+    assert all(status == 200 for status, _ in seen.values())
+    bodies = {locale: body["article"]["body"] for locale, (_, body) in seen.items()}
+    assert "Tickets consumidos" in bodies["es"]
+    assert "Tickets used" in bodies["en-us"] and "Tickets consumidos" not in bodies["en-us"]
+    assert "Tickets disponíveis" in bodies["pt-br"]
+    used = sandbox.sandbox.account.organizations[org_id].organization_fields["quota_used"]
+    assert f"<tr><th>Tickets used</th><td>{used}</td>" in bodies["en-us"]
+    assert bodies["en-us"].count("<li>") == bodies["es"].count("<li>")

@@ -21,7 +21,7 @@ import structlog
 
 from zendesk_sla.core.consumption import Page, PageTexts
 from zendesk_sla.store import StateStore
-from zendesk_sla.zendesk.errors import ZendeskError
+from zendesk_sla.zendesk.errors import Rejected, ZendeskError
 from zendesk_sla.zendesk.gateway import ZendeskGateway
 
 log = structlog.get_logger("zendesk_sla.account.consumption_page")
@@ -163,10 +163,29 @@ class Publisher:
             path = f"{HC}/articles/{article}/translations/{locale}"
             gw.update_record(path, "translation", {"title": page.title, "body": page.body})
             wrote = 1
+        wrote += self._translate(article, page, set(record.get("translated") or ()))
         with self.store.transaction():
             record = {"segment": segment, "article": article, "digest": digest}
-            self.store.put(key, json.dumps({**record, "access": page.access}))
+            translated = [locale for locale, _, _ in page.translations]
+            self.store.put(
+                key, json.dumps({**record, "access": page.access, "translated": translated})
+            )
         return wrote
+
+    def _translate(self, article: int, page: Page, known: set[str]) -> int:
+        """Write the page's other languages as translations of its article: created the
+        first time (rewritten when a lost state finds one there), rewritten after."""
+        for locale, title, body in page.translations:
+            spec = {"locale": locale, "title": title, "body": body}
+            path = f"{HC}/articles/{article}/translations"
+            if locale not in known:
+                try:
+                    self.gateway.create_record(path, "translation", spec)
+                    continue
+                except Rejected:  # it exists: a state lost since it was made
+                    pass
+            self.gateway.update_record(f"{path}/{locale}", "translation", spec)
+        return len(page.translations)
 
     def _find_segment(self, page: Page) -> int | None:
         if self._segments is None:

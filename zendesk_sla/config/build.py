@@ -113,6 +113,19 @@ def terms_digest(raw: ConfigFile, index: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _pages(raw: ConfigFile) -> PageTexts | None:
+    """The consumption page's texts, with their translations (same place, other words)."""
+    hc = raw.help_center
+    if hc is None:
+        return None
+    base = PageTexts(**hc.model_dump(exclude={"translations"}))
+    others = tuple(
+        (code, replace(base, locale=code, **words.model_dump()))
+        for code, words in hc.translations.items()
+    )
+    return replace(base, translations=others)
+
+
 def build_policy(raw: ConfigFile) -> Policy:
     names = holiday_names(raw.holidays)
     closed = frozenset(names)
@@ -194,7 +207,7 @@ def _base_policy(
         at_risk_ratio=raw.at_risk_ratio,
         solve_stops_response=raw.solve_stops_response,
         texts=NoteTexts(**raw.notes.model_dump()),
-        pages=PageTexts(**raw.help_center.model_dump()) if raw.help_center else None,
+        pages=_pages(raw),
         escalation=tuple(
             EscalationLevel(x.name, x.when, _target(x.after) if x.after else None)
             for x in (raw.escalation.levels if raw.escalation else [])

@@ -155,6 +155,16 @@ class RefusedConfig(Strict):
     note: Annotated[str, _template(REFUSED_PLACEHOLDERS)]
 
 
+class HelpCenterTexts(Strict):
+    """The consumption page's words in one more language (a translation of the article)."""
+
+    title: Annotated[str, _template(PAGE_PLACEHOLDERS)]
+    body: Annotated[str, _template(PAGE_PLACEHOLDERS)]
+    unlimited: str = "unlimited"
+    ticket_row: Annotated[str, _template(TICKET_PLACEHOLDERS)] = "<li>#{id} {subject} ({date})</li>"
+    no_tickets: str = "<li>-</li>"
+
+
 class HelpCenterConfig(Strict):
     """Each organization's consumption, published in the support center (optional)."""
 
@@ -169,6 +179,7 @@ class HelpCenterConfig(Strict):
     # is escaped), and what {tickets} says when there is none.
     ticket_row: Annotated[str, _template(TICKET_PLACEHOLDERS)] = "<li>#{id} {subject} ({date})</li>"
     no_tickets: str = "<p>Ninguno todavía.</p>"
+    translations: dict[Locale, HelpCenterTexts] = {}
 
 
 class ViewsConfig(Strict):

@@ -48,6 +48,9 @@ class PageTexts:
     unlimited: str = "unlimited"
     ticket_row: str = "<li>#{id} {subject} ({date})</li>"  # each counted ticket, in {tickets}
     no_tickets: str = "<p>-</p>"
+    # The page in more languages: (locale, the same texts written in it), as translations
+    # of the article; each reader's support center shows their own language.
+    translations: tuple[tuple[str, PageTexts], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Page:
     # makes a user one), not every member of the organization.
     readers: tuple[int, ...] = ()
     reader_tag: str = ""
+    translations: tuple[tuple[str, str, str], ...] = ()  # (locale, title, body)
 
     @property
     def access(self) -> dict[str, object]:
@@ -101,32 +105,36 @@ def consumption_page(
         start, end = quota_year(org.contract_start, today)
         included, used, grace = included_now, 0, 0
 
-    def count(value: int | None) -> str:
-        return texts.unlimited if value is None else str(value)
+    def written(words: PageTexts) -> tuple[str, str]:
+        def count(value: int | None) -> str:
+            return words.unlimited if value is None else str(value)
+
+        values = {
+            "organization": html.escape(name),
+            "plan": html.escape(plan_name or org.plan or ""),
+            "year_start": day_text(start),
+            "year_end": last_day_text(end),
+            "included": count(included),
+            "used": str(used),
+            "remaining": count(None if included is None else max(included - used, 0)),
+            "bundles": str(org.bundles.get(start.year, 0)),
+            "grace": str(grace),
+            "as_of": day_text(today),
+        }
+        rows = [
+            render(
+                words.ticket_row,
+                {"id": str(tid), "subject": html.escape(subject or "-"), "date": day_text(made)},
+            )
+            for tid, subject, made in sorted(counted, key=lambda c: (c[2], c[0]))
+            if start <= made < end
+        ]
+        values["tickets"] = "".join(rows) if rows else words.no_tickets
+        return render(words.title, {**values, "organization": name}), render(words.body, values)
 
     name = org.name or f"#{org.id}"
-    values = {
-        "organization": html.escape(name),
-        "plan": html.escape(plan_name or org.plan or ""),
-        "year_start": day_text(start),
-        "year_end": last_day_text(end),
-        "included": count(included),
-        "used": str(used),
-        "remaining": count(None if included is None else max(included - used, 0)),
-        "bundles": str(org.bundles.get(start.year, 0)),
-        "grace": str(grace),
-        "as_of": day_text(today),
-    }
-    rows = [
-        render(
-            texts.ticket_row,
-            {"id": str(tid), "subject": html.escape(subject or "-"), "date": day_text(made)},
-        )
-        for tid, subject, made in sorted(counted, key=lambda c: (c[2], c[0]))
-        if start <= made < end
-    ]
-    values["tickets"] = "".join(rows) if rows else texts.no_tickets
     segment = render(texts.segment_name, {"organization": name, "organization_id": org.id})
-    title = render(texts.title, {**values, "organization": name})
+    title, body = written(texts)
+    others = tuple((locale, *written(words)) for locale, words in texts.translations)
     readers = tuple(sorted(org.authorized))
-    return Page(org.id, segment, title, render(texts.body, values), readers, reader_tag)
+    return Page(org.id, segment, title, body, readers, reader_tag, others)

@@ -75,6 +75,15 @@ class Article:
     draft: bool
     created_at: int
     updated_at: int
+    translations: dict[str, tuple[str, str]] = field(default_factory=dict)  # other locales
+
+    def in_locale(self, locale: str | None, base: str) -> Json:
+        """The article as the reference returns it in `locale` (its source when missing)."""
+        out = self.to_json(base)
+        if locale in self.translations:
+            title, body = self.translations[locale]
+            out.update({"title": title, "name": title, "body": body, "locale": locale})
+        return out
 
     def to_json(self, base: str) -> Json:
         return {
@@ -229,10 +238,18 @@ class HelpCenter:
         article = self.articles.get(article_id)
         if article is None:
             raise not_found()
-        if locale != article.locale:
-            raise not_found()  # only the source translation exists here
+        if locale != article.locale and locale not in article.translations:
+            raise not_found()  # missing: create it with POST .../translations
         if not isinstance(spec, dict):
             raise _bad("translation", "translation is required")
+        if locale != article.locale:
+            title, body = article.translations[locale]
+            article.translations[locale] = (
+                str(spec.get("title", title)),
+                str(spec.get("body", body)),
+            )
+            article.updated_at = now
+            return {"source_id": article.id, "locale": locale, "title": spec.get("title", title)}
         if "title" in spec:
             article.title = str(spec["title"])
         if "body" in spec:
@@ -251,6 +268,19 @@ class HelpCenter:
             "outdated": False,
             "updated_at": iso(now),
         }
+
+    def create_translation(self, article_id: int, spec: Any, now: int) -> Json:
+        article = self.articles.get(article_id)
+        if article is None:
+            raise not_found()
+        if not isinstance(spec, dict) or not spec.get("locale") or not spec.get("title"):
+            raise _bad("translation", "locale and title are required")
+        locale = str(spec["locale"])
+        if locale == article.locale or locale in article.translations:
+            raise _bad("locale", "a translation in this locale exists")
+        article.translations[locale] = (str(spec["title"]), str(spec.get("body") or ""))
+        article.updated_at = now
+        return {"source_id": article.id, "locale": locale, "title": spec["title"]}
 
     # -- reads -------------------------------------------------------------------------------
     def may_read(self, article: Article, user: Any, orgs: set[int]) -> bool:

@@ -42,6 +42,7 @@ class HelpCenterRoutes(Routes):
         self._route(
             "PUT", rf"{hc}/articles/(\d+)/translations/{LOCALE}", self.hc_update_translation
         )
+        self._route("POST", rf"{hc}/articles/(\d+)/translations", self.hc_create_translation)
 
     def _staff(self) -> None:
         if self.caller is None or self.caller.role not in ("agent", "admin"):
@@ -108,14 +109,21 @@ class HelpCenterRoutes(Routes):
         ]
         return self._list("articles", items, query, "articles")
 
-    def hc_article(self, _q: dict[str, str], _b: Json, aid: str) -> Reply:
+    def hc_article(
+        self, _q: dict[str, str], _b: Json, aid: str, locale: str | None = None
+    ) -> Reply:
         article = self.help_center.articles.get(int(aid))
         if article is None or not self._readable(article):
             raise not_found()
-        return json_reply(200, {"article": article.to_json(self.base_url)})
+        return json_reply(200, {"article": article.in_locale(locale, self.base_url)})
 
-    def hc_localized_article(self, q: dict[str, str], b: Json, _locale: str, aid: str) -> Reply:
-        return self.hc_article(q, b, aid)
+    def hc_localized_article(self, q: dict[str, str], b: Json, locale: str, aid: str) -> Reply:
+        return self.hc_article(q, b, aid, locale)
+
+    def hc_create_translation(self, _q: dict[str, str], body: Json, aid: str) -> Reply:
+        self._staff()
+        made = self.help_center.create_translation(int(aid), body.get("translation"), self._now())
+        return json_reply(201, {"translation": made})
 
     def hc_update_translation(self, _q: dict[str, str], body: Json, aid: str, loc: str) -> Reply:
         self._staff()
