@@ -29,7 +29,7 @@ from zendesk_sla.sync.summary import Summary
 from tests.conftest import ROOT
 from tests.postgres_fixtures import PostgresServer, _free_port
 from tests.sandbox_fixtures import UNLIMITED
-from tests.worker_fixtures import cli_env, fast_config
+from tests.worker_fixtures import cli_env, fast_config, spawn
 
 START = float(int(time.time()))
 
@@ -229,14 +229,7 @@ def test_a_standby_daemon_answers_its_probes(
     port = _free_port()
     env = cli_env(sandbox, ZENDESK_SLA_DATABASE_URL=postgres_url)
     assert holder.acquire()
-    daemon = subprocess.Popen(
-        [sys.executable, "-m", "zendesk_sla.cli", "daemon", "--metrics-port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    daemon = spawn("daemon", "--metrics-port", str(port), env=env)
     try:
         deadline, answers = time.monotonic() + 60, {}
         while time.monotonic() < deadline and len(answers) < 2:
@@ -285,14 +278,7 @@ def test_a_daemon_that_lost_the_lock_meanwhile_stops_writing(
     subprocess.run(
         [*command, "setup", "--config", str(config)], cwd=ROOT, env=env, check=True, timeout=60
     )
-    daemon = subprocess.Popen(
-        [*command, "daemon", "--config", str(config), "--metrics-port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    daemon = spawn("daemon", "--config", str(config), "--metrics-port", str(port), env=env)
     rival = None
     try:
         deadline, status = time.monotonic() + 60, ""

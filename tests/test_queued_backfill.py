@@ -14,7 +14,7 @@ from zendesk_sla.sandbox.server import SandboxServer
 from zendesk_sla.store import StateStore
 
 from tests.conftest import CONFIG, ROOT
-from tests.worker_fixtures import cli_env
+from tests.worker_fixtures import cli_env, spawn
 
 CLI = [sys.executable, "-m", "zendesk_sla.cli"]
 
@@ -41,14 +41,7 @@ def test_the_daemon_runs_a_queued_backfill_once(sandbox: SandboxServer, tmp_path
         )
 
     assert command("setup").returncode == 0
-    daemon = subprocess.Popen(
-        [*CLI, "daemon", "--config", str(config)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    daemon = spawn("daemon", "--config", str(config), env=env)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not _polls(state):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -114,6 +116,18 @@ def cli_env(sandbox: SandboxServer, **extra: str) -> dict[str, str]:
         "ZENDESK_SLA_LOG_FORMAT": "json",
         **extra,
     }
+
+
+def spawn(*args: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    """`zendesk-sla ARGS` as a process of its own (a daemon), its output piped as text."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "zendesk_sla.cli", *args],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def point_cli_at(

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from zendesk_sla.core.calendar import BusinessCalendar, epoch, from_epoch
-from zendesk_sla.core.clock_state import PAUSED_STATUSES, Clock, ClockState
+from zendesk_sla.core.calendar import epoch
+from zendesk_sla.core.clock_state import PAUSED_STATUSES, Clock, ClockState, run_clock
 from zendesk_sla.core.next_reply import next_reply_clock
 from zendesk_sla.core.policy import ClockKind, Plan, Policy, Target
 from zendesk_sla.core.timeline import Timeline
@@ -38,68 +38,6 @@ class SlaClocks:
             c.due for c in self.all if c.state in ("running", "at_risk") and c.due is not None
         ]
         return min(running, default=None)
-
-
-def run_clock(
-    calendar: BusinessCalendar,
-    kind: ClockKind,
-    target_seconds: int,
-    timeline: Timeline,
-    stop: int | None,
-    now: int,
-    *,
-    best_effort: bool = False,
-    at_risk_ratio: float = 0.75,
-    at_risk_after: float | None = None,
-) -> Clock:
-    """One clock at `now`; `stop` is when its target was met or missed (None: still open),
-    both in epoch seconds.
-
-    Business time counts in the active spells up to the stop (or `now`): time
-    after the stop never counts. Breached means more than the target elapsed,
-    so a due time at a closing time is still met before the next opening.
-    """
-    horizon = min(stop, now) if stop is not None else now
-    spells = timeline.spells(horizon)
-    pauses = tuple(spell for spell in spells if spell[2] in PAUSED_STATUSES)
-    elapsed = 0
-    due: int | None = None
-    for start, end, status in spells:
-        if status in PAUSED_STATUSES:
-            continue
-        used = calendar.elapsed_epoch(start, end)
-        if due is None and elapsed + used >= target_seconds:
-            due = calendar.add_epoch(start, target_seconds - elapsed)
-        elapsed += used
-    paused = stop is None and timeline.status_at(horizon) in PAUSED_STATUSES
-    if due is None and not paused:
-        # Not reached yet: the clock would reach it counting on from the stop (or now).
-        due = calendar.add_epoch(max(horizon, timeline.created), target_seconds - elapsed)
-
-    threshold = at_risk_ratio * target_seconds if at_risk_after is None else at_risk_after
-    state: ClockState
-    late: ClockState = "over_target" if best_effort else "breached"
-    if stop is not None:
-        state = "met" if elapsed <= target_seconds else late
-    elif elapsed > target_seconds:
-        state = late
-    elif paused:
-        state = "paused"
-    elif not best_effort and elapsed >= threshold:
-        state = "at_risk"
-    else:
-        state = "running"
-    return Clock(
-        kind=kind,
-        state=state,
-        target_seconds=target_seconds,
-        best_effort=best_effort,
-        due=from_epoch(due) if due is not None and state != "paused" else None,
-        elapsed_seconds=elapsed,
-        stopped_at=from_epoch(stop) if stop is not None else None,
-        pauses=pauses,
-        at_risk_after=None if best_effort else threshold,
-    )
 
 
 def response_stop(timeline: Timeline, *, solve_stops: bool = True) -> int | None:
@@ -166,4 +104,4 @@ def sla_clocks(
     return SlaClocks(clocks["response"], clocks["resolution"], clock, breaches)
 
 
-__all__ = ["PAUSED_STATUSES", "Clock", "ClockState", "SlaClocks", "sla_clocks"]
+__all__ = ["PAUSED_STATUSES", "Clock", "ClockState", "SlaClocks", "run_clock", "sla_clocks"]

@@ -10,8 +10,8 @@ the open wait when there is one, else the worst of the past ones.
 
 from __future__ import annotations
 
-from zendesk_sla.core.calendar import BusinessCalendar, from_epoch
-from zendesk_sla.core.clock_state import PAUSED_STATUSES, Clock, ClockState
+from zendesk_sla.core.calendar import BusinessCalendar
+from zendesk_sla.core.clock_state import Clock, run_clock
 from zendesk_sla.core.timeline import Timeline
 
 Wait = tuple[int, int | None]  # (the customer's comment, the reply that ended it or None)
@@ -40,55 +40,6 @@ def customer_waits(timeline: Timeline) -> list[Wait]:
     return waits
 
 
-def _wait_clock(
-    calendar: BusinessCalendar,
-    target: int,
-    timeline: Timeline,
-    wait: Wait,
-    now: int,
-    threshold: float,
-) -> Clock:
-    start, stop = wait
-    horizon = min(stop, now) if stop is not None else now
-    elapsed, due = 0, None
-    pauses = []
-    for spell_start, spell_end, status in timeline.spells(horizon):
-        begin, end = max(spell_start, start), min(spell_end, horizon)
-        if begin >= end:
-            continue
-        if status in PAUSED_STATUSES:
-            pauses.append((begin, end, status))
-            continue
-        used = calendar.elapsed_epoch(begin, end)
-        if due is None and elapsed + used >= target:
-            due = calendar.add_epoch(begin, target - elapsed)
-        elapsed += used
-    paused = stop is None and timeline.status_at(horizon) in PAUSED_STATUSES
-    if due is None and not paused:
-        due = calendar.add_epoch(max(horizon, start), target - elapsed)
-    state: ClockState
-    if stop is not None:
-        state = "met" if elapsed <= target else "breached"
-    elif elapsed > target:
-        state = "breached"
-    elif paused:
-        state = "paused"
-    elif elapsed >= threshold:
-        state = "at_risk"
-    else:
-        state = "running"
-    return Clock(
-        kind="next_reply",
-        state=state,
-        target_seconds=target,
-        due=from_epoch(due) if due is not None and state != "paused" else None,
-        elapsed_seconds=elapsed,
-        stopped_at=from_epoch(stop) if stop is not None else None,
-        pauses=tuple(pauses),
-        at_risk_after=threshold,
-    )
-
-
 def next_reply_clock(
     calendar: BusinessCalendar,
     target: int,
@@ -102,7 +53,19 @@ def next_reply_clock(
     waits = customer_waits(timeline)
     if not waits:
         return Clock("next_reply", "none", target_seconds=target), 0
-    clocks = [_wait_clock(calendar, target, timeline, w, now, threshold) for w in waits]
+    clocks = [
+        run_clock(
+            calendar,
+            "next_reply",
+            target,
+            timeline,
+            stop,
+            now,
+            at_risk_after=threshold,
+            since=start,
+        )
+        for start, stop in waits
+    ]
     breached = [c for c in clocks if c.state == "breached"]
     if clocks[-1].stopped_at is None:
         return clocks[-1], len(breached)
