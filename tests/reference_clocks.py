@@ -34,6 +34,19 @@ PAUSED = {"pending", "hold", "solved", "closed"}
 SPAIN = holidays.country_holidays("ES", years=range(2024, 2030))
 
 
+def open_time_after(plan: str, moment: datetime, left: int) -> datetime:
+    """When `left` more seconds of open desk time have passed after `moment` (no status
+    change assumed), walking window edge by window edge."""
+    while True:
+        nxt = min(edges(plan, moment, moment + timedelta(days=2)) or [moment + timedelta(days=2)])
+        if is_open(plan, moment + (nxt - moment) / 2):
+            length = int((nxt - moment).total_seconds())
+            if length >= left:
+                return moment + timedelta(seconds=left)
+            left -= length
+        moment = nxt
+
+
 @dataclass(frozen=True)
 class Event:
     at: datetime
@@ -140,18 +153,7 @@ def evaluate(
         elapsed += length
     paused = stop is None and status_at(created, known, horizon) in PAUSED
     if due is None and not paused:
-        moment, left = max(horizon, created), target - elapsed
-        while True:
-            nxt = min(
-                edges(plan, moment, moment + timedelta(days=2)) or [moment + timedelta(days=2)]
-            )
-            if is_open(plan, moment + (nxt - moment) / 2):
-                length = int((nxt - moment).total_seconds())
-                if length >= left:
-                    due = moment + timedelta(seconds=left)
-                    break
-                left -= length
-            moment = nxt
+        due = open_time_after(plan, max(horizon, created), target - elapsed)
     late = "over_target" if best_effort else "breached"
     if stop is not None:
         state = "met" if elapsed <= target else late

@@ -13,7 +13,7 @@ import itertools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tests.reference_clocks import PAUSED, Event, edges, is_open, status_at
+from tests.reference_clocks import PAUSED, Event, edges, is_open, open_time_after, status_at
 
 REPLIES = ("agent", "admin")  # public, by a person (private notes and triggers are not)
 
@@ -71,18 +71,7 @@ def one_wait(
         elapsed += length
     paused = stop is None and status_at(created, known, horizon) in PAUSED
     if due is None and not paused:
-        moment, left = max(horizon, start), target - elapsed
-        while True:
-            nxt = min(
-                edges(plan, moment, moment + timedelta(days=2)) or [moment + timedelta(days=2)]
-            )
-            if is_open(plan, moment + (nxt - moment) / 2):
-                length = int((nxt - moment).total_seconds())
-                if length >= left:
-                    due = moment + timedelta(seconds=left)
-                    break
-                left -= length
-            moment = nxt
+        due = open_time_after(plan, max(horizon, start), target - elapsed)
     if stop is not None:
         state = "met" if elapsed <= target else "breached"
     elif elapsed > target:

@@ -8,7 +8,6 @@ import http.server
 import json
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -165,9 +164,7 @@ def test_a_level_names_only_recipients_the_file_defines(tmp_path: Path) -> None:
         load_config(path)
 
 
-def test_escalation_tags_are_the_worker_s_and_their_marks_the_triggers(
-    make_app: AppFactory,
-) -> None:
-    tags = replace(fast_config().policy.tags)
+def test_escalation_tags_are_the_worker_s_and_their_marks_the_triggers() -> None:
+    tags = fast_config().policy.tags
     assert tags.is_owned("sla_escalation_breached")
     assert not tags.is_owned("sla_escalation_breached_avisado")  # never removed by the worker

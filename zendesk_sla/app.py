@@ -23,7 +23,7 @@ from zendesk_sla.config import Config
 from zendesk_sla.ops.reload import announce_model
 from zendesk_sla.ops.settings import Settings
 from zendesk_sla.store import StateStore
-from zendesk_sla.store.base import is_storage_error
+from zendesk_sla.store.base import is_storage_error, storage_reason
 from zendesk_sla.sync.cycles import Worker
 from zendesk_sla.sync.fields import FieldMap
 from zendesk_sla.sync.fields import field_map as resolve_field_map
@@ -179,7 +179,7 @@ class App:
             except Exception as exc:
                 if not is_storage_error(exc):
                     raise
-                log.warning("state_unreachable", error=str(exc).strip()[:300], role="standby")
+                log.warning("state_unreachable", error=storage_reason(exc), role="standby")
             else:
                 if not announced:
                     log.info("standby", reason="another replica holds the worker lock")

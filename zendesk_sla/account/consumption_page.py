@@ -122,14 +122,13 @@ class Publisher:
             return []
         out = []
         for page in pages:
-            record = json.loads(self.store.get(f"hc:page:{page.organization_id}") or "null") or {}
-            if record.get("digest") != _digest(page):
+            if self._record(page).get("digest") != _digest(page):
                 out.append(page)
         return out
 
     def _one(self, page: Page, place: dict[str, Any]) -> int:
         key = f"hc:page:{page.organization_id}"
-        record = json.loads(self.store.get(key) or "null") or {}
+        record = self._record(page)
         digest = _digest(page)
         if record.get("digest") == digest:
             return 0
@@ -171,6 +170,10 @@ class Publisher:
                 key, json.dumps({**record, "access": page.access, "translated": translated})
             )
         return wrote
+
+    def _record(self, page: Page) -> dict[str, Any]:
+        """What the state remembers of the page: segment, article, digest, access."""
+        return json.loads(self.store.get(f"hc:page:{page.organization_id}") or "null") or {}
 
     def _translate(self, article: int, page: Page, known: set[str]) -> int:
         """Write the page's other languages as translations of its article: created the

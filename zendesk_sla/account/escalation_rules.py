@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from zendesk_sla.account.trigger_spec import ASSIGNED, UNASSIGNED, once_trigger
 from zendesk_sla.config import Config
 from zendesk_sla.config.schema_rules import EscalationConfig, EscalationLevelConfig
 from zendesk_sla.zendesk.gateway import ZendeskGateway
@@ -37,9 +38,7 @@ def webhook_id(gateway: ZendeskGateway, escalation: EscalationConfig) -> tuple[s
     return str(gateway.create_record("webhooks", "webhook", spec)["id"]), True
 
 
-def _actions(
-    level: EscalationLevelConfig, lead: int | None, hook: str | None, marker: str
-) -> list[dict[str, Any]]:
+def _actions(level: EscalationLevelConfig, lead: int | None, hook: str | None) -> list[Any]:
     out: list[dict[str, Any]] = []
     if "lead" in level.notify and lead is not None:
         out.append({"field": "notification_user", "value": [str(lead), level.subject, level.body]})
@@ -52,47 +51,29 @@ def _actions(
             "link": "{{ticket.link}}",
         }
         out.append({"field": "notification_webhook", "value": [hook, json.dumps(payload)]})
-    return [*out, {"field": "current_tags", "value": marker}]
+    return out
 
 
 def escalation_specs(config: Config, hook: str | None) -> list[dict[str, Any]]:
     escalation = config.raw.escalation
     if escalation is None:
         return []
-    prefix = config.policy.tags.escalation_prefix
+    tags = config.policy.tags
     specs = []
     for level in escalation.levels:
-        tag = f"{prefix}{level.name}"
-        marker = f"{tag}_avisado"
-        common = [
-            {"field": "current_tags", "operator": "includes", "value": tag},
-            {"field": "current_tags", "operator": "not_includes", "value": marker},
-            {"field": "status", "operator": "less_than", "value": "solved"},
-        ]
-        shared = _actions(level, escalation.lead_user_id, hook, marker)
+        tag = f"{tags.escalation_prefix}{level.name}"
+        shared = _actions(level, escalation.lead_user_id, hook)
         people = set(level.notify) & {"assignee", "group"}
         assigned = [["assignee_id", "notification_user"]] if "assignee" in people else []
         if "group" in people:
             assigned.append(["group_id", "notification_group"])
         for suffix, operator, told in (
-            ("asignado", "is_not", assigned),
-            ("sin asignar", "is", [["group_id", "notification_group"]] if people else []),
+            ("asignado", ASSIGNED, assigned),
+            ("sin asignar", UNASSIGNED, [["group_id", "notification_group"]] if people else []),
         ):
             notify = [
                 {"field": action, "value": [who, level.subject, level.body]} for who, action in told
             ]
-            specs.append(
-                {
-                    "title": f"SLA · escalado {level.name} ({suffix})",
-                    "active": True,
-                    "conditions": {
-                        "all": [
-                            *common,
-                            {"field": "assignee_id", "operator": operator, "value": ""},
-                        ],
-                        "any": [],
-                    },
-                    "actions": [*notify, *shared],
-                }
-            )
+            title = f"SLA · escalado {level.name} ({suffix})"
+            specs.append(once_trigger(title, tag, tags.notified(tag), operator, [*notify, *shared]))
     return specs

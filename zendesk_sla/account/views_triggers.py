@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zendesk_sla.account.escalation_rules import escalation_specs, webhook_id
+from zendesk_sla.account.trigger_spec import ASSIGNED, UNASSIGNED, ensure_triggers, once_trigger
 from zendesk_sla.config import Config
 from zendesk_sla.core.policy import Tags
 from zendesk_sla.zendesk.gateway import ZendeskGateway
@@ -73,39 +74,23 @@ def view_spec(title: str, tags: list[str], position: int, due_field: int | None)
 
 
 SENT_TO = (
-    ("asignado", "is_not", "assignee_id", "notification_user"),
-    ("sin asignar, al grupo", "is", "group_id", "notification_group"),
+    ("asignado", ASSIGNED, "assignee_id", "notification_user"),
+    ("sin asignar, al grupo", UNASSIGNED, "group_id", "notification_group"),
 )
 
 
-def trigger_specs(title: str, tags: list[str], subject: str, body: str) -> list[dict[str, Any]]:
+def trigger_specs(
+    tags: Tags, title: str, alert_tags: list[str], subject: str, body: str
+) -> list[dict[str, Any]]:
     """Two triggers (to the assignee, else to the group) for each tag of the alert, each
     marking the ticket `<tag>_avisado` so it alerts once per tag: a resolution breach
     after a response breach alerts again, and marks what it alerted for."""
     specs = []
-    for tag in tags:
-        notified = f"{tag}_avisado"
-        named = title if len(tags) == 1 else f"{title} · {tag}"
-        common = [
-            {"field": "current_tags", "operator": "includes", "value": tag},
-            {"field": "current_tags", "operator": "not_includes", "value": notified},
-            {"field": "status", "operator": "less_than", "value": "solved"},
-        ]
+    for tag in alert_tags:
+        named = title if len(alert_tags) == 1 else f"{title} · {tag}"
         for suffix, who, recipient, action in SENT_TO:
-            specs.append(
-                {
-                    "title": f"{named} ({suffix})",
-                    "active": True,
-                    "conditions": {
-                        "all": [*common, {"field": "assignee_id", "operator": who, "value": ""}],
-                        "any": [],
-                    },
-                    "actions": [
-                        {"field": action, "value": [recipient, subject, body]},
-                        {"field": "current_tags", "value": notified},
-                    ],
-                }
-            )
+            tell = [{"field": action, "value": [recipient, subject, body]}]
+            specs.append(once_trigger(f"{named} ({suffix})", tag, tags.notified(tag), who, tell))
     return specs
 
 
@@ -135,13 +120,8 @@ def provision_rules(gateway: ZendeskGateway, config: Config, due_field: int | No
             if alert is None:
                 continue
             alert_tags = view_tags(tags, name)
-            for spec in trigger_specs(alert.title, alert_tags, alert.subject, alert.body):
-                found = existing.get(spec["title"])
-                if found is None:
-                    found = gateway.create_record("triggers", "trigger", spec)
-                out.append(
-                    Rule("trigger", spec["title"], int(found["id"]), spec["title"] not in existing)
-                )
+            specs = trigger_specs(tags, alert.title, alert_tags, alert.subject, alert.body)
+            out += [Rule("trigger", *made) for made in ensure_triggers(gateway, specs, existing)]
             for title in retired_titles(alert.title, alert_tags):
                 old = existing.get(title)
                 if old is not None and old.get("active", True):
@@ -154,11 +134,6 @@ def provision_rules(gateway: ZendeskGateway, config: Config, due_field: int | No
         if hook is not None and escalation.webhook is not None:
             out.append(Rule("webhook", escalation.webhook.name, int(hook), made))
         existing = {t.get("title"): t for t in gateway.list_records("triggers", "triggers")}
-        for spec in escalation_specs(config, hook):
-            found = existing.get(spec["title"])
-            if found is None:
-                found = gateway.create_record("triggers", "trigger", spec)
-            out.append(
-                Rule("trigger", spec["title"], int(found["id"]), spec["title"] not in existing)
-            )
+        specs = escalation_specs(config, hook)
+        out += [Rule("trigger", *made) for made in ensure_triggers(gateway, specs, existing)]
     return out

@@ -12,6 +12,7 @@ from zendesk_sla.config import load_config
 
 def cmd_health(args: argparse.Namespace) -> int:
     """Ready (exit 0) when a poll succeeded or a page was recorded within the allowed age."""
+    from zendesk_sla.ops.health import healthy
     from zendesk_sla.store import StateStore
     from zendesk_sla.sync.degraded import degraded
 
@@ -33,7 +34,7 @@ def cmd_health(args: argparse.Namespace) -> int:
         return "never" if moment is None else f"{now - moment:.0f}s ago"
 
     alive = max((t for t in (last, progress) if t is not None), default=None)
-    ready = alive is not None and now - alive <= limit
+    ready = healthy(alive, limit, now)
     detail = f"last successful poll {ago(last)}, last page recorded {ago(progress)}"
     if error is not None:
         detail += f", last error {ago(error[0])}: {error[1][:160]}"

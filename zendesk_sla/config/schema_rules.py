@@ -178,7 +178,7 @@ class HelpCenterConfig(Strict):
     # Each ticket that used the quota this contract year, in {tickets} (HTML; the subject
     # is escaped), and what {tickets} says when there is none.
     ticket_row: Annotated[str, _template(TICKET_PLACEHOLDERS)] = "<li>#{id} {subject} ({date})</li>"
-    no_tickets: str = "<p>Ninguno todavía.</p>"
+    no_tickets: str = "<li>Ninguno todavía.</li>"  # {tickets} sits in a list
     translations: dict[Locale, HelpCenterTexts] = {}
 
 

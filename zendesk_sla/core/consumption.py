@@ -47,7 +47,7 @@ class PageTexts:
     body: str = "{used} / {included}"
     unlimited: str = "unlimited"
     ticket_row: str = "<li>#{id} {subject} ({date})</li>"  # each counted ticket, in {tickets}
-    no_tickets: str = "<p>-</p>"
+    no_tickets: str = "<li>-</li>"
     # The page in more languages: (locale, the same texts written in it), as translations
     # of the article; each reader's support center shows their own language.
     translations: tuple[tuple[str, PageTexts], ...] = ()

@@ -68,7 +68,10 @@ class Tags:
     severity_input_prefix: str = "sla_sev_"
     project_prefix: str = "sla_project_"
     contact_prefix: str = "sla_contact_"  # a user tag: authorized contact of organization <id>
-    escalation_prefix: str = "sla_escalation_"  # + a level's name; its trigger adds _avisado
+    escalation_prefix: str = "sla_escalation_"  # + a level's name
+    # A trigger marks a ticket `<tag><notified_suffix>` once it told people about `<tag>`;
+    # the mark is the trigger's, never the worker's.
+    notified_suffix: str = "_avisado"
     no_support_plan: str = "sla_no_support_plan"
     org_not_set_up: str = "sla_org_not_set_up"  # the organization's plan is not a known plan
     severity_review: str = "sla_severity_review"
@@ -117,8 +120,12 @@ class Tags:
             tag in self.fixed_outputs
             or tag.startswith(self.plan_prefix)
             or tag.startswith(self.severity_prefix)
-            or (tag.startswith(self.escalation_prefix) and not tag.endswith("_avisado"))
-        )
+            or tag.startswith(self.escalation_prefix)
+        ) and not tag.endswith(self.notified_suffix)
+
+    def notified(self, tag: str) -> str:
+        """The mark a trigger adds once it told people about `tag`."""
+        return f"{tag}{self.notified_suffix}"
 
 
 @dataclass(frozen=True)

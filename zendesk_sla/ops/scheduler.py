@@ -22,7 +22,7 @@ from zendesk_sla.ops.health import CycleHealth
 from zendesk_sla.ops.http import OpsServer, Page
 from zendesk_sla.ops.metrics import Metrics
 from zendesk_sla.ops.progress import Progress, cycle_progress
-from zendesk_sla.store.base import is_storage_error
+from zendesk_sla.store.base import is_storage_error, storage_reason
 from zendesk_sla.sync.cycles import Worker
 from zendesk_sla.sync.summary import Summary
 
@@ -46,8 +46,7 @@ def guarded_job(
                     after(summary)
             except Exception as exc:  # a bug must not stop the daemon; the next run starts afresh
                 if is_storage_error(exc):  # the state's database is away: one line, no trace
-                    error = str(exc).strip().splitlines()[0][:300] if str(exc) else repr(exc)
-                    log.error("state_unreachable", kind=name, error=error)
+                    log.error("state_unreachable", kind=name, error=storage_reason(exc))
                 else:
                     log.exception("cycle_crashed", kind=name)
                 crashed(name, f"{type(exc).__name__}: {exc}")

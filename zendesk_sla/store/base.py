@@ -39,11 +39,16 @@ def storage_failure(exc: BaseException) -> str | None:
         return None
     if not is_storage_error(exc) or isinstance(exc, StateError):
         return None
-    reason = getattr(exc, "strerror", None) or (str(exc).strip().splitlines() or [""])[0]
     return (
-        f"the state could not be written or read: {reason[:200] or type(exc).__name__}; "
+        f"the state could not be written or read: {storage_reason(exc)}; "
         "fix it and run again (what was recorded is kept, the next run resumes)"
     )
+
+
+def storage_reason(exc: BaseException) -> str:
+    """A storage error in one line: the OS's words, else the driver's first line."""
+    reason = getattr(exc, "strerror", None) or (str(exc).strip().splitlines() or [""])[0]
+    return reason[:200] or type(exc).__name__
 
 
 def is_storage_error(exc: BaseException) -> bool:
@@ -158,7 +163,7 @@ class StoreBase:
             except Exception as exc:
                 if not is_storage_error(exc):
                     raise
-                reason = str(exc).strip().splitlines()[-1][:200] if str(exc) else repr(exc)
+                reason = storage_reason(exc)
                 continue
             self._depth = 0
             if self._holds_lock and not self.acquire():
