@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from zendesk_sla.core.calendar import BusinessCalendar
-from zendesk_sla.core.clock_state import Clock
+from zendesk_sla.core.clock_state import PAUSED_STATUSES, Clock
 from zendesk_sla.core.clocks import SlaClocks
 from zendesk_sla.core.policy import EscalationLevel as Level
+from zendesk_sla.core.timeline import Timeline
 
 
 def _late(clock: Clock) -> int | None:
@@ -36,7 +37,7 @@ def reached(
             out.add(f"{prefix}{level.name}")
         elif level.when == "breached" and late:
             after = 0 if level.after is None else level.after.seconds(day_length)
-            if max(late) >= after:
+            if max(late) > after:  # past it, as a breach is past the target
                 out.add(f"{prefix}{level.name}")
     return frozenset(out)
 
@@ -46,10 +47,14 @@ def next_level_at(
     clocks: SlaClocks | None,
     calendar: BusinessCalendar | None,
     now: datetime,
+    timeline: Timeline,
 ) -> datetime | None:
     """When a running, breached clock reaches a `breached + after` level (at risk and
-    breach moments are the clocks' own transitions); None without clocks."""
+    breach moments are the clocks' own transitions); None without clocks, or while the
+    ticket is paused (pending, on hold): its clocks stand still."""
     if clocks is None or calendar is None:
+        return None
+    if timeline.status_at(int(now.timestamp())) in PAUSED_STATUSES:
         return None
     day = calendar.day_length()
     moments = []

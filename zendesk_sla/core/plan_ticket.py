@@ -111,7 +111,7 @@ def decide(
     elif step.notice is not None:
         notes = (*notes, Note(step.notice[0], step.notice[1], public=True))
     calendar = policy.calendars.get(base.plan or "") if base.clocks else None
-    level_at = next_level_at(policy.escalation, base.clocks, calendar, now)
+    level_at = next_level_at(policy.escalation, base.clocks, calendar, now, ticket.timeline)
     return Decision(
         ticket_id=ticket.id,
         plan=base.plan,
